@@ -1,0 +1,87 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closest } from './args.ts';
+import { CliError, type Command, type CommandContext } from './types.ts';
+
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+/**
+ * Every module in src/cli/commands exports `command: Command`. Discovery by directory listing means
+ * adding a command touches only its own file.
+ */
+export async function loadCommands(): Promise<Map<string, Command>> {
+  const files = readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  const commands = new Map<string, Command>();
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(join(commandsDir, file)).href)) as { command?: Command };
+    if (mod.command) commands.set(mod.command.name, mod.command);
+  }
+  return commands;
+}
+
+function helpText(commands: Map<string, Command>): string {
+  const width = Math.max(...[...commands.keys()].map((n) => n.length));
+  const lines = [...commands.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'catalyst: workflow definitions → generated FastAPI apps → Pulumi stacks',
+    '',
+    'Usage: catalyst <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `catalyst help <command>` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], partial: Partial<CommandContext> & { cwd: string }): Promise<number> {
+  const ctx: CommandContext = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+    ...partial,
+  };
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const cmd = topic ? commands.get(topic) : undefined;
+    if (topic && !cmd) {
+      ctx.stderr(`catalyst: no command "${topic}"\n`);
+      return 2;
+    }
+    ctx.stdout(cmd ? `${cmd.usage.trimEnd()}\n` : helpText(commands));
+    return 0;
+  }
+  const cmd = commands.get(name);
+  if (!cmd) {
+    const hint = closest(name, commands.keys());
+    ctx.stderr(`catalyst: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}\nRun \`catalyst help\` for the list.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.stdout(`${cmd.usage.trimEnd()}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, ctx);
+  } catch (err) {
+    if (err instanceof CliError) {
+      ctx.stderr(`catalyst ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // One error boundary: an unexpected failure is a bug; say so with the detail needed to report it.
+    const e = err as Error;
+    ctx.stderr(`catalyst ${name}: internal error: ${e?.message ?? String(err)}\n`);
+    if (ctx.env.CATALYST_DEBUG) ctx.stderr(`${e?.stack ?? ''}\n`);
+    else ctx.stderr('(set CATALYST_DEBUG=1 for the stack trace, and please report it)\n');
+    return 70;
+  }
+}

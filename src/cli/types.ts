@@ -1,0 +1,35 @@
+/** The contract every CLI command implements. Commands are thin: parse args, call the library, print. */
+export interface CommandContext {
+  /** Working directory the command acts on (injectable for tests). */
+  cwd: string;
+  /** Standard output / error writers (injectable for tests). */
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Environment variables (injectable for tests). */
+  env: NodeJS.ProcessEnv;
+  /** True when stdout is an interactive terminal (progress output). */
+  isTTY: boolean;
+  /** Aborted on SIGINT/SIGTERM for long-running commands (monitor, dev). */
+  signal?: AbortSignal;
+}
+
+export interface Command {
+  /** First word on the command line, e.g. `validate` or `new`. */
+  name: string;
+  /** One line for `catalyst help`. */
+  summary: string;
+  /** Full usage text for `catalyst help <name>` and `--help`. */
+  usage: string;
+  /** Returns the process exit code. Throws CliError for user errors. */
+  run(args: string[], ctx: CommandContext): Promise<number>;
+}
+
+/** A user-facing error: printed without a stack trace, with an exit code. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}

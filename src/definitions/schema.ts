@@ -1,0 +1,267 @@
+import { z } from 'zod';
+
+/**
+ * The definition format, version 1. These zod schemas are the contract: types come from z.infer,
+ * the committed JSON Schemas in schemas/ are generated from them (`npm run schemas`).
+ */
+export const FORMAT_VERSION = 1;
+export const SUPPORTED_VERSIONS = [1] as const;
+
+const formatVersion = z.literal(1, { error: 'unsupported format version: this Catalyst reads `catalyst: 1`' });
+
+export const PROJECT_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+export const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const ENV_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
+export const ROUTE_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
+/** Paths every generated app serves itself. */
+export const RESERVED_PATHS = ['/health', '/ready', '/version', '/metrics', '/docs', '/redoc', '/openapi.json'];
+
+const envName = z.string().regex(ENV_NAME, 'must be UPPER_SNAKE_CASE, e.g. OPENAI_API_KEY');
+const nodeId = z.string().regex(NODE_ID, 'node ids are letters, digits and _ (not starting with a digit), e.g. fetch_user');
+const timeoutMs = z.number().int().min(1).max(3_600_000).describe('timeout in milliseconds');
+const retries = z.number().int().min(0).max(10).describe('extra attempts after the first, with exponential backoff');
+/** A value that may contain `{{ expressions }}` anywhere inside it. */
+const anyValue = z.unknown().describe('any JSON value; strings may contain {{ expressions }}');
+const stringValue = z.string().describe('text; may contain {{ expressions }}');
+const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const visibility = z.enum(['public', 'internal']);
+export const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+// ---------------------------------------------------------------- input schema (JSON-Schema-like)
+export interface InputField {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  description?: string;
+  enum?: (string | number)[];
+  default?: unknown;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: 'email' | 'uri' | 'date' | 'date-time' | 'uuid';
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: InputField;
+  properties?: Record<string, InputField>;
+  required?: string[];
+  additionalProperties?: boolean;
+}
+
+export const inputField: z.ZodType<InputField> = z.lazy(() =>
+  z.strictObject({
+    type: z.enum(['string', 'number', 'integer', 'boolean', 'array', 'object']),
+    description: z.string().optional(),
+    enum: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+    default: z.unknown().optional(),
+    minLength: z.number().int().min(0).optional(),
+    maxLength: z.number().int().min(0).optional(),
+    pattern: z.string().optional(),
+    format: z.enum(['email', 'uri', 'date', 'date-time', 'uuid']).optional(),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    minItems: z.number().int().min(0).optional(),
+    maxItems: z.number().int().min(0).optional(),
+    items: inputField.optional(),
+    properties: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'field names are letters, digits and _'), inputField).optional(),
+    required: z.array(z.string()).optional(),
+    additionalProperties: z.boolean().optional(),
+  }),
+);
+
+export const inputSchema = z
+  .strictObject({
+    type: z.literal('object', { error: 'a workflow input is an object: `type: object`' }),
+    description: z.string().optional(),
+    properties: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'field names are letters, digits and _'), inputField).default({}),
+    required: z.array(z.string()).default([]),
+    additionalProperties: z.boolean().default(false),
+  })
+  .describe('the request body (or query, for GET) the workflow accepts');
+
+// ---------------------------------------------------------------- nodes
+const base = {
+  id: nodeId,
+  description: z.string().optional(),
+};
+
+export const httpRequestNode = z.strictObject({
+  ...base,
+  type: z.literal('httpRequest'),
+  method: httpMethod.default('GET'),
+  url: stringValue,
+  headers: z.record(z.string(), stringValue).default({}),
+  query: z.record(z.string(), anyValue).default({}),
+  body: anyValue.optional().describe('JSON body'),
+  auth: z
+    .strictObject({
+      secret: envName.describe('declared project secret holding the credential'),
+      scheme: z.enum(['bearer', 'header']).default('bearer'),
+      header: z.string().optional().describe('header name for scheme: header, e.g. X-Api-Key'),
+    })
+    .optional(),
+  timeoutMs: timeoutMs.optional(),
+  retries: retries.default(0),
+  responseType: z.enum(['json', 'text']).default('json'),
+  failOnError: z.boolean().default(true).describe('treat a 4xx/5xx response as a node failure'),
+});
+
+export const llmNode = z.strictObject({
+  ...base,
+  type: z.literal('llm'),
+  baseUrl: stringValue.default('https://api.openai.com/v1').describe('OpenAI-compatible API base URL'),
+  model: z.string().min(1),
+  system: stringValue.optional(),
+  prompt: stringValue.describe('the user message'),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+  apiKeySecret: envName.describe('declared project secret holding the API key'),
+  json: z.boolean().default(false).describe('ask for a JSON object and parse it'),
+  timeoutMs: timeoutMs.optional(),
+  retries: retries.default(1),
+});
+
+export const transformNode = z.strictObject({
+  ...base,
+  type: z.literal('transform'),
+  set: z.record(z.string(), anyValue).describe('output fields and their values'),
+});
+
+export const conditionNode = z.strictObject({
+  ...base,
+  type: z.literal('condition'),
+  if: z.union([stringValue, z.boolean()]).describe('expression; edges with branch "true" or "false" follow'),
+});
+
+export const switchNode = z.strictObject({
+  ...base,
+  type: z.literal('switch'),
+  value: anyValue.optional().describe('value compared with each case\'s `equals`'),
+  cases: z
+    .array(
+      z.strictObject({
+        branch: z.string().regex(/^[A-Za-z0-9_-]+$/, 'branch names are letters, digits, - and _'),
+        equals: anyValue.optional(),
+        when: z.union([stringValue, z.boolean()]).optional(),
+      }),
+    )
+    .min(1),
+});
+
+export const codeNode = z.strictObject({
+  ...base,
+  type: z.literal('code'),
+  language: z.literal('python').default('python'),
+  inputs: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'input names are Python identifiers (lower case)'), anyValue).default({}),
+  outputs: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  code: z.string().min(1).describe('Python function body; the inputs are its arguments; return a dict with the outputs'),
+});
+
+export const workflowCallNode = z.strictObject({
+  ...base,
+  type: z.literal('workflowCall'),
+  workflow: z
+    .string()
+    .regex(/^(?:[a-z][a-z0-9-]*\/)?[a-z][a-z0-9-]*$/, 'a workflow name, or project/workflow for another project'),
+  input: z.record(z.string(), anyValue).default({}),
+  timeoutMs: timeoutMs.optional(),
+  retries: retries.default(0),
+  onError: z.enum(['fail', 'continue']).default('fail'),
+  fallback: anyValue.optional().describe('output used when the call fails and onError is continue'),
+});
+
+export const respondNode = z.strictObject({
+  ...base,
+  type: z.literal('respond'),
+  status: z.number().int().min(100).max(599).default(200),
+  headers: z.record(z.string(), stringValue).default({}),
+  body: anyValue.optional(),
+});
+
+export const logNode = z.strictObject({
+  ...base,
+  type: z.literal('log'),
+  level: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
+  message: stringValue,
+  fields: z.record(z.string(), anyValue).default({}),
+});
+
+export const delayNode = z.strictObject({
+  ...base,
+  type: z.literal('delay'),
+  ms: z.number().int().min(0).max(600_000),
+});
+
+export const mergeNode = z.strictObject({
+  ...base,
+  type: z.literal('merge'),
+  mode: z.enum(['append', 'object']).default('append').describe('append: list of the outputs of the inputs that ran; object: their fields merged'),
+});
+
+export const node = z.discriminatedUnion('type', [
+  httpRequestNode,
+  llmNode,
+  transformNode,
+  conditionNode,
+  switchNode,
+  codeNode,
+  workflowCallNode,
+  respondNode,
+  logNode,
+  delayNode,
+  mergeNode,
+]);
+export const NODE_TYPES = node.options.map((o) => o.shape.type.value);
+
+export const edge = z.strictObject({
+  from: nodeId,
+  to: nodeId,
+  branch: z.string().optional().describe('for condition: "true" | "false"; for switch: a case branch or "default"'),
+});
+
+export const trigger = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('webhook'),
+    method: httpMethod.default('POST'),
+    path: z.string().regex(ROUTE_PATH, 'a route path like /orders/lookup (letters, digits, . _ ~ -)'),
+  }),
+  z.strictObject({ type: z.literal('call') }),
+]);
+
+export const workflowFile = z.strictObject({
+  $schema: z.string().optional(),
+  catalyst: formatVersion,
+  name: z.string().regex(WORKFLOW_NAME, 'workflow names are lower-case letters, digits and -, e.g. lookup-order'),
+  description: z.string().optional(),
+  visibility: visibility.optional().describe('defaults to the project\'s defaults.visibility'),
+  trigger: trigger.optional().describe('webhook for public workflows; internal workflows are triggered by calls'),
+  input: inputSchema.default({ type: 'object', properties: {}, required: [], additionalProperties: false }),
+  timeoutMs: timeoutMs.optional(),
+  nodes: z.array(node).min(1, 'a workflow needs at least one node'),
+  edges: z.array(edge).default([]),
+});
+
+export const projectFile = z.strictObject({
+  $schema: z.string().optional(),
+  catalyst: formatVersion,
+  name: z.string().regex(PROJECT_NAME, 'project names are lower-case letters, digits and -, 2–40 characters, e.g. support-bot'),
+  description: z.string().optional(),
+  secrets: z.record(envName, z.string().describe('what the secret is for')).default({}).describe('secret names the project needs (values live in Pulumi config secrets, never here)'),
+  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).default({}).describe('plain (non-secret) settings, readable as env.NAME'),
+  defaults: z
+    .strictObject({
+      visibility: visibility.default('internal'),
+      timeoutMs: timeoutMs.default(30_000),
+    })
+    .default({ visibility: 'internal', timeoutMs: 30_000 }),
+});
+
+export type ProjectFile = z.infer<typeof projectFile>;
+export type WorkflowFile = z.infer<typeof workflowFile>;
+export type NodeDef = z.infer<typeof node>;
+export type NodeType = NodeDef['type'];
+export type EdgeDef = z.infer<typeof edge>;
+export type TriggerDef = z.infer<typeof trigger>;
+export type InputSchema = z.infer<typeof inputSchema>;
+export { stringMap };

@@ -1,0 +1,109 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+import { formatPath } from './diagnostics.ts';
+
+/** Definition files larger than this are refused before parsing. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+export interface YamlFile {
+  file: string;
+  text: string;
+  data: unknown;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/** Position of the value (or, with `key`, the key) at a path; falls back to the deepest existing parent. */
+export function locate(y: YamlFile, path: readonly (string | number)[], key = false): { line: number; col: number } {
+  let node: unknown = y.doc.contents;
+  let offset = (node as Node | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      const last = i === path.length - 1;
+      const target = last && key ? pair.key : (pair.value ?? pair.key);
+      node = target;
+      offset = (target as Node | null)?.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) break;
+      node = item;
+      offset = (item as Node).range?.[0] ?? offset;
+    } else break;
+  }
+  const pos = y.lines.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
+
+/**
+ * Position of a character inside a string scalar at `path` (for expression errors). Exact for plain
+ * and quoted one-line scalars; the scalar's start otherwise.
+ */
+export function locateInString(y: YamlFile, path: readonly (string | number)[], offset: number): { line: number; col: number } {
+  const start = locate(y, path);
+  const node = y.doc.getIn(path as (string | number)[], true);
+  if (isScalar(node) && typeof node.value === 'string' && node.source !== undefined && !node.value.includes('\n')) {
+    if (node.type === Scalar.PLAIN) return { line: start.line, col: start.col + offset };
+    if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) {
+      const raw = y.text.slice(node.range![0], node.range![1]);
+      if (!raw.includes('\\') && !raw.includes("''")) return { line: start.line, col: start.col + 1 + offset };
+    }
+  }
+  return start;
+}
+
+export function diagAt(y: YamlFile, path: readonly (string | number)[], message: string, fix?: string, key = false): Diagnostic {
+  const { line, col } = locate(y, path, key);
+  return { file: y.file, line, col, path: formatPath(path), message, ...(fix ? { fix } : {}) };
+}
+
+/** Read and parse one YAML file; every problem becomes a Diagnostic, nothing throws. */
+export function readYaml(file: string, displayName = file): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const whole = (message: string, fix?: string): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [{ file: displayName, line: 0, col: 0, path: '', message, ...(fix ? { fix } : {}) }],
+  });
+  let buf: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_FILE_BYTES) return whole(`file is ${size} bytes; definition files are limited to ${MAX_FILE_BYTES} bytes`, 'split the workflow, or move large data out of the definition');
+    buf = readFileSync(file);
+  } catch (err) {
+    return whole(`cannot read file: ${(err as Error).message}`);
+  }
+  if (buf.includes(0)) return whole('file is binary (contains NUL bytes), not YAML');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return whole('file is not valid UTF-8', 'save it as UTF-8 text');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return whole('file is empty', 'a definition starts with `catalyst: 1`');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, merge: false });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of [...doc.errors, ...doc.warnings.filter((w) => w.code !== 'TAG_RESOLVE_FAILED')]) {
+    const pos = lines.linePos(e.pos[0]);
+    let message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    let fix: string | undefined;
+    if (e.code === 'DUPLICATE_KEY') {
+      message = 'duplicate key: a key may appear only once in a mapping';
+      fix = 'remove or rename one of the duplicates';
+    }
+    diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message: `YAML: ${message}`, ...(fix ? { fix } : {}) });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    return whole(`YAML: ${(err as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return whole('the file must be a YAML mapping (key: value pairs)', 'start with `catalyst: 1`');
+  }
+  return { yaml: { file: displayName, text, data, doc, lines }, diagnostics };
+}

@@ -1,0 +1,248 @@
+import jsep from 'jsep';
+import { BINARY_OPERATORS, FUNCTIONS, ROOTS } from './functions.ts';
+import { closest } from '../cli/args.ts';
+
+jsep.addBinaryOp('??', 1);
+// Operators we do not support are removed so they are parse errors with a position, not surprises later.
+for (const op of ['|', '^', '&', '<<', '>>', '>>>']) jsep.removeBinaryOp(op);
+jsep.removeUnaryOp('~');
+
+export type Ast = jsep.Expression;
+
+/** A reference an expression makes to its scope. */
+export type Reference =
+  | { root: 'input'; path: string[] }
+  | { root: 'nodes'; node: string; path: string[] }
+  | { root: 'env'; name: string };
+
+export interface ParsedExpression {
+  source: string;
+  ast: Ast;
+  refs: Reference[];
+}
+
+export class ExpressionError extends Error {
+  /** Offset into the expression source (0-based) where the problem is, when known. */
+  readonly offset: number;
+  readonly fix?: string;
+  constructor(message: string, offset = 0, fix?: string) {
+    super(message);
+    this.name = 'ExpressionError';
+    this.offset = offset;
+    this.fix = fix;
+  }
+}
+
+/** One piece of a template string: literal text or an expression. */
+export type TemplatePart = { text: string } | { expr: ParsedExpression; offset: number };
+
+const LOGICAL = new Set(['&&', '||', '??']);
+
+/** Parse and check one expression (the text between `{{` and `}}`). */
+export function parseExpression(source: string): ParsedExpression {
+  if (source.trim() === '') throw new ExpressionError('empty expression', 0, 'write an expression between {{ and }}, e.g. {{ input.name }}');
+  let ast: Ast;
+  try {
+    ast = jsep(source);
+  } catch (err) {
+    const e = err as Error & { index?: number; description?: string };
+    throw new ExpressionError(`syntax error: ${e.description ?? e.message}`, e.index ?? 0);
+  }
+  const refs: Reference[] = [];
+  check(ast, refs);
+  return { source, ast, refs };
+}
+
+function check(node: Ast, refs: Reference[]): void {
+  switch (node.type) {
+    case 'Literal': {
+      const v = (node as jsep.Literal).value;
+      if (v instanceof RegExp) throw new ExpressionError('regular expression literals are not supported');
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new ExpressionError('number literal out of range');
+      return;
+    }
+    case 'Identifier': {
+      const name = (node as jsep.Identifier).name;
+      if (name === 'undefined') throw new ExpressionError('`undefined` is not a value here', 0, 'use null');
+      if (name in FUNCTIONS) throw new ExpressionError(`"${name}" is a function: call it as ${name}(…)`);
+      const hint = closest(name, ROOTS);
+      throw new ExpressionError(
+        `"${name}" must be read through one of ${ROOTS.join(', ')}`,
+        0,
+        hint && hint !== name ? `did you mean ${hint}?` : `e.g. input.${name} or nodes.<node>.${name}`,
+      );
+    }
+    case 'MemberExpression': {
+      const chain = memberChain(node);
+      if (chain) {
+        refs.push(chain.ref);
+        for (const c of chain.computed) check(c, refs);
+        return;
+      }
+      const m = node as jsep.MemberExpression;
+      if (m.optional) throw new ExpressionError('optional chaining (?.) is not supported; missing keys already read as null');
+      check(m.object, refs);
+      if (m.computed) check(m.property, refs);
+      return;
+    }
+    case 'CallExpression': {
+      const c = node as jsep.CallExpression;
+      if (c.callee.type !== 'Identifier') throw new ExpressionError('only the built-in functions can be called, e.g. lower(x)');
+      const name = (c.callee as jsep.Identifier).name;
+      const spec = FUNCTIONS[name];
+      if (!spec || !Object.hasOwn(FUNCTIONS, name)) {
+        const hint = closest(name, Object.keys(FUNCTIONS));
+        throw new ExpressionError(`unknown function "${name}"`, 0, hint ? `did you mean ${hint}()?` : `available: ${Object.keys(FUNCTIONS).join(', ')}`);
+      }
+      if (c.arguments.length < spec.min || c.arguments.length > spec.max) {
+        const want = spec.min === spec.max ? `${spec.min}` : `${spec.min} to ${spec.max}`;
+        throw new ExpressionError(`${name}() takes ${want} argument(s), got ${c.arguments.length}`);
+      }
+      for (const a of c.arguments) check(a, refs);
+      return;
+    }
+    case 'BinaryExpression': {
+      const b = node as jsep.BinaryExpression;
+      if (!(b.operator in BINARY_OPERATORS) && !LOGICAL.has(b.operator)) {
+        throw new ExpressionError(`operator "${b.operator}" is not supported`);
+      }
+      check(b.left, refs);
+      check(b.right, refs);
+      return;
+    }
+    case 'UnaryExpression': {
+      const u = node as jsep.UnaryExpression;
+      if (!['!', '-', '+'].includes(u.operator)) throw new ExpressionError(`operator "${u.operator}" is not supported`);
+      check(u.argument, refs);
+      return;
+    }
+    case 'ConditionalExpression': {
+      const t = node as jsep.ConditionalExpression;
+      check(t.test, refs);
+      check(t.consequent, refs);
+      check(t.alternate, refs);
+      return;
+    }
+    case 'ArrayExpression': {
+      for (const el of (node as jsep.ArrayExpression).elements) {
+        if (el === null) throw new ExpressionError('array holes are not supported');
+        check(el, refs);
+      }
+      return;
+    }
+    case 'Compound':
+    case 'SequenceExpression':
+      throw new ExpressionError('one expression only (no commas or semicolons outside function calls)');
+    case 'ThisExpression':
+      throw new ExpressionError('`this` is not supported; read from input, nodes or env');
+    default:
+      throw new ExpressionError(`unsupported syntax (${node.type})`);
+  }
+}
+
+interface Chain {
+  ref: Reference;
+  /** Computed subscripts inside the chain whose own references must be checked. */
+  computed: Ast[];
+}
+
+/** A member chain rooted at one of our roots, e.g. nodes.fetch.body.items[0]. */
+function memberChain(node: Ast): Chain | undefined {
+  const steps: Ast[] = [];
+  let cur: Ast = node;
+  while (cur.type === 'MemberExpression') {
+    const m = cur as jsep.MemberExpression;
+    if (m.optional) throw new ExpressionError('optional chaining (?.) is not supported; missing keys already read as null');
+    steps.unshift(cur);
+    cur = m.object;
+  }
+  if (cur.type !== 'Identifier') return undefined;
+  const root = (cur as jsep.Identifier).name;
+  if (!(ROOTS as readonly string[]).includes(root)) return undefined;
+  const path: string[] = [];
+  const computed: Ast[] = [];
+  let staticPrefix = true;
+  for (const s of steps) {
+    const m = s as jsep.MemberExpression;
+    const key = staticKey(m);
+    if (key !== undefined && staticPrefix) path.push(key);
+    else {
+      staticPrefix = false;
+      if (m.computed) computed.push(m.property);
+    }
+  }
+  if (root === 'input') return { ref: { root: 'input', path }, computed };
+  if (root === 'env') {
+    if (path.length === 0) throw new ExpressionError('read one setting: env.NAME', 0);
+    if (path.length > 1) throw new ExpressionError(`env.${path[0]} is a plain value; it has no fields`);
+    return { ref: { root: 'env', name: path[0] }, computed };
+  }
+  if (path.length === 0) throw new ExpressionError('read a node\'s output: nodes.<node id>', 0, 'e.g. nodes.fetch.body');
+  return { ref: { root: 'nodes', node: path[0], path: path.slice(1) }, computed };
+}
+
+function staticKey(m: jsep.MemberExpression): string | undefined {
+  if (!m.computed && m.property.type === 'Identifier') return (m.property as jsep.Identifier).name;
+  if (m.computed && m.property.type === 'Literal') {
+    const v = (m.property as jsep.Literal).value;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  }
+  return undefined;
+}
+
+/**
+ * Split a string into literal text and `{{ expression }}` parts. `}}` inside a quoted string literal
+ * does not close the expression. `\{{` is a literal `{{`.
+ */
+export function parseTemplate(text: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let buf = '';
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('\\{{', i)) {
+      buf += '{{';
+      i += 3;
+      continue;
+    }
+    if (!text.startsWith('{{', i)) {
+      buf += text[i];
+      i++;
+      continue;
+    }
+    const start = i + 2;
+    let j = start;
+    let quote: string | undefined;
+    let end = -1;
+    while (j < text.length) {
+      const ch = text[j];
+      if (quote) {
+        if (ch === '\\') j++;
+        else if (ch === quote) quote = undefined;
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (text.startsWith('}}', j)) {
+        end = j;
+        break;
+      }
+      j++;
+    }
+    if (end === -1) throw new ExpressionError('"{{" is never closed by "}}"', i, 'close the expression with }}, or write \\{{ for a literal {{');
+    if (buf) parts.push({ text: buf });
+    buf = '';
+    const source = text.slice(start, end);
+    try {
+      parts.push({ expr: parseExpression(source), offset: start });
+    } catch (err) {
+      if (err instanceof ExpressionError) throw new ExpressionError(err.message, start + err.offset, err.fix);
+      throw err;
+    }
+    i = end + 2;
+  }
+  if (buf || parts.length === 0) parts.push({ text: buf });
+  return parts;
+}
+
+/** True when the string contains an expression (so it is not a plain literal). */
+export function hasExpression(text: string): boolean {
+  return text.includes('{{');
+}
