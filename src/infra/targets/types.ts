@@ -1,0 +1,74 @@
+import type * as pulumi from '@pulumi/pulumi';
+import type { z } from 'zod';
+import type { ProjectModel } from '../../definitions/model.ts';
+
+/**
+ * One interface for every deploy target (cloudrun, fly, render, local, docker). A target validates
+ * its own options, says where its image goes, deploys, and returns its part of the stack outputs.
+ * Adding a target touches its folder and one line of the registry (src/infra/targets/index.ts).
+ */
+export interface GitVersion {
+  commit: string | null;
+  branch: string | null;
+  dirty: boolean;
+}
+
+/** Where a container image is pushed, when the target runs one. */
+export interface ImageDestination {
+  /** Repository without tag, e.g. `registry.fly.io/my-app` or `europe-west1-docker.pkg.dev/p/r/app`. */
+  repository: pulumi.Input<string>;
+  /** Registry credentials, when the build must log in (password always a secret Output). */
+  registry?: { address: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> };
+  /** Resources the push depends on (e.g. the Artifact Registry repository). */
+  dependsOn?: pulumi.Resource[];
+}
+
+export interface BuiltImage {
+  /** `repository:tag` */
+  ref: pulumi.Output<string>;
+  /** `repository@sha256:…` when the builder exposes the digest, else the tag ref. */
+  pinnedRef: pulumi.Output<string>;
+  digest: pulumi.Output<string | null>;
+}
+
+export interface TargetContext<C> {
+  /** Logical name prefix for child resources: `${name}-<suffix>`. */
+  name: string;
+  /** Parent ComponentResource (every child gets `{ parent }`). */
+  parent: pulumi.Resource;
+  stack: string;
+  env: string;
+  project: ProjectModel;
+  config: C;
+  /** Directory of the generated app (keyed by content hash). */
+  appDir: string;
+  contentHash: string;
+  version: GitVersion;
+  /** The built image for container targets (undefined for `local`). */
+  image?: BuiltImage;
+  /** Plain environment for the app (project env merged with stack overrides, peer URLs, version vars). */
+  plainEnv: Record<string, pulumi.Input<string>>;
+  /** Secret environment for the app: name → secret Output (never plain). */
+  secretEnv: Record<string, pulumi.Output<string>>;
+  /** Port the app listens on inside its container/process. */
+  port: number;
+}
+
+export interface TargetOutputs {
+  url: pulumi.Output<string>;
+  region: string | null;
+  consoleUrl: pulumi.Output<string | null> | string | null;
+  logsUrl: pulumi.Output<string | null> | string | null;
+  /** Resources that must exist before the service is considered deployed (for dependsOn). */
+  resources: pulumi.Resource[];
+}
+
+export interface Target<C = unknown> {
+  name: 'cloudrun' | 'fly' | 'render' | 'local' | 'docker';
+  /** zod schema of this target's stack config options (`catalyst:<option>` keys, see docs). */
+  configSchema: z.ZodType<C>;
+  /** True when the target runs a container image (then `imageDestination` is required). */
+  usesImage: boolean;
+  imageDestination?(ctx: Omit<TargetContext<C>, 'image'>): ImageDestination;
+  deploy(ctx: TargetContext<C>): TargetOutputs;
+}

@@ -1,0 +1,166 @@
+/**
+ * The HTML page's view model, computed from the Report before rendering: every label, number format,
+ * link and sparkline is decided here, so the EJS templates only loop and print (escaped).
+ */
+import { formatMs } from './classify.ts';
+import type { Report, StackReport } from './report.ts';
+import { type Sparkline, sparkline } from './sparkline.ts';
+import type { Status } from './types.ts';
+
+export interface LinkView {
+  label: string;
+  href: string;
+}
+
+export interface DeployView {
+  when: string;
+  kind: string;
+  result: string;
+  ok: boolean;
+  commit: string;
+  changes: string;
+}
+
+export interface CardView {
+  id: string;
+  name: string;
+  project: string;
+  env: string;
+  status: Status;
+  statusLabel: string;
+  reason: string;
+  search: string;
+  latency: string;
+  errorRate: string | null;
+  uptime: { label: string; value: string }[];
+  commit: string;
+  commitTitle: string;
+  drift: string;
+  driftState: string;
+  where: string;
+  links: LinkView[];
+  spark: Sparkline | null;
+  sparkTitle: string;
+  workflows: { name: string; visibility: string }[];
+  routes: { method: string; path: string; workflow: string }[];
+  deploys: DeployView[];
+  deploysNote: string | null;
+  facts: { label: string; value: string }[];
+  notes: string[];
+}
+
+export interface PageView {
+  title: string;
+  generatedAt: string;
+  head: string;
+  counts: { status: Status | ''; label: string; count: number }[];
+  total: number;
+  thresholds: string;
+  cards: CardView[];
+}
+
+const STATUS_LABEL: Record<Status, string> = { healthy: 'Healthy', degraded: 'Degraded', down: 'Down' };
+const CHANGE_SIGN: Record<string, string> = { create: '+', update: '~', delete: '-', replace: '±', same: '=' };
+
+/** `2025-01-02T03:04:05.000Z` → `2025-01-02 03:04 UTC` (deterministic, no locale). */
+export function formatTime(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function formatPercent(p: number | null): string {
+  if (p === null) return '—';
+  return p === 100 ? '100%' : `${p.toFixed(2)}%`;
+}
+
+export function anchorId(name: string): string {
+  return `stack-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+function changesText(changes: Record<string, number>): string {
+  const parts = Object.entries(changes)
+    .filter(([, n]) => n > 0)
+    .map(([op, n]) => (CHANGE_SIGN[op] ? `${CHANGE_SIGN[op]}${n}` : `${op} ${n}`));
+  return parts.length ? parts.join(' ') : 'no changes';
+}
+
+function short(commit: string | null): string {
+  return commit ? commit.slice(0, 7) : 'unknown';
+}
+
+export function cardView(s: StackReport): CardView {
+  const links: LinkView[] = [];
+  if (s.url) links.push({ label: 'App', href: s.url });
+  if (s.consoleUrl) links.push({ label: 'Console', href: s.consoleUrl });
+  if (s.logsUrl) links.push({ label: 'Logs', href: s.logsUrl });
+  const spark = sparkline(s.latencySeries);
+  const where = [s.target ?? 'unknown target', s.region].filter(Boolean).join(' · ');
+  const facts: { label: string; value: string }[] = [];
+  const add = (label: string, value: string | null) => {
+    if (value) facts.push({ label, value });
+  };
+  add('Health URL', s.healthUrl);
+  add('Image', s.version.imageRef);
+  add('Image digest', s.version.imageDigest);
+  add('Content hash', s.version.contentHash ? s.version.contentHash.slice(0, 16) : null);
+  add('Branch', s.version.branch);
+  add('Catalyst', s.version.catalyst);
+  add('Uptime check', s.uptimeCheckId);
+  add(
+    'Samples',
+    s.health.samples.length ? s.health.samples.map((x) => (x.ok ? formatMs(x.ms) : x.statusCode ? `HTTP ${x.statusCode}` : 'failed')).join(', ') : null,
+  );
+  return {
+    id: anchorId(s.name),
+    name: s.name,
+    project: s.project,
+    env: s.env,
+    status: s.status,
+    statusLabel: STATUS_LABEL[s.status],
+    reason: s.reason,
+    search: [s.name, s.project, s.env, s.target ?? '', s.region ?? '', s.status].join(' ').toLowerCase(),
+    latency: s.latencyMs === null ? '—' : formatMs(s.latencyMs),
+    errorRate: s.errorRate ? `${s.errorRate.percent}% errors` : null,
+    uptime: (['24h', '7d', '30d', '90d'] as const).map((k) => ({ label: k, value: formatPercent(s.uptime[k]) })),
+    commit: short(s.version.commit) + (s.version.dirty ? ' (dirty)' : ''),
+    commitTitle: s.version.commit ? `${s.version.commit} (from ${s.version.source === 'endpoint' ? '/version' : 'stack outputs'})` : 'no commit known',
+    drift: s.drift.text,
+    driftState: s.drift.state,
+    where,
+    links,
+    spark,
+    sparkTitle: spark ? `last ${spark.count} probes, max ${formatMs(spark.maxMs)}` : 'no history yet',
+    workflows: s.workflows.map((w) => ({ name: w.name, visibility: w.visibility })),
+    routes: s.publicRoutes.map((r) => ({ method: r.method, path: r.path, workflow: r.workflow })),
+    deploys: s.deployments.entries.map((d) => ({
+      when: formatTime(d.startTime),
+      kind: d.kind,
+      result: d.result,
+      ok: d.result === 'succeeded',
+      commit: short(d.commit) + (d.dirty ? ' (dirty)' : ''),
+      changes: changesText(d.resourceChanges),
+    })),
+    deploysNote: s.deployments.available ? (s.deployments.entries.length ? null : 'no deployments yet') : `unavailable: ${s.deployments.reason ?? 'unknown reason'}`,
+    facts,
+    notes: s.notes,
+  };
+}
+
+export function pageView(report: Report): PageView {
+  const { summary, settings } = report;
+  return {
+    title: `Catalyst deployments: ${summary.down} down, ${summary.degraded} degraded, ${summary.healthy} healthy`,
+    generatedAt: formatTime(report.generatedAt),
+    head: report.repo.head ? `${report.repo.head.slice(0, 7)}${report.repo.dirty ? ' (dirty)' : ''}` : `unknown (${report.repo.problem ?? 'no repository'})`,
+    counts: [
+      { status: 'down', label: 'Down', count: summary.down },
+      { status: 'degraded', label: 'Degraded', count: summary.degraded },
+      { status: 'healthy', label: 'Healthy', count: summary.healthy },
+      { status: '', label: 'All', count: summary.total },
+    ],
+    total: summary.total,
+    thresholds: `timeout ${formatMs(settings.timeoutMs)} · slow > ${formatMs(settings.slowMs)} · errors > ${settings.errorRatePercent}% (min ${settings.minRequests} requests) · ${settings.samples} samples`,
+    cards: report.stacks.map(cardView),
+  };
+}
