@@ -7,7 +7,7 @@ import { CliError, type Command, type CommandContext } from './types.ts';
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
 /**
- * Every module in src/cli/commands exports `command: Command`. Discovery by directory listing means
+ * Every module in src/cli/commands exports `command: Command` (or `commands: Command[]`). Discovery by directory listing means
  * adding a command touches only its own file.
  */
 export async function loadCommands(): Promise<Map<string, Command>> {
@@ -16,8 +16,8 @@ export async function loadCommands(): Promise<Map<string, Command>> {
     .sort();
   const commands = new Map<string, Command>();
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(commandsDir, file)).href)) as { command?: Command };
-    if (mod.command) commands.set(mod.command.name, mod.command);
+    const mod = (await import(pathToFileURL(join(commandsDir, file)).href)) as { command?: Command; commands?: Command[] };
+    for (const c of [...(mod.command ? [mod.command] : []), ...(mod.commands ?? [])]) commands.set(c.name, c);
   }
   return commands;
 }

@@ -1,0 +1,120 @@
+import { formatChange, sleep, type StatusEntry, statusChanges } from '../../report/monitor.ts';
+import type { Report } from '../../report/report.ts';
+import { flagString } from '../args.ts';
+import {
+  COMMON_USAGE,
+  displayPath,
+  driftResolver,
+  exitCodeFor,
+  loadHistory,
+  loadStacksOrFail,
+  parseCommon,
+  reportRound,
+  startDeploys,
+  statusMap,
+  summaryText,
+} from '../report-shared.ts';
+import { parseDuration } from '../../report/settings.ts';
+import { CliError, type Command, type CommandContext } from '../types.ts';
+
+export const DEFAULT_INTERVAL_MS = 60_000;
+export const DEFAULT_REFRESH_EVERY = 10;
+
+/** ctx.signal when given; otherwise one aborted by SIGINT/SIGTERM (handlers removed by dispose). */
+function stopSignal(ctx: CommandContext): { signal: AbortSignal; dispose: () => void } {
+  if (ctx.signal) return { signal: ctx.signal, dispose: () => {} };
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+function positiveInt(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`--${flag} must be a whole number ≥ 1 (got "${text}")`);
+  return Number(text);
+}
+
+export const command: Command = {
+  name: 'monitor',
+  summary: 'Probe every deployment on an interval, rewriting the report and printing status changes',
+  usage: `Usage: catalyst monitor [options]
+
+Runs a report round every --interval: probes, appends to the probe history, rewrites the report
+files and prints each status change as it happens. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+Stack outputs and deployment histories are re-read every --refresh-every rounds.
+See docs/report.md.
+
+  --interval <dur>         time between round starts (default 60s; bare number = seconds)
+  --rounds <n>             stop after n rounds (default: run until stopped)
+  --refresh-every <n>      re-read stack outputs and deployment history every n rounds (default ${DEFAULT_REFRESH_EVERY})
+
+${COMMON_USAGE}
+Exit codes: 0 stopped, 1 --fail-on level reached in the last round, 2 usage or input error.
+`,
+  async run(argv, ctx) {
+    const { args, options } = parseCommon(argv, ctx, { values: ['interval', 'rounds', 'refresh-every'] });
+    const intervalText = flagString(args, 'interval');
+    const intervalMs = intervalText === undefined ? DEFAULT_INTERVAL_MS : parseDuration(intervalText, 's');
+    if (intervalMs === null || intervalMs < 10 || intervalMs > 86_400_000) {
+      throw new CliError(`--interval must be a duration from 10ms to 24h, e.g. 30s or 5m (got "${intervalText}")`);
+    }
+    const rounds = positiveInt(flagString(args, 'rounds'), 'rounds');
+    const refreshEvery = positiveInt(flagString(args, 'refresh-every'), 'refresh-every') ?? DEFAULT_REFRESH_EVERY;
+
+    let stacks = await loadStacksOrFail(options);
+    const history = loadHistory(options, ctx);
+    let deploys = startDeploys(options, stacks);
+    let drift = await driftResolver(ctx);
+    const { signal, dispose } = stopSignal(ctx);
+    let prev = new Map<string, StatusEntry>();
+    let last: Report | null = null;
+    let round = 0;
+    ctx.stdout(`catalyst monitor: ${stacks.length} stacks every ${intervalMs / 1000} s → ${displayPath(ctx, options.outDir)} (Ctrl-C to stop)\n`);
+    try {
+      while (!signal.aborted) {
+        const t0 = Date.now();
+        if (round > 0 && round % refreshEvery === 0) {
+          try {
+            stacks = await loadStacksOrFail(options);
+            deploys = startDeploys(options, stacks);
+            drift = await driftResolver(ctx);
+          } catch (err) {
+            if (!(err instanceof CliError)) throw err;
+            ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
+          }
+        }
+        let report: Report;
+        try {
+          report = (await reportRound(options, ctx, { stacks, deploys, history, drift, signal })).report;
+        } catch (err) {
+          if (signal.aborted) break;
+          throw err;
+        }
+        round++;
+        const next = statusMap(report);
+        const now = new Date(report.generatedAt);
+        const changes = statusChanges(prev, next);
+        for (const c of changes) {
+          if (round > 1 || c.to !== 'healthy') ctx.stdout(`${formatChange(c, now)}\n`);
+        }
+        if (round === 1 || changes.length) ctx.stdout(`round ${round}: ${summaryText(report.summary)}\n`);
+        prev = next;
+        last = report;
+        if (rounds !== undefined && round >= rounds) break;
+        if (!(await sleep(Math.max(0, intervalMs - (Date.now() - t0)), signal))) break;
+      }
+    } finally {
+      dispose();
+    }
+    ctx.stdout(`catalyst monitor: stopped after ${round} round${round === 1 ? '' : 's'}\n`);
+    return last ? exitCodeFor(options.failOn, last.summary) : 0;
+  },
+};

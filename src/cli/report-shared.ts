@@ -1,0 +1,222 @@
+/**
+ * What `catalyst report` and `catalyst monitor` share: their flags, turning them into settings, and
+ * running one round (probe → history → write report files) with terminal progress.
+ */
+import { isAbsolute, join, relative } from 'node:path';
+import { DriftResolver, repoState } from '../report/drift.ts';
+import { HistoryStore } from '../report/history.ts';
+import { InputError, loadDeploys, loadStacks, type StackSelection } from '../report/inputs.ts';
+import { findPulumi, type PulumiRunner } from '../report/pulumi.ts';
+import { writeReport, type WrittenFiles } from '../report/render.ts';
+import { type Report, runRound, type Summary } from '../report/report.ts';
+import { loadSettingsFile, mergeSettings, parseDuration, type ReportSettings, type SettingsFile } from '../report/settings.ts';
+import type { DeployHistory, StackInfo, Status } from '../report/types.ts';
+import { type FlagSpec, flagBool, flagList, flagString, type ParsedArgs, parseArgs } from './args.ts';
+import { CliError, type CommandContext } from './types.ts';
+
+export const DEFAULT_OUT_DIR = join('.catalyst', 'report');
+export const DEFAULT_HISTORY = join('.catalyst', 'history.jsonl');
+
+export const COMMON_FLAGS: Required<Pick<FlagSpec, 'values' | 'multi' | 'booleans'>> = {
+  values: ['outputs', 'env', 'out', 'history', 'config', 'timeout', 'slow', 'error-rate', 'min-requests', 'samples', 'concurrency', 'fail-on'],
+  multi: ['stack'],
+  booleans: ['no-deploys', 'no-history'],
+};
+
+export const COMMON_USAGE = `Stacks (default: every stacks/Pulumi.<project>.<env>.yaml, outputs read with the pulumi CLI):
+  --stack <project.env>    only this stack (repeatable)
+  --env <env>              only stacks of this environment
+  --outputs <file.json>    read outputs from a file { "<stack>": <outputs> } instead of pulumi
+
+Output:
+  --out <dir>              where index.html, report.json, report.md go (default ${DEFAULT_OUT_DIR})
+  --history <file>         probe history file (default ${DEFAULT_HISTORY})
+  --no-history             do not read or write the history file
+  --no-deploys             skip \`pulumi stack history\` (deployment history shows "unavailable")
+  --fail-on <level>        exit 1 when a stack is down (down) or down/degraded (degraded);
+                           default never: the exit code does not depend on status
+
+Probing and thresholds (flags override --config <file.yaml|json>):
+  --timeout <dur>          per-request deadline (default 5s; bare number = ms)
+  --slow <dur>             median /health latency above this is degraded (default 1s)
+  --error-rate <percent>   /metrics error rate above this is degraded (default 5)
+  --min-requests <n>       ignore the error rate below this many requests (default 20)
+  --samples <n>            /health samples per stack (default 3)
+  --concurrency <n>        stacks probed at once (default 32)
+`;
+
+export type FailOn = 'never' | 'down' | 'degraded';
+
+export interface ReportCliOptions {
+  selection: StackSelection;
+  settings: ReportSettings;
+  outDir: string;
+  historyPath: string | null;
+  deploys: boolean;
+  failOn: FailOn;
+}
+
+function resolvePath(cwd: string, p: string): string {
+  return isAbsolute(p) ? p : join(cwd, p);
+}
+
+function intFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+  return Number(v);
+}
+
+function durationFlag(args: ParsedArgs, name: string, bareUnit: 'ms' | 's', min: number, max: number): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v, bareUnit);
+  if (ms === null || ms < min || ms > max) {
+    throw new CliError(`--${name} must be a duration from ${min} ms to ${max / 1000} s, e.g. 500ms, 5s or 2m (got "${v}")`);
+  }
+  return ms;
+}
+
+export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec = {}): { args: ParsedArgs; options: ReportCliOptions } {
+  const args = parseArgs(argv, {
+    values: [...COMMON_FLAGS.values, ...(extra.values ?? [])],
+    multi: [...COMMON_FLAGS.multi, ...(extra.multi ?? [])],
+    booleans: [...COMMON_FLAGS.booleans, ...(extra.booleans ?? [])],
+  });
+  if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}" (stacks are named with --stack <project.env>)`);
+  const failOn = flagString(args, 'fail-on') ?? 'never';
+  if (failOn !== 'never' && failOn !== 'down' && failOn !== 'degraded') throw new CliError(`--fail-on must be never, down or degraded (got "${failOn}")`);
+  const errorRateText = flagString(args, 'error-rate');
+  let errorRatePercent: number | undefined;
+  if (errorRateText !== undefined) {
+    errorRatePercent = Number(errorRateText.replace(/%$/, ''));
+    if (!/^\d+(\.\d+)?%?$/.test(errorRateText) || errorRatePercent > 100) throw new CliError(`--error-rate must be a percentage from 0 to 100 (got "${errorRateText}")`);
+  }
+  const flags: Partial<ReportSettings> = {};
+  const set = <K extends keyof ReportSettings>(k: K, v: ReportSettings[K] | undefined) => {
+    if (v !== undefined) flags[k] = v;
+  };
+  set('timeoutMs', durationFlag(args, 'timeout', 'ms', 50, 120_000));
+  set('slowMs', durationFlag(args, 'slow', 'ms', 1, 120_000));
+  set('errorRatePercent', errorRatePercent);
+  set('minRequests', intFlag(args, 'min-requests', 1, 1_000_000_000));
+  set('samples', intFlag(args, 'samples', 1, 20));
+  set('concurrency', intFlag(args, 'concurrency', 1, 512));
+  const configPath = flagString(args, 'config');
+  let file: SettingsFile = {};
+  if (configPath) {
+    try {
+      file = loadSettingsFile(resolvePath(ctx.cwd, configPath));
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  }
+  const outputs = flagString(args, 'outputs');
+  const pulumi: PulumiRunner = { bin: findPulumi(ctx.cwd, ctx.env), cwd: ctx.cwd, env: ctx.env };
+  return {
+    args,
+    options: {
+      selection: {
+        cwd: ctx.cwd,
+        outputsFile: outputs ? resolvePath(ctx.cwd, outputs) : undefined,
+        stacks: flagList(args, 'stack'),
+        env: flagString(args, 'env'),
+        pulumi,
+      },
+      settings: mergeSettings(file, flags),
+      outDir: resolvePath(ctx.cwd, flagString(args, 'out') ?? DEFAULT_OUT_DIR),
+      historyPath: flagBool(args, 'no-history') ? null : resolvePath(ctx.cwd, flagString(args, 'history') ?? DEFAULT_HISTORY),
+      deploys: !flagBool(args, 'no-deploys'),
+      failOn,
+    },
+  };
+}
+
+export async function loadStacksOrFail(options: ReportCliOptions): Promise<StackInfo[]> {
+  try {
+    return await loadStacks(options.selection);
+  } catch (err) {
+    if (err instanceof InputError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+export function startDeploys(options: ReportCliOptions, stacks: readonly StackInfo[]): Promise<Map<string, DeployHistory>> {
+  if (!options.deploys) {
+    return Promise.resolve(new Map(stacks.map((s) => [s.name, { available: false, reason: 'skipped (--no-deploys)', entries: [] }])));
+  }
+  return loadDeploys(options.selection.pulumi, stacks.map((s) => s.name));
+}
+
+export function loadHistory(options: ReportCliOptions, ctx: CommandContext): HistoryStore | null {
+  if (!options.historyPath) return null;
+  let store: HistoryStore;
+  try {
+    store = HistoryStore.load(options.historyPath);
+  } catch (err) {
+    throw new CliError(`cannot read the history file ${options.historyPath}: ${(err as NodeJS.ErrnoException).code ?? 'read error'} (fix it or pass --history <file> / --no-history)`);
+  }
+  if (store.skipped) ctx.stderr(`warning: skipped ${store.skipped} unreadable line(s) in ${options.historyPath}; they are dropped on the next write\n`);
+  return store;
+}
+
+export async function driftResolver(ctx: CommandContext): Promise<DriftResolver> {
+  return new DriftResolver(ctx.cwd, await repoState(ctx.cwd, ctx.env), ctx.env);
+}
+
+/** A progress line on stderr, only on a terminal; cleared when done. */
+export function progress(ctx: CommandContext): { update: (done: number, total: number) => void; clear: () => void } {
+  if (!ctx.isTTY) return { update: () => {}, clear: () => {} };
+  let last = 0;
+  let shown = false;
+  return {
+    update: (done, total) => {
+      const t = Date.now();
+      if (done !== total && t - last < 100) return;
+      last = t;
+      shown = true;
+      ctx.stderr(`\rprobing ${done}/${total} stacks…\x1b[K`);
+    },
+    clear: () => {
+      if (shown) ctx.stderr('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+export interface RoundInput {
+  stacks: readonly StackInfo[];
+  deploys: Promise<Map<string, DeployHistory>>;
+  history: HistoryStore | null;
+  drift: DriftResolver;
+  signal?: AbortSignal;
+}
+
+export async function reportRound(options: ReportCliOptions, ctx: CommandContext, input: RoundInput): Promise<{ report: Report; files: WrittenFiles }> {
+  const bar = progress(ctx);
+  try {
+    const report = await runRound({ ...input, settings: options.settings, onProgress: bar.update });
+    return { report, files: writeReport(options.outDir, report) };
+  } finally {
+    bar.clear();
+  }
+}
+
+export function summaryText(s: Summary): string {
+  return `${s.total} stack${s.total === 1 ? '' : 's'}: ${s.down} down, ${s.degraded} degraded, ${s.healthy} healthy`;
+}
+
+export function displayPath(ctx: CommandContext, path: string): string {
+  const rel = relative(ctx.cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export function exitCodeFor(failOn: FailOn, s: Summary): number {
+  if (failOn === 'down' && s.down > 0) return 1;
+  if (failOn === 'degraded' && s.down + s.degraded > 0) return 1;
+  return 0;
+}
+
+export function statusMap(report: Report): Map<string, { status: Status; reason: string }> {
+  return new Map(report.stacks.map((s) => [s.name, { status: s.status, reason: s.reason }]));
+}

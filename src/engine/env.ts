@@ -1,0 +1,96 @@
+import { loadWorkspaceOrThrow } from '../definitions/load.ts';
+import { pulumiEnv, type PulumiRunner } from './pulumi.ts';
+import { listStacks, orderStacks, type StackRef } from './stacks.ts';
+
+export type EnvAction = 'up' | 'preview' | 'down' | 'outputs';
+
+export interface EnvOptions {
+  repo: string;
+  env: string;
+  runner: PulumiRunner;
+  baseEnv: NodeJS.ProcessEnv;
+  stdout: (t: string) => void;
+  stderr: (t: string) => void;
+  expectNoChanges?: boolean;
+  /** Restrict to these projects (still in dependency order). */
+  only?: string[];
+}
+
+export interface EnvResult {
+  ok: boolean;
+  order: string[];
+  done: string[];
+  failed?: string;
+  skipped: string[];
+  outputs: Record<string, unknown>;
+}
+
+async function existingStacks(o: EnvOptions): Promise<Set<string>> {
+  const r = await o.runner(['stack', 'ls', '--json', '--all'], { cwd: o.repo, env: pulumiEnv(o.repo, undefined, o.baseEnv) });
+  if (r.code !== 0) throw new Error(`pulumi stack ls failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  const list = JSON.parse(r.stdout || '[]') as { name: string }[];
+  return new Set(list.map((s) => s.name.split('/').pop()!));
+}
+
+function argsFor(action: EnvAction, stack: string, o: EnvOptions): string[] {
+  switch (action) {
+    case 'up':
+      return ['up', '--yes', '--non-interactive', '--stack', stack];
+    case 'preview':
+      return ['preview', '--non-interactive', '--stack', stack, ...(o.expectNoChanges ? ['--expect-no-changes'] : [])];
+    case 'down':
+      return ['destroy', '--yes', '--non-interactive', '--stack', stack];
+    case 'outputs':
+      return ['stack', 'output', '--json', '--stack', stack];
+  }
+}
+
+/**
+ * Run one Pulumi action over every stack of an environment, in dependency order (callees first; callers
+ * first for `down`). Stops at the first failure and says what was done and what was not.
+ */
+export async function runEnv(action: EnvAction, o: EnvOptions): Promise<EnvResult> {
+  const ws = loadWorkspaceOrThrow(o.repo, { base: o.repo });
+  let stacks: StackRef[] = orderStacks(listStacks(o.repo), ws, o.env);
+  if (o.only?.length) stacks = stacks.filter((s) => o.only!.includes(s.project));
+  if (action === 'down') stacks = [...stacks].reverse();
+  const order = stacks.map((s) => s.name);
+  const result: EnvResult = { ok: true, order, done: [], skipped: [], outputs: {} };
+  const existing = await existingStacks(o);
+  for (const s of stacks) {
+    const env = pulumiEnv(o.repo, s.name, o.baseEnv);
+    if (!existing.has(s.name)) {
+      if (action === 'down' || action === 'outputs') {
+        o.stderr(`${s.name}: not deployed (no such stack in the backend); skipped\n`);
+        result.skipped.push(s.name);
+        continue;
+      }
+      o.stderr(`${s.name}: creating the stack in the backend\n`);
+      const init = await o.runner(['stack', 'init', s.name, '--secrets-provider', 'passphrase', '--non-interactive'], { cwd: o.repo, env });
+      if (init.code !== 0) {
+        o.stderr(init.stderr || init.stdout);
+        result.ok = false;
+        result.failed = s.name;
+        break;
+      }
+    }
+    if (action !== 'outputs') o.stderr(`\n== ${action} ${s.name}\n`);
+    const r = await o.runner(argsFor(action, s.name, o), { cwd: o.repo, env, passthrough: action !== 'outputs', stdout: o.stdout, stderr: o.stderr });
+    if (r.code !== 0) {
+      if (action === 'outputs') o.stderr(r.stderr);
+      result.ok = false;
+      result.failed = s.name;
+      break;
+    }
+    if (action === 'outputs') result.outputs[s.name] = JSON.parse(r.stdout || '{}');
+    result.done.push(s.name);
+  }
+  if (action !== 'outputs') {
+    const notDone = order.filter((n) => !result.done.includes(n) && n !== result.failed && !result.skipped.includes(n));
+    const verb = { up: 'updated', preview: 'previewed', down: 'destroyed', outputs: 'read' }[action];
+    o.stderr(`\n${verb}: ${result.done.join(', ') || '(none)'}`);
+    if (result.failed) o.stderr(`; FAILED: ${result.failed}; not attempted: ${notDone.join(', ') || '(none)'}`);
+    o.stderr('\n');
+  }
+  return result;
+}

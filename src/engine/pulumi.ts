@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** The Pulumi version Catalyst pins (matches @pulumi/pulumi in package.json). */
+export const PULUMI_VERSION = '3.270.0';
+/** Documented development passphrase: only for stacks of the `local` environment. */
+export const LOCAL_DEV_PASSPHRASE = 'catalyst-local-dev';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How Catalyst runs the Pulumi CLI; injectable so commands are testable without the engine. */
+export type PulumiRunner = (args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; passthrough?: boolean; stdout?: (t: string) => void; stderr?: (t: string) => void }) => Promise<RunResult>;
+
+/** The pulumi binary: the repo's built engine (.tools/pulumi/bin) first, else `pulumi` from PATH. */
+export function pulumiBinary(repo: string, env: NodeJS.ProcessEnv = process.env): string {
+  const local = join(repo, '.tools', 'pulumi', 'bin', 'pulumi');
+  if (existsSync(local)) return local;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'pulumi'))) return join(dir, 'pulumi');
+  }
+  throw new Error('the Pulumi CLI was not found: run `scripts/setup-engine.sh` (it builds the pinned version into .tools/pulumi/bin), or install pulumi v' + PULUMI_VERSION);
+}
+
+/**
+ * Environment for running Pulumi on `stack` from the repository: offline settings, the file backend
+ * in .pulumi-state unless PULUMI_BACKEND_URL is set, Node 24 and the engine first on PATH, and the
+ * development passphrase for `*.local` stacks only (never for other stacks).
+ */
+export function pulumiEnv(repo: string, stack: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  env.PATH = [join(repo, '.tools', 'pulumi', 'bin'), join(repo, 'node_modules', '.bin'), base.PATH ?? ''].join(delimiter);
+  env.PULUMI_SKIP_UPDATE_CHECK = 'true';
+  env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = 'true';
+  if (!env.PULUMI_BACKEND_URL) env.PULUMI_BACKEND_URL = `file://${join(repo, '.pulumi-state')}`;
+  if (!env.PULUMI_HOME && existsSync(join(repo, '.tools', 'pulumi-home'))) env.PULUMI_HOME = join(repo, '.tools', 'pulumi-home');
+  const isLocal = stack !== undefined && stack.endsWith('.local');
+  if (isLocal && !env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) env.PULUMI_CONFIG_PASSPHRASE = LOCAL_DEV_PASSPHRASE;
+  return env;
+}
+
+/** Runs the real CLI: output is captured, and also streamed when `passthrough` is set. */
+export function realRunner(binary: string): PulumiRunner {
+  return (args, opts) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(binary, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (opts.passthrough) (opts.stdout ?? ((t) => process.stdout.write(t)))(d);
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (opts.passthrough) (opts.stderr ?? ((t) => process.stderr.write(t)))(d);
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+}
