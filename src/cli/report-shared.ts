@@ -42,7 +42,7 @@ Probing and thresholds (flags override --config <file.yaml|json>):
   --error-rate <percent>   /metrics error rate above this is degraded (default 5)
   --min-requests <n>       ignore the error rate below this many requests (default 20)
   --samples <n>            /health samples per stack (default 3)
-  --concurrency <n>        stacks probed at once (default 32)
+  --concurrency <n>        stacks probed at once (default 64)
 `;
 
 export type FailOn = 'never' | 'down' | 'degraded';
@@ -118,7 +118,7 @@ export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec
     options: {
       selection: {
         cwd: ctx.cwd,
-        outputsFile: outputs ? resolvePath(ctx.cwd, outputs) : undefined,
+        outputsFile: outputs,
         stacks: flagList(args, 'stack'),
         env: flagString(args, 'env'),
         pulumi,
@@ -197,6 +197,12 @@ export async function reportRound(options: ReportCliOptions, ctx: CommandContext
   try {
     const report = await runRound({ ...input, settings: options.settings, onProgress: bar.update });
     return { report, files: writeReport(options.outDir, report) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code === 'string' && typeof e.path === 'string') {
+      throw new CliError(`cannot write ${displayPath(ctx, e.path)}: ${e.code} (check --out and --history)`);
+    }
+    throw err;
   } finally {
     bar.clear();
   }

@@ -124,7 +124,8 @@ export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, issues: z.co
               hint ? `did you mean "${hint}"?` : `one of: ${options.join(', ')}`,
             ),
           );
-        } else out.push(diagAt(y, path, `${describeType(value)} matches none of the allowed forms`));
+        } else if (value === undefined) out.push(diagAt(y, path, `missing required field "${String(path[path.length - 1] ?? '')}"`));
+        else out.push(diagAt(y, path, `${describeType(value)} matches none of the allowed forms`));
         break;
       }
       case 'invalid_type': {
@@ -134,12 +135,25 @@ export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, issues: z.co
       }
       case 'invalid_value': {
         const allowed = issue.values.map((v) => JSON.stringify(v));
+        if (value === undefined) {
+          // A missing enum/literal field is reported by zod as an invalid value; say what is missing.
+          const key = String(path[path.length - 1] ?? '');
+          const isVersion = key === 'catalyst' && path.length === 1;
+          out.push(diagAt(y, path, isVersion ? 'missing the format version' : `missing required field "${key}"`, isVersion ? 'start the file with `catalyst: 1`' : `add ${key}: ${issue.values.length === 1 ? String(issue.values[0]) : `one of ${issue.values.map(String).join(', ')}`}`));
+          break;
+        }
         if (path[path.length - 1] === 'catalyst' && path.length === 1) {
           out.push(diagAt(y, path, `unsupported format version ${JSON.stringify(value)}; this Catalyst reads version 1`, 'set `catalyst: 1`, or upgrade Catalyst'));
           break;
         }
         const hint = typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
         out.push(diagAt(y, path, `${describeType(value)} is not allowed here`, hint ? `did you mean "${hint}"?` : `one of: ${allowed.join(', ')}`));
+        break;
+      }
+      case 'invalid_key': {
+        // A record key that fails its own schema (e.g. a secret name): say which key, and why.
+        const why = issue.issues.map((i) => i.message).join('; ');
+        out.push(diagAt(y, path, `invalid key ${JSON.stringify(String(path[path.length - 1] ?? ''))}: ${why}`, undefined, true));
         break;
       }
       default:

@@ -26,6 +26,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
   if (implicitEdges) {
     wf.nodes.forEach((n, i) => {
       if (branchesOf(n).length && wf.nodes.length > 1) d(['nodes', i, 'type'], `a ${n.type} node branches, so the workflow needs explicit edges`, `add edges: [{from: ${n.id}, to: <node>, branch: ${branchesOf(n)[0]}}, …]`);
+      if (n.type === 'respond' && i < wf.nodes.length - 1) d(['nodes', i, 'type'], `"${n.id}" is a respond node; it ends the run, so the nodes after it would never run`, 'move it to the end, or add explicit edges');
     });
   }
   wf.edges.forEach((e, i) => {
@@ -168,7 +169,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       }
     }
   }
-  for (const r of wf.input.required) if (!(r in wf.input.properties)) d(['input', 'required'], `required field "${r}" is not in input.properties`, `add ${r} under input.properties`);
+  for (const r of wf.input.required) if (!Object.hasOwn(wf.input.properties, r)) d(['input', 'required'], `required field "${r}" is not in input.properties`, `add ${r} under input.properties`);
 
   if (out.length > before) return undefined;
   const calls = wf.nodes.flatMap((n) => {

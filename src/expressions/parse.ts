@@ -64,7 +64,14 @@ function check(node: Ast, refs: Reference[]): void {
     case 'Identifier': {
       const name = (node as jsep.Identifier).name;
       if (name === 'undefined') throw new ExpressionError('`undefined` is not a value here', 0, 'use null');
-      if (name in FUNCTIONS) throw new ExpressionError(`"${name}" is a function: call it as ${name}(…)`);
+      if (Object.hasOwn(FUNCTIONS, name)) throw new ExpressionError(`"${name}" is a function: call it as ${name}(…)`);
+      if (name === 'input') {
+        // The whole request input (e.g. to pass it on to a called workflow).
+        refs.push({ root: 'input', path: [] });
+        return;
+      }
+      if (name === 'nodes') throw new ExpressionError('read a node\'s output: nodes.<node id>', 0, 'e.g. nodes.fetch.body');
+      if (name === 'env') throw new ExpressionError('read one setting: env.NAME', 0);
       const hint = closest(name, ROOTS);
       throw new ExpressionError(
         `"${name}" must be read through one of ${ROOTS.join(', ')}`,

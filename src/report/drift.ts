@@ -17,6 +17,8 @@ export interface ExecResult {
   ok: boolean;
   stdout: string;
   stderr: string;
+  /** The program could not be started (not found / not executable). */
+  missing: boolean;
 }
 
 /** Runs a program without a shell, with a hard timeout; never throws. */
@@ -27,10 +29,13 @@ export function run(file: string, args: string[], opts: { cwd: string; env?: Nod
         file,
         args,
         { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs ?? 15_000, maxBuffer: opts.maxBuffer ?? 16 * 1024 * 1024, windowsHide: true },
-        (err, stdout, stderr) => resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr) }),
+        (err, stdout, stderr) => {
+          const code = (err as NodeJS.ErrnoException | null)?.code;
+          resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr), missing: code === 'ENOENT' || code === 'EACCES' });
+        },
       );
     } catch (err) {
-      resolve({ ok: false, stdout: '', stderr: (err as Error).message });
+      resolve({ ok: false, stdout: '', stderr: (err as Error).message, missing: true });
     }
   });
 }
@@ -42,6 +47,7 @@ function git(cwd: string, env: NodeJS.ProcessEnv | undefined, args: string[]): P
 export async function repoState(cwd: string, env?: NodeJS.ProcessEnv): Promise<RepoState> {
   const head = await git(cwd, env, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (!head.ok) {
+    if (head.missing) return { head: null, dirty: null, problem: 'git not found on PATH' };
     const inside = await git(cwd, env, ['rev-parse', '--is-inside-work-tree']);
     return { head: null, dirty: null, problem: inside.ok ? 'the repository has no commits yet' : 'not a git repository' };
   }
@@ -49,9 +55,6 @@ export async function repoState(cwd: string, env?: NodeJS.ProcessEnv): Promise<R
   return { head: head.stdout.trim(), dirty: status.ok ? status.stdout.trim() !== '' : null, problem: null };
 }
 
-function short(commit: string): string {
-  return commit.slice(0, 7);
-}
 
 function commits(n: number): string {
   return `${n} commit${n === 1 ? '' : 's'}`;
@@ -97,7 +100,7 @@ export class DriftResolver {
   private async compute(commit: string): Promise<Omit<Drift, 'source'>> {
     const resolved = await git(this.cwd, this.env, ['rev-parse', '--verify', '--quiet', `${commit}^{commit}`]);
     if (!resolved.ok) {
-      return unknownDrift(commit, null, `commit ${short(commit)} is not in this repository; fetch it to compare`);
+      return unknownDrift(commit, null, 'commit not in this repository; fetch it to compare');
     }
     const full = resolved.stdout.trim();
     if (full === this.repo.head) return { state: 'up-to-date', behind: 0, ahead: 0, commit, text: 'up to date' };

@@ -6,8 +6,10 @@
  *
  * The file stays bounded: probe records older than RAW_KEEP_MS (or beyond the newest MAX_PROBE_RECORDS)
  * are folded into hourly buckets, hourly buckets older than HOUR_KEEP_MS into daily buckets, and
- * anything older than MAX_AGE_MS (90 days) is dropped. A round is appended; when compaction changes
- * anything the file is rewritten atomically (temp file + rename). See docs/report.md.
+ * anything older than MAX_AGE_MS (90 days) is dropped. A round is appended; compaction runs (and the
+ * file is rewritten atomically: temp file + rename) only once something is past its limit by a slack
+ * (an hour for probes, a day for buckets), so a monitor rewrites the file about once an hour, not
+ * every round. See docs/report.md.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,6 +21,7 @@ export const RAW_KEEP_MS = 6 * HOUR_MS;
 export const HOUR_KEEP_MS = 7 * DAY_MS;
 export const MAX_AGE_MS = 90 * DAY_MS;
 export const MAX_PROBE_RECORDS = 720;
+const PROBE_SLACK = 60;
 export const SERIES_POINTS = 48;
 
 export const UPTIME_WINDOWS: readonly [keyof Uptime, number][] = [
@@ -152,34 +155,73 @@ function spanRank(r: HistoryRecord): number {
   return r.span === 'day' ? 0 : r.span === 'hour' ? 1 : 2;
 }
 
-/** Uptime percentages (healthy + degraded over all samples) for each window; null with no samples. */
-export function uptime(records: readonly HistoryRecord[], stack: string, now: number): Uptime {
-  const out: Uptime = { '24h': null, '7d': null, '30d': null, '90d': null };
-  for (const [key, span] of UPTIME_WINDOWS) {
-    let n = 0;
-    let up = 0;
-    for (const r of records) {
-      if (Date.parse(r.t) < now - span) continue;
-      const e = r.stacks[stack];
-      if (!e) continue;
-      const a = r.span === 'probe' ? toAgg(e as ProbeEntry) : (e as AggEntry);
-      n += a.n;
-      up += a.h + a.d;
+/** True when some record is past its limit by the slack: time to run `compact`. */
+export function needsCompaction(records: readonly HistoryRecord[], now: number): boolean {
+  let probes = 0;
+  for (const r of records) {
+    const t = Date.parse(r.t);
+    if (t < now - MAX_AGE_MS - DAY_MS) return true;
+    if (r.span === 'hour' && t < now - HOUR_KEEP_MS - DAY_MS) return true;
+    if (r.span === 'probe') {
+      if (t < now - RAW_KEEP_MS - HOUR_MS) return true;
+      probes++;
     }
-    out[key] = n === 0 ? null : Math.round((up / n) * 10000) / 100;
+  }
+  return probes > MAX_PROBE_RECORDS + PROBE_SLACK;
+}
+
+export interface StackHistory {
+  uptime: Uptime;
+  /** The last SERIES_POINTS latency points (probes and hourly means of the last 7 days, newest last); null where down. */
+  series: (number | null)[];
+}
+
+/**
+ * Uptime (healthy + degraded over all samples, percent, per window; null with no samples) and the
+ * latency series of every stack, in one pass over the records.
+ */
+export function historyStats(records: readonly HistoryRecord[], now: number): Map<string, StackHistory> {
+  const acc = new Map<string, { n: number[]; up: number[]; series: (number | null)[] }>();
+  for (const r of records) {
+    const age = now - Date.parse(r.t);
+    for (const [name, e] of Object.entries(r.stacks)) {
+      let a = acc.get(name);
+      if (!a) {
+        a = { n: [0, 0, 0, 0], up: [0, 0, 0, 0], series: [] };
+        acc.set(name, a);
+      }
+      const agg = r.span === 'probe' ? toAgg(e as ProbeEntry) : (e as AggEntry);
+      UPTIME_WINDOWS.forEach(([, span], i) => {
+        if (age > span) return;
+        a.n[i] += agg.n;
+        a.up[i] += agg.h + agg.d;
+      });
+      if (r.span !== 'day' && age <= HOUR_KEEP_MS) {
+        a.series.push(e.ms);
+        if (a.series.length > SERIES_POINTS) a.series.shift();
+      }
+    }
+  }
+  const out = new Map<string, StackHistory>();
+  for (const [name, a] of acc) {
+    const uptime = Object.fromEntries(
+      UPTIME_WINDOWS.map(([key], i) => [key, a.n[i] === 0 ? null : Math.round((a.up[i] / a.n[i]) * 10000) / 100]),
+    ) as unknown as Uptime;
+    out.set(name, { uptime, series: a.series });
   }
   return out;
 }
 
-/** The last SERIES_POINTS latency points (probes and hourly means, newest last); null where down. */
+export const NO_UPTIME: Uptime = { '24h': null, '7d': null, '30d': null, '90d': null };
+
+/** Uptime of one stack (see historyStats). */
+export function uptime(records: readonly HistoryRecord[], stack: string, now: number): Uptime {
+  return historyStats(records, now).get(stack)?.uptime ?? { ...NO_UPTIME };
+}
+
+/** Latency series of one stack (see historyStats). */
 export function latencySeries(records: readonly HistoryRecord[], stack: string, now: number): (number | null)[] {
-  const points: (number | null)[] = [];
-  for (const r of records) {
-    if (r.span === 'day' || Date.parse(r.t) < now - HOUR_KEEP_MS) continue;
-    const e = r.stacks[stack];
-    if (e) points.push(e.ms);
-  }
-  return points.slice(-SERIES_POINTS);
+  return historyStats(records, now).get(stack)?.series ?? [];
 }
 
 /** The counters of the newest probe record that has them for this stack. */
@@ -228,10 +270,14 @@ export class HistoryStore {
     const record: HistoryRecord = { v: 1, t: new Date(now).toISOString(), span: 'probe', stacks: round };
     const outOfOrder = this.records.length > 0 && Date.parse(this.records[this.records.length - 1].t) > now;
     this.records.push(record);
-    const c = compact(this.records, now);
-    this.records = c.records;
+    let rewrite = this.needsRewrite || outOfOrder;
+    if (rewrite || needsCompaction(this.records, now)) {
+      const c = compact(this.records, now);
+      this.records = c.records;
+      rewrite ||= c.changed;
+    }
     mkdirSync(dirname(this.path), { recursive: true });
-    if (c.changed || this.needsRewrite || outOfOrder) {
+    if (rewrite) {
       const tmp = `${this.path}.${process.pid}.tmp`;
       writeFileSync(tmp, this.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
       renameSync(tmp, this.path);

@@ -3,6 +3,7 @@
  * the stacks in `stacks/` (or those named with `--stack`). Also collects deployment histories.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { emptyStack, isStackName, readOutputsMap, readStackOutputs, splitStackName } from './contract.ts';
 import { mapLimit } from './probe.ts';
 import { deployHistory, listStackFiles, type PulumiRunner, readStackOutputsWithPulumi } from './pulumi.ts';
@@ -18,7 +19,7 @@ export class InputError extends Error {
 
 export interface StackSelection {
   cwd: string;
-  /** `--outputs <file.json>`. */
+  /** `--outputs <file.json>`, as the user wrote it (resolved against cwd; messages show it as given). */
   outputsFile?: string;
   /** `--stack` names; empty = every stack (file keys, or stacks/). */
   stacks: readonly string[];
@@ -31,10 +32,10 @@ export interface StackSelection {
 
 export const PULUMI_CONCURRENCY = 8;
 
-function readOutputsFile(file: string): StackInfo[] {
+function readOutputsFile(cwd: string, file: string): StackInfo[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(resolve(cwd, file), 'utf8');
   } catch {
     throw new InputError(`cannot read the outputs file ${file} (check the --outputs path)`);
   }
@@ -57,7 +58,7 @@ export async function loadStacks(sel: StackSelection): Promise<StackInfo[]> {
   const envOk = (name: string) => !sel.env || splitStackName(name).env === sel.env;
   let infos: StackInfo[];
   if (sel.outputsFile) {
-    const all = readOutputsFile(sel.outputsFile);
+    const all = readOutputsFile(sel.cwd, sel.outputsFile);
     if (sel.stacks.length) {
       const have = new Set(all.map((s) => s.name));
       const missing = sel.stacks.filter((s) => !have.has(s));
@@ -69,7 +70,7 @@ export async function loadStacks(sel: StackSelection): Promise<StackInfo[]> {
   } else {
     const names = (sel.stacks.length ? [...new Set(sel.stacks)].sort() : listStackFiles(sel.cwd)).filter(envOk);
     if (names.length && !sel.pulumi.bin) {
-      throw new InputError('the pulumi CLI is needed to read stack outputs and was not found (not on PATH, no .tools/pulumi/bin/pulumi); install it or pass --outputs <file.json>');
+      throw new InputError('the pulumi CLI is needed to read stack outputs and was not found (no .tools/pulumi/bin/pulumi, not on PATH): run scripts/setup-engine.sh or install pulumi, or pass --outputs <file.json>');
     }
     infos = await mapLimit(names, sel.concurrency ?? PULUMI_CONCURRENCY, async (name) => {
       const r = await readStackOutputsWithPulumi(sel.pulumi, name);

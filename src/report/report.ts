@@ -4,7 +4,7 @@
  */
 import { classify } from './classify.ts';
 import type { DriftResolver } from './drift.ts';
-import { type HistoryStore, type ProbeEntry, lastCounters, latencySeries, uptime } from './history.ts';
+import { type HistoryStore, historyStats, lastCounters, NO_UPTIME, type ProbeEntry, type StackHistory } from './history.ts';
 import { probeAll, type ProbeTarget } from './probe.ts';
 import { type ReportSettings, thresholdsFor } from './settings.ts';
 import {
@@ -143,7 +143,7 @@ export async function runRound(opts: RoundOptions): Promise<Report> {
   if (opts.signal?.aborted) throw new Error('report round cancelled');
   opts.history?.add(round, startedAt);
   const deploys = await opts.deploys;
-  const after = opts.history?.records ?? [];
+  const stats = opts.history ? historyStats(opts.history.records, startedAt) : new Map<string, StackHistory>();
   const stacks: StackReport[] = [];
   for (const s of opts.stacks) {
     const probe = probeByName.get(s.name);
@@ -184,8 +184,8 @@ export async function runRound(opts: RoundOptions): Promise<Report> {
         imageDigest: s.imageDigest,
       },
       drift: await opts.drift.drift(commit, source, dirty),
-      uptime: opts.history ? uptime(after, s.name, startedAt) : { '24h': null, '7d': null, '30d': null, '90d': null },
-      latencySeries: opts.history ? latencySeries(after, s.name, startedAt) : [c.latencyMs],
+      uptime: stats.get(s.name)?.uptime ?? { ...NO_UPTIME },
+      latencySeries: stats.get(s.name)?.series ?? [c.latencyMs],
       deployments: deploys.get(s.name) ?? NO_DEPLOYS,
       workflows: s.workflows,
       publicRoutes: s.publicRoutes,

@@ -26,7 +26,7 @@ export const DEFAULT_SETTINGS: ReportSettings = {
   errorRatePercent: 5,
   minRequests: 20,
   samples: 3,
-  concurrency: 32,
+  concurrency: 64,
   stacks: {},
 };
 

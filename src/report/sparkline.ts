@@ -1,7 +1,7 @@
 /**
  * Response-time sparkline as data for an inline SVG: polyline point lists (one per run of points
- * with a latency; a down point breaks the line) and markers for down points. Numbers are rounded so
- * the same series always gives the same text.
+ * with a latency; a down point breaks the line) and a path marking down points. Coordinates are
+ * whole pixels, so the same series always gives the same text.
  */
 
 export interface Sparkline {
@@ -11,6 +11,8 @@ export interface Sparkline {
   lines: string[];
   /** x positions of down points (drawn as marks on the baseline). */
   downs: number[];
+  /** One SVG path drawing a short mark at each down point ('' when none). */
+  downPath: string;
   /** Highest latency shown (ms), for the label. */
   maxMs: number;
   /** Newest latency (ms), null when down or empty. */
@@ -22,9 +24,14 @@ function r1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Coordinates are whole pixels: plenty for a 120×28 box, and small markup for 300 cards. */
+function px(n: number): number {
+  return Math.round(n);
+}
+
 function widen(point: string): string {
-  const [px, py] = point.split(',').map(Number);
-  return `${r1(px - 1)},${py} ${r1(px + 1)},${py}`;
+  const [cx, cy] = point.split(',').map(Number);
+  return `${cx - 1},${cy} ${cx + 1},${cy}`;
 }
 
 export function sparkline(series: readonly (number | null)[], width = 120, height = 28): Sparkline | null {
@@ -34,8 +41,8 @@ export function sparkline(series: readonly (number | null)[], width = 120, heigh
   const pad = 2;
   const innerH = height - 2 * pad;
   const step = series.length > 1 ? (width - 2 * pad) / (series.length - 1) : 0;
-  const x = (i: number) => r1(series.length > 1 ? pad + i * step : width / 2);
-  const y = (v: number) => r1(maxMs > 0 ? pad + innerH - (v / maxMs) * innerH : pad + innerH);
+  const x = (i: number) => px(series.length > 1 ? pad + i * step : width / 2);
+  const y = (v: number) => px(maxMs > 0 ? pad + innerH - (v / maxMs) * innerH : pad + innerH);
   const lines: string[] = [];
   const downs: number[] = [];
   let run: string[] = [];
@@ -52,5 +59,6 @@ export function sparkline(series: readonly (number | null)[], width = 120, heigh
   // A single point is drawn as a tiny horizontal segment so it stays visible.
   const visible = lines.map((l) => (l.includes(' ') ? l : widen(l)));
   const last = series[series.length - 1];
-  return { width, height, lines: visible, downs, maxMs: r1(maxMs), lastMs: last === null ? null : r1(last), count: series.length };
+  const downPath = downs.map((dx) => `M${dx} ${height - 4}v4`).join('');
+  return { width, height, lines: visible, downs, downPath, maxMs: r1(maxMs), lastMs: last === null ? null : r1(last), count: series.length };
 }

@@ -2,24 +2,16 @@
  * Shared shapes of the report stage: stack outputs (as the report reads them) → probes → status.
  * Everything here is plain data (JSON-serialisable) so it can be written to report.json and history.
  */
+import type { PublicRoute, WorkflowInfo } from '../infra/outputs.ts';
 
 export type Status = 'healthy' | 'degraded' | 'down';
-
-export const STATUSES: readonly Status[] = ['down', 'degraded', 'healthy'];
 
 /** Sort rank: down first, then degraded, then healthy. */
 export const STATUS_RANK: Record<Status, number> = { down: 0, degraded: 1, healthy: 2 };
 
-export interface RouteInfo {
-  workflow: string;
-  method: string;
-  path: string;
-}
-
-export interface WorkflowInfo {
-  name: string;
-  visibility: 'public' | 'internal';
-}
+/** The contract's route and workflow entries (docs/contracts.md §1), as src/infra defines them. */
+export type RouteInfo = PublicRoute;
+export type { WorkflowInfo };
 
 /**
  * What the report knows about one stack, read from its outputs through an allowlist of the contract

@@ -59,6 +59,9 @@ export interface PageView {
   cards: CardView[];
 }
 
+/** The HTML shows the newest few deployments; report.json has all that were read. */
+export const DEPLOYS_IN_HTML = 5;
+
 const STATUS_LABEL: Record<Status, string> = { healthy: 'Healthy', degraded: 'Degraded', down: 'Down' };
 const CHANGE_SIGN: Record<string, string> = { create: '+', update: '~', delete: '-', replace: '±', same: '=' };
 
@@ -71,7 +74,7 @@ export function formatTime(iso: string | null): string {
 
 export function formatPercent(p: number | null): string {
   if (p === null) return '—';
-  return p === 100 ? '100%' : `${p.toFixed(2)}%`;
+  return p === 100 || p === 0 ? `${p}%` : `${p.toFixed(2)}%`;
 }
 
 export function anchorId(name: string): string {
@@ -81,12 +84,20 @@ export function anchorId(name: string): string {
 function changesText(changes: Record<string, number>): string {
   const parts = Object.entries(changes)
     .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([op, n]) => (CHANGE_SIGN[op] ? `${CHANGE_SIGN[op]}${n}` : `${op} ${n}`));
   return parts.length ? parts.join(' ') : 'no changes';
 }
 
 function short(commit: string | null): string {
   return commit ? commit.slice(0, 7) : 'unknown';
+}
+
+function sparkTitle(spark: Sparkline | null): string {
+  if (!spark) return 'no history yet';
+  const probes = spark.count === 1 ? 'last probe' : `last ${spark.count} probes`;
+  if (spark.lines.length === 0) return `${probes}: no response`;
+  return `${probes}: max ${formatMs(spark.maxMs)}${spark.lastMs === null ? ', now down' : `, now ${formatMs(spark.lastMs)}`}`;
 }
 
 export function cardView(s: StackReport): CardView {
@@ -102,7 +113,7 @@ export function cardView(s: StackReport): CardView {
   };
   add('Health URL', s.healthUrl);
   add('Image', s.version.imageRef);
-  add('Image digest', s.version.imageDigest);
+  add('Image digest', s.version.imageDigest ? `${s.version.imageDigest.slice(0, 19)}…` : null);
   add('Content hash', s.version.contentHash ? s.version.contentHash.slice(0, 16) : null);
   add('Branch', s.version.branch);
   add('Catalyst', s.version.catalyst);
@@ -119,7 +130,7 @@ export function cardView(s: StackReport): CardView {
     status: s.status,
     statusLabel: STATUS_LABEL[s.status],
     reason: s.reason,
-    search: [s.name, s.project, s.env, s.target ?? '', s.region ?? '', s.status].join(' ').toLowerCase(),
+    search: [s.name, s.target, s.region, s.status].filter(Boolean).join(' ').toLowerCase(),
     latency: s.latencyMs === null ? '—' : formatMs(s.latencyMs),
     errorRate: s.errorRate ? `${s.errorRate.percent}% errors` : null,
     uptime: (['24h', '7d', '30d', '90d'] as const).map((k) => ({ label: k, value: formatPercent(s.uptime[k]) })),
@@ -130,10 +141,10 @@ export function cardView(s: StackReport): CardView {
     where,
     links,
     spark,
-    sparkTitle: spark ? `last ${spark.count} probes, max ${formatMs(spark.maxMs)}` : 'no history yet',
+    sparkTitle: sparkTitle(spark),
     workflows: s.workflows.map((w) => ({ name: w.name, visibility: w.visibility })),
     routes: s.publicRoutes.map((r) => ({ method: r.method, path: r.path, workflow: r.workflow })),
-    deploys: s.deployments.entries.map((d) => ({
+    deploys: s.deployments.entries.slice(0, DEPLOYS_IN_HTML).map((d) => ({
       when: formatTime(d.startTime),
       kind: d.kind,
       result: d.result,

@@ -13,7 +13,7 @@ import {
   summaryText,
 } from '../report-shared.ts';
 import { flagBool } from '../args.ts';
-import type { Command } from '../types.ts';
+import { CliError, type Command } from '../types.ts';
 
 export const command: Command = {
   name: 'report',
@@ -37,12 +37,16 @@ Exit codes: 0 done (whatever the statuses, unless --fail-on), 1 --fail-on level 
     const started = performance.now();
     const stacks = await loadStacksOrFail(options);
     const history = loadHistory(options, ctx);
-    const { report, files } = await reportRound(options, ctx, {
+    const round = reportRound(options, ctx, {
       stacks,
       deploys: startDeploys(options, stacks),
       history,
       drift: await driftResolver(ctx),
       signal: ctx.signal,
+    });
+    const { report, files } = await round.catch((err: unknown) => {
+      if (ctx.signal?.aborted) throw new CliError('cancelled; no report written', 130);
+      throw err;
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const line = `catalyst report: ${summaryText(report.summary)} (${seconds} s) → ${displayPath(ctx, files.html)}\n`;

@@ -42,11 +42,20 @@ export interface TargetContext<C> {
   config: C;
   /** Directory of the generated app (keyed by content hash). */
   appDir: string;
+  /**
+   * The repository root (the Pulumi program's directory) where `.catalyst/` and `.cache/` live.
+   * Always set by the program; optional only so older call sites keep compiling.
+   */
+  root?: string;
   contentHash: string;
   version: GitVersion;
   /** The built image for container targets (undefined for `local`). */
   image?: BuiltImage;
-  /** Plain environment for the app (project env merged with stack overrides, peer URLs, version vars). */
+  /**
+   * Plain environment for the app (project env merged with stack overrides, peer URLs, version vars).
+   * It never holds PORT: each target sets PORT the way its platform wants (Cloud Run sets it itself
+   * and rejects it in `envs`).
+   */
   plainEnv: Record<string, pulumi.Input<string>>;
   /** Secret environment for the app: name → secret Output (never plain). */
   secretEnv: Record<string, pulumi.Output<string>>;
@@ -65,9 +74,35 @@ export interface TargetOutputs {
 
 export interface Target<C = unknown> {
   name: 'cloudrun' | 'fly' | 'render' | 'local' | 'docker';
-  /** zod schema of this target's stack config options (`catalyst:<option>` keys, see docs). */
+  /**
+   * zod schema of this target's stack config options (`catalyst:<option>` keys, see docs/infra.md).
+   * It is given an object of every `catalyst:*` key except the common keys (COMMON_KEYS in
+   * src/infra/config.ts) and the project's declared secrets, without the `catalyst:` prefix. Values
+   * are Pulumi's strings (use the helpers in src/infra/options.ts, which also accept typed values);
+   * keys set with `--secret` arrive as secret `pulumi.Output<string>` handles (`secretOption`). A
+   * `z.object`/`z.strictObject` schema lets the program report unknown keys and `catalyst stack init`
+   * offer the options as `--<option>` flags.
+   */
   configSchema: z.ZodType<C>;
-  /** True when the target runs a container image (then `imageDestination` is required). */
+  /**
+   * Secret config keys the target requires and reads itself (e.g. `flyApiToken`, read with
+   * `new pulumi.Config('catalyst').requireSecret(…)`). The preflight lists each one that is missing
+   * or set in plain text, with its `pulumi config set --secret` command, together with every other
+   * problem.
+   */
+  secretKeys?: readonly string[];
+  /** Port the app listens on (inside its container or as a process). Default 8080. */
+  listenPort?(config: C, stack: string): number;
+  /**
+   * Whether Google's uptime checkers can reach the deployed URL (default true). `local` and `docker`
+   * serve loopback URLs, so no uptime check is created for them.
+   */
+  reachableFromInternet?: boolean;
+  /**
+   * True when the target runs a container image (built by the program before `deploy`). With
+   * `imageDestination` the image is pushed there; without it the image is loaded into the local
+   * Docker engine (the `docker` target).
+   */
   usesImage: boolean;
   imageDestination?(ctx: Omit<TargetContext<C>, 'image'>): ImageDestination;
   deploy(ctx: TargetContext<C>): TargetOutputs;

@@ -60,12 +60,12 @@ const (
 func main() {
 	var tracing string
 	flag.StringVar(&tracing, "tracing", "", "Zipkin-compatible tracing endpoint (passed on to the program)")
-	flag.Bool("logtostderr", false, "log to stderr (accepted for compatibility)")
-	verbose := flag.Int("v", 0, "log verbosity")
+	// --logtostderr and -v=N, which the engine passes when run with -v, are registered by the
+	// glog-based logging package.
 	flag.String("root", "", "project root (accepted for compatibility)")
 	flag.Bool("typescript", true, "accepted for compatibility; use runtime.options.typescript in Pulumi.yaml")
 	flag.Parse()
-	logging.InitLogging(false, *verbose, false)
+	logging.InitLogging(false, 0, false)
 
 	host := &nodeHost{tracing: tracing}
 	if args := flag.Args(); len(args) > 0 {
@@ -250,7 +250,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{} // "{}", not "null": the SDK calls Object.keys on it
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, fmt.Errorf("serializing config: %w", err)
 	}

@@ -1,0 +1,195 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { DefinitionError, formatDiagnostic } from '../../definitions/diagnostics.ts';
+import { loadProjectModel } from '../../definitions/load.ts';
+import type { ProjectModel } from '../../definitions/model.ts';
+import { readStackConfig, schemaKeys, setSecretCommand, STACK_NAME, TARGET_NAMES } from '../../infra/config.ts';
+import { TARGETS } from '../../infra/targets/index.ts';
+import type { Target } from '../../infra/targets/types.ts';
+import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
+import { CliError, type Command } from '../types.ts';
+
+/** `gcpProject` → `gcp-project`. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function targets(): Record<string, Target<any>> {
+  return TARGETS as Record<string, Target<any>>;
+}
+
+/** Every target option key, with the targets that accept it. */
+function optionKeys(): Map<string, string[]> {
+  const keys = new Map<string, string[]>();
+  for (const [name, t] of Object.entries(targets())) {
+    for (const k of schemaKeys(t.configSchema)) keys.set(k, [...(keys.get(k) ?? []), name]);
+  }
+  return keys;
+}
+
+const COMMON_FLAGS: Record<string, string> = {
+  org: 'org',
+  'require-clean-git': 'requireCleanGit',
+  requireCleanGit: 'requireCleanGit',
+  'monitoring-project': 'monitoringProject',
+  monitoringProject: 'monitoringProject',
+  'alert-email': 'alertEmail',
+  alertEmail: 'alertEmail',
+};
+
+const COMMON_FLAGS_BY_KEY: Record<string, string> = { org: 'org', requireCleanGit: 'require-clean-git', monitoringProject: 'monitoring-project', alertEmail: 'alert-email', env: 'env' };
+
+/** A flag value as a YAML scalar: whole numbers and booleans typed, the rest strings. */
+export function scalar(v: string): string | number | boolean {
+  if (/^-?\d{1,15}$/.test(v)) return Number(v);
+  if (v === 'true' || v === 'false') return v === 'true';
+  return v;
+}
+
+function usage(): string {
+  const opts = [...optionKeys()].sort(([a], [b]) => a.localeCompare(b)).map(([k, ts]) => `  --${k} <value>`.padEnd(34) + ` (${ts.join(', ')})`);
+  return `catalyst stack init <project> <env> --target <${TARGET_NAMES.join('|')}> [options]
+
+Writes stacks/Pulumi.<project>.<env>.yaml with the target and its options (checked with the same
+schema the Pulumi program uses), then prints the \`pulumi config set --secret\` command for every
+secret the project declares. Refuses to overwrite an existing file without --force (which keeps the
+file's encryption settings and secret values).
+
+Common options:
+  --org <name>                     Pulumi organization for peer stack references (default: organization)
+  --monitoring-project <gcp-id>    GCP project for uptime checks
+  --alert-email <address>          e-mail for uptime alerts (needs --monitoring-project)
+  --require-clean-git <true|false> refuse to deploy from a dirty tree (default: true for *.prod)
+  --env NAME=value                 plain env override (repeatable)
+  --force                          overwrite an existing stack file
+  --json                           print {file, stack, target, secretCommands}
+Target options (camelCase or kebab-case):
+${opts.join('\n')}
+See docs/infra.md for every key.`;
+}
+
+interface InitResult {
+  file: string;
+  stack: string;
+  target: string;
+  secretCommands: string[];
+}
+
+function loadProject(name: string, cwd: string): ProjectModel {
+  try {
+    return loadProjectModel(name, { cwd }).project;
+  } catch (err) {
+    if (err instanceof DefinitionError) throw new CliError(`project "${name}" cannot be loaded:\n${err.diagnostics.map(formatDiagnostic).join('\n')}`, 1);
+    throw err;
+  }
+}
+
+/** The YAML document of a stack file: new settings, plus the old file's encryption settings and secrets. */
+export function stackDocument(config: Record<string, unknown>, existing: Record<string, unknown> | null): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  const oldConfig = (existing?.config ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(existing ?? {})) if (k !== 'config') doc[k] = v;
+  const merged: Record<string, unknown> = { ...config };
+  for (const [k, v] of Object.entries(oldConfig)) {
+    if (v && typeof v === 'object' && 'secure' in (v as object) && !(k in merged)) merged[k] = v;
+  }
+  doc.config = merged;
+  return doc;
+}
+
+async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise<number> {
+  const keys = optionKeys();
+  const valueFlags = ['target', ...Object.keys(COMMON_FLAGS), ...[...keys.keys()].flatMap((k) => (kebab(k) === k ? [k] : [k, kebab(k)]))];
+  const args = parseArgs(argv, { values: valueFlags, multi: ['env'], booleans: ['force', 'json'] });
+  const [projectName, env, ...extra] = args.positionals;
+  if (!projectName || !env || extra.length) throw new CliError(`give a project and an environment: catalyst stack init <project> <env> --target <${TARGET_NAMES.join('|')}>`);
+  const stack = `${projectName}.${env}`;
+  if (!STACK_NAME.test(stack)) throw new CliError(`"${stack}" is not a valid stack name: the project is lower-case letters, digits and -, the environment letters, digits, _ and -`);
+  const targetName = flagString(args, 'target');
+  if (!targetName) throw new CliError(`--target is required (${Object.keys(targets()).sort().join(', ')})`);
+
+  const values: Record<string, unknown> = { project: projectName, target: targetName };
+  for (const [flag, key] of Object.entries(COMMON_FLAGS)) {
+    const v = flagString(args, flag);
+    if (v !== undefined) values[key] = v;
+  }
+  const envOverrides: Record<string, string | number | boolean> = {};
+  for (const pair of flagList(args, 'env')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--env takes NAME=value, got "${pair}"`);
+    envOverrides[pair.slice(0, eq)] = scalar(pair.slice(eq + 1));
+  }
+  if (Object.keys(envOverrides).length) values.env = envOverrides;
+  const target = targets()[targetName];
+  const ownKeys = new Set(target ? schemaKeys(target.configSchema) : []);
+  for (const [key, owners] of keys) {
+    const v = flagString(args, key) ?? flagString(args, kebab(key));
+    if (v === undefined) continue;
+    if (target && !ownKeys.has(key)) throw new CliError(`--${key} is an option of target ${owners.join('/')}, not of ${targetName}`);
+    values[key] = v;
+  }
+
+  const project = loadProject(projectName, ctx.cwd);
+  const checked = readStackConfig(
+    { stack, values, secretKeys: [] },
+    { targets: targets(), loadProject: () => ({ project }), requireSecrets: false },
+  );
+  if (!checked.ok) {
+    const lines = checked.problems.map((p) => {
+      const key = p.key?.replace(/^catalyst:/, '');
+      const flag = key === undefined ? '' : key === 'target' || keys.has(key) || key in COMMON_FLAGS_BY_KEY ? ` (--${COMMON_FLAGS_BY_KEY[key] ?? key})` : '';
+      return `  - ${p.key ? `${p.key}${flag}: ` : ''}${p.message}`;
+    });
+    throw new CliError(`stack ${stack}: ${checked.problems.length} problem(s); nothing written:\n${lines.join('\n')}`, 1);
+  }
+
+  const dir = join(ctx.cwd, 'stacks');
+  const file = join(dir, `Pulumi.${stack}.yaml`);
+  const exists = existsSync(file);
+  if (exists && !flagBool(args, 'force')) throw new CliError(`${relative(ctx.cwd, file)} already exists; pass --force to rewrite its settings (its encryption settings and secrets are kept)`, 1);
+  const existing = exists ? ((parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>) : null;
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) config[`catalyst:${k}`] = typeof v === 'string' && k !== 'project' && k !== 'target' ? scalar(v) : v;
+  const doc = stackDocument(config, existing);
+  const text = `# Catalyst stack ${stack} (target ${targetName}); every key: docs/infra.md\n${stringify(doc)}`;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+
+  const secrets = [
+    ...project.secrets.map((s) => ({ name: s.name, why: s.description })),
+    ...(target?.secretKeys ?? []).map((name) => ({ name, why: `required by target ${targetName}` })),
+  ];
+  const result: InitResult = { file: relative(ctx.cwd, file), stack, target: targetName, secretCommands: secrets.map((s) => setSecretCommand(stack, s.name)) };
+  if (flagBool(args, 'json')) {
+    ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  ctx.stdout(`${exists ? 'rewrote' : 'wrote'} ${result.file} (target ${targetName})\n`);
+  if (secrets.length) {
+    ctx.stdout(`\nSet the stack's secrets (Pulumi prompts for each value):\n`);
+    if (env === 'local') ctx.stdout('  export PULUMI_CONFIG_PASSPHRASE=catalyst-local-dev   # the documented passphrase of *.local stacks\n');
+    for (const s of secrets) ctx.stdout(`  ${setSecretCommand(stack, s.name)}    # ${s.why}\n`);
+  }
+  ctx.stdout(`\nThen deploy: npx catalyst up --env ${env}   (or: pulumi up --stack ${stack})\n`);
+  return 0;
+}
+
+export const command: Command = {
+  name: 'stack',
+  summary: 'create a stack file (stacks/Pulumi.<project>.<env>.yaml) for a target',
+  get usage() {
+    return usage();
+  },
+  async run(argv, ctx) {
+    const [sub, ...rest] = argv;
+    if (sub === 'init') return init(rest, ctx);
+    throw new CliError(sub ? `unknown subcommand "stack ${sub}" (try: stack init)` : 'give a subcommand: catalyst stack init <project> <env> --target <target>');
+  },
+};

@@ -1,0 +1,51 @@
+/** Python names derived from definition names: deterministic, collision-free, never a keyword. */
+
+export const PY_KEYWORDS: ReadonlySet<string> = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
+  'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise',
+  'return', 'try', 'while', 'with', 'yield',
+]);
+
+/** A workflow name (`lookup-order`) as a Python module name (`lookup_order`). */
+export function moduleName(workflow: string): string {
+  const s = workflow.replace(/-/g, '_');
+  return PY_KEYWORDS.has(s) ? `${s}_` : s;
+}
+
+/** `lookup-order` → `LookupOrder`. */
+export function pascal(name: string): string {
+  return name
+    .split(/[-_]/)
+    .filter(Boolean)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
+}
+
+/** `support-bot` → `SUPPORT_BOT`. */
+export function upperSnake(name: string): string {
+  return name.replace(/-/g, '_').toUpperCase();
+}
+
+/** The environment variable holding a peer project's base URL. */
+export function peerEnvVar(project: string): string {
+  return `CATALYST_PEER_${upperSnake(project)}_URL`;
+}
+
+/** Hands out unique names: the first request for a base gets it, later ones get base_2, base_3, … */
+export class NameAllocator {
+  private readonly used = new Set<string>();
+  take(base: string): string {
+    let name = base;
+    for (let i = 2; this.used.has(name); i++) name = `${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+}
+
+/** Dedent a block of user code and expand leading tabs, so it can be re-indented safely. */
+export function dedent(code: string): string[] {
+  const lines = code.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').map((l) => l.replace(/^[\t ]+/, (ws) => ws.replace(/\t/g, '        ')).replace(/[\t ]+$/, ''));
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => (l.trim() === '' ? '' : l.slice(cut)));
+}

@@ -1,0 +1,193 @@
+/**
+ * Each node → the Python its workflow module runs (view model for templates/app/app/workflows/workflow.py.ejs).
+ * Expressions become Python expressions over `ctx` (src/expressions/python.ts); user strings only ever
+ * become Python string literals. A code node's body is the one place user Python appears, as a nested def.
+ */
+import type { NodeModel, ProjectModel, Workspace } from '../definitions/model.ts';
+import type { NodeDef } from '../definitions/schema.ts';
+import { pyNumber, pyStr, pyValue } from '../expressions/python.ts';
+import type { Value } from '../expressions/value.ts';
+import { dedent, PY_KEYWORDS } from './names.ts';
+
+export class CodegenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodegenError';
+  }
+}
+
+export interface Arg {
+  name: string;
+  py: string;
+}
+
+export type NodeBody =
+  /** `return <expr>` */
+  | { kind: 'return'; expr: string }
+  /** `return [await ]nodes.<helper>(ctx, k=v, …)` */
+  | { kind: 'call'; awaited: boolean; helper: string; args: Arg[] }
+  /** a nested `def user_code(<params>):` with the user's body, run in a worker thread */
+  | { kind: 'code'; params: string[]; body: string[]; args: Arg[]; node: string; outputs: string }
+  /** a switch: evaluate the value once, then each case in order */
+  | { kind: 'switch'; value: string | null; cases: { test: string; branch: string }[] };
+
+export interface NodeView {
+  id: string;
+  type: string;
+  fn: string;
+  /** Python source of the Node(...) constructor arguments. */
+  decl: string;
+  body: NodeBody;
+}
+
+const NONE = 'None';
+
+/** A Python tuple of string literals: `()`, `("a",)`, `("a", "b")`. */
+export function pyTuple(items: readonly string[]): string {
+  if (items.length === 1) return `(${pyStr(items[0])},)`;
+  return `(${items.map(pyStr).join(', ')})`;
+}
+
+function value(v: Value | undefined): string {
+  return v === undefined ? NONE : pyValue(v);
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? NONE : pyNumber(ms / 1000);
+}
+
+/** The Value of one key inside an object-valued field (e.g. a switch case's `equals`). */
+function entry(v: Value | undefined, key: string): Value | undefined {
+  if (v?.kind !== 'object') return undefined;
+  return v.entries.find(([k]) => k === key)?.[1];
+}
+
+function callee(project: ProjectModel, workspace: Workspace, def: Extract<NodeDef, { type: 'workflowCall' }>) {
+  const slash = def.workflow.indexOf('/');
+  const pname = slash === -1 ? project.name : def.workflow.slice(0, slash);
+  const wname = slash === -1 ? def.workflow : def.workflow.slice(slash + 1);
+  const p = pname === project.name ? project : workspace.projects.find((x) => x.name === pname);
+  const w = p?.workflows.find((x) => x.name === wname);
+  if (!p || !w) throw new CodegenError(`node ${def.id}: workflow "${def.workflow}" is not in the workspace`);
+  return { project: p, workflow: w, inProcess: slash === -1 };
+}
+
+export function nodeView(node: NodeModel, project: ProjectModel, workspace: Workspace): NodeView {
+  const def = node.def;
+  const v = node.values;
+  const fn = `_n_${node.id}`;
+  const inputs = node.inputs.length ? `, ${pyTuple(node.inputs)}` : '';
+  const decl = `${pyStr(node.id)}, ${pyStr(def.type)}, ${fn}${inputs}`;
+  const view = (body: NodeBody): NodeView => ({ id: node.id, type: def.type, fn, decl, body });
+  switch (def.type) {
+    case 'transform':
+      return view({ kind: 'return', expr: value(v.set) });
+    case 'condition':
+      return view({ kind: 'return', expr: `nodes.condition(${value(v.if ?? { kind: 'literal', value: def.if as boolean })})` });
+    case 'switch': {
+      const cases = def.cases.map((c, i) => {
+        const cv = v.cases?.kind === 'array' ? v.cases.items[i] : undefined;
+        const test = c.equals !== undefined ? `rx.eq(value, ${value(entry(cv, 'equals'))})` : `rx.truthy(${value(entry(cv, 'when'))})`;
+        return { test, branch: pyStr(c.branch) };
+      });
+      return view({ kind: 'switch', value: def.value !== undefined ? value(v.value) : null, cases });
+    }
+    case 'merge':
+      return view({ kind: 'return', expr: `nodes.merge(ctx, ${pyStr(def.mode)})` });
+    case 'delay':
+      return view({ kind: 'call', awaited: true, helper: 'delay', args: [{ name: 'seconds', py: pyNumber(def.ms / 1000) }] });
+    case 'log':
+      return view({
+        kind: 'call',
+        awaited: false,
+        helper: 'log',
+        args: [
+          { name: 'level', py: pyStr(def.level) },
+          { name: 'message', py: value(v.message) },
+          { name: 'fields', py: value(v.fields) },
+        ],
+      });
+    case 'respond':
+      if (def.status < 200) throw new CodegenError(`respond node ${node.id}: status ${def.status} is informational (1xx) and cannot end a request; use 200–599`);
+      return view({ kind: 'return', expr: `nodes.respond(${def.status}, ${v.headers ? value(v.headers) : '{}'}, ${value(v.body)})` });
+    case 'httpRequest': {
+      const auth = def.auth ? `(${pyStr(def.auth.secret)}, ${pyStr(def.auth.scheme)}, ${def.auth.header ? pyStr(def.auth.header) : NONE})` : NONE;
+      return view({
+        kind: 'call',
+        awaited: true,
+        helper: 'http_request',
+        args: [
+          { name: 'method', py: pyStr(def.method) },
+          { name: 'url', py: value(v.url) },
+          { name: 'headers', py: v.headers ? value(v.headers) : '{}' },
+          { name: 'query', py: v.query ? value(v.query) : '{}' },
+          { name: 'body', py: value(v.body) },
+          { name: 'has_body', py: def.body !== undefined ? 'True' : 'False' },
+          { name: 'auth', py: auth },
+          { name: 'timeout_s', py: seconds(def.timeoutMs) },
+          { name: 'retries', py: String(def.retries) },
+          { name: 'response_type', py: pyStr(def.responseType) },
+          { name: 'fail_on_error', py: def.failOnError ? 'True' : 'False' },
+        ],
+      });
+    }
+    case 'llm':
+      return view({
+        kind: 'call',
+        awaited: true,
+        helper: 'llm',
+        args: [
+          { name: 'base_url', py: value(v.baseUrl ?? { kind: 'literal', value: def.baseUrl }) },
+          { name: 'model', py: pyStr(def.model) },
+          { name: 'system', py: value(v.system) },
+          { name: 'prompt', py: value(v.prompt) },
+          { name: 'temperature', py: def.temperature === undefined ? NONE : pyNumber(def.temperature) },
+          { name: 'max_tokens', py: def.maxTokens === undefined ? NONE : String(def.maxTokens) },
+          { name: 'api_key_secret', py: pyStr(def.apiKeySecret) },
+          { name: 'json_mode', py: def.json ? 'True' : 'False' },
+          { name: 'timeout_s', py: seconds(def.timeoutMs) },
+          { name: 'retries', py: String(def.retries) },
+        ],
+      });
+    case 'code': {
+      const params = Object.keys(def.inputs);
+      for (const p of params) {
+        if (PY_KEYWORDS.has(p)) throw new CodegenError(`code node ${node.id}: input "${p}" is a Python keyword; rename it (e.g. ${p}_)`);
+      }
+      const body = dedent(def.code);
+      const inputsValue = v.inputs;
+      const args = params.map((p) => ({ name: p, py: value(entry(inputsValue, p)) }));
+      const outputs = pyTuple(def.outputs);
+      return view({ kind: 'code', params, body, args, node: pyStr(node.id), outputs });
+    }
+    case 'workflowCall': {
+      const c = callee(project, workspace, def);
+      const fallback = def.fallback !== undefined ? value(v.fallback) : NONE;
+      const common: Arg[] = [
+        { name: 'timeout_s', py: seconds(def.timeoutMs) },
+        { name: 'on_error', py: pyStr(def.onError) },
+        { name: 'fallback', py: `lambda: ${fallback}` },
+      ];
+      if (c.inProcess) {
+        return view({ kind: 'call', awaited: true, helper: 'call_workflow', args: [{ name: 'target', py: pyStr(c.workflow.name) }, { name: 'input', py: value(v.input) }, ...common] });
+      }
+      if (c.workflow.trigger.type !== 'webhook') throw new CodegenError(`node ${def.id}: ${def.workflow} has no route (only public workflows can be called from another project)`);
+      return view({
+        kind: 'call',
+        awaited: true,
+        helper: 'call_peer',
+        args: [
+          { name: 'project', py: pyStr(c.project.name) },
+          { name: 'workflow', py: pyStr(c.workflow.name) },
+          { name: 'method', py: pyStr(c.workflow.trigger.method) },
+          { name: 'path', py: pyStr(c.workflow.trigger.path) },
+          { name: 'input', py: value(v.input) },
+          { name: 'timeout_s', py: seconds(def.timeoutMs) },
+          { name: 'retries', py: String(def.retries) },
+          { name: 'on_error', py: pyStr(def.onError) },
+          { name: 'fallback', py: `lambda: ${fallback}` },
+        ],
+      });
+    }
+  }
+}

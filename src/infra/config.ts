@@ -1,0 +1,357 @@
+/**
+ * The stack config (`catalyst:*` keys of stacks/Pulumi.<project>.<env>.yaml), validated with zod.
+ *
+ * `readStackConfig` is a pure function over a plain object (unit-testable without Pulumi); it
+ * collects EVERY problem (unknown target, missing or bad options, secrets the project declares but
+ * the stack lacks, plain-text secrets, unknown keys) and says how to fix each with the exact
+ * `pulumi config` command. `rawStackConfigFromPulumi` is the thin adapter over the Pulumi runtime.
+ *
+ * Secret values never pass through here in the clear: the adapter hands over secret keys as secret
+ * `pulumi.Output` handles, which this module only moves around.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { z } from 'zod';
+import { closest } from '../cli/args.ts';
+import type { ProjectModel } from '../definitions/model.ts';
+import { ENV_NAME, PROJECT_NAME } from '../definitions/schema.ts';
+import { configBool, configString, isSecretHandle, parseConfigText } from './options.ts';
+import type { Target } from './targets/types.ts';
+
+export const TARGET_NAMES = ['cloudrun', 'fly', 'render', 'local', 'docker'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** Stack name: `<project>.<env>` (the same pattern as src/engine/stacks.ts). */
+export const STACK_NAME = /^([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)$/;
+/** Pulumi organization names (the first part of a fully-qualified stack name). */
+const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** GCP project ids. */
+export const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** Keys every stack may set, whatever its target. Everything else is a target option or a secret. */
+export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail'] as const;
+
+/** Plain env values: a string, number or boolean per UPPER_SNAKE name (a JSON object in Pulumi config). */
+const envOverrides = z.record(
+  z.string().regex(ENV_NAME, 'env names are UPPER_SNAKE_CASE'),
+  z.union([z.string(), z.number(), z.boolean()], { error: 'env values are strings, numbers or booleans' }),
+  { error: (iss) => (iss.input === undefined ? 'required' : 'must be an object of NAME: value (pulumi config set --path \'catalyst:env.NAME\' value)') },
+);
+
+export const commonSchema = z.object({
+  project: configString(PROJECT_NAME, 'a project name (lower-case letters, digits and -)'),
+  env: envOverrides.default({}),
+  org: configString(ORG_NAME, 'a Pulumi organization name').default('organization'),
+  requireCleanGit: configBool.optional(),
+  monitoringProject: configString(GCP_PROJECT, 'a GCP project id').optional(),
+  alertEmail: z.email({ error: 'must be an email address' }).optional(),
+});
+
+export interface RawStackConfig {
+  /** The stack name, `<project>.<env>`. */
+  stack: string;
+  /** Every `catalyst:*` key without the prefix. Secret keys hold opaque secret handles, never plain values. */
+  values: Record<string, unknown>;
+  /** Keys (without prefix) that are Pulumi config secrets. */
+  secretKeys: readonly string[];
+}
+
+export interface ConfigContext {
+  /** The target registry (name → target). */
+  targets: Readonly<Record<string, Target<any>>>;
+  /** Loads a project's definitions: its model, or every problem that stops it loading. */
+  loadProject(name: string): { project: ProjectModel } | { problems: string[] };
+  /** Report declared secrets the stack lacks (default true; `catalyst stack init` prints commands instead). */
+  requireSecrets?: boolean;
+}
+
+export interface StackConfig {
+  stack: string;
+  project: ProjectModel;
+  /** The part of the stack name after the dot. */
+  env: string;
+  target: Target<unknown>;
+  /** The target's options, as parsed by its configSchema. */
+  options: unknown;
+  /** Plain env overrides from `catalyst:env`, stringified. */
+  envOverrides: Record<string, string>;
+  org: string;
+  requireCleanGit: boolean;
+  monitoring: { project: string; alertEmail: string | null } | null;
+  /** Declared secret name → its secret handle. */
+  secrets: Record<string, pulumi.Output<string>>;
+}
+
+export interface ConfigProblem {
+  /** `catalyst:<key>` the problem is about, or null for the stack as a whole. */
+  key: string | null;
+  message: string;
+  /** The command (or edit) that fixes it. */
+  fix?: string;
+}
+
+export type ReadStackConfigResult = { ok: true; config: StackConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Thrown by the program when the stack config has problems; the message lists them all. A
+ * `pulumi.RunError`, so Pulumi prints the message without a stack trace.
+ */
+export class StackConfigError extends pulumi.RunError {
+  readonly problems: ConfigProblem[];
+  constructor(stack: string, problems: ConfigProblem[]) {
+    super(formatProblems(stack, problems));
+    this.name = 'StackConfigError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblems(stack: string, problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  - ${p.key ? `${p.key}: ` : ''}${p.message}${p.fix ? `\n      fix: ${p.fix}` : ''}`);
+  return `stack ${stack}: ${problems.length} problem(s) in the stack config (stacks/Pulumi.${stack}.yaml):\n${lines.join('\n')}`;
+}
+
+/** `pulumi config set` for a plain key. */
+export function setCommand(stack: string, key: string, value = '<value>'): string {
+  return `pulumi config set catalyst:${key} ${value} --stack ${stack}`;
+}
+
+/** `pulumi config set --secret` for a secret (no value on the command line: Pulumi prompts for it). */
+export function setSecretCommand(stack: string, name: string): string {
+  return `pulumi config set --secret catalyst:${name} --stack ${stack}`;
+}
+
+/** The `catalyst:` keys a zod object schema declares (none for other schema kinds). */
+export function schemaKeys(schema: z.ZodType): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function describeIssue(iss: z.core.$ZodIssue): string {
+  if (iss.code === 'unrecognized_keys') return `unknown key(s) ${iss.keys.join(', ')}`;
+  return iss.message;
+}
+
+/** zod issues of an object of options → problems keyed `catalyst:<path>`. */
+export function issuesToProblems(stack: string, issues: readonly z.core.$ZodIssue[], hint?: (key: string) => string | undefined): ConfigProblem[] {
+  return issues.map((iss) => {
+    const path = iss.path.map(String);
+    const key = path.length ? `catalyst:${path.join('.')}` : null;
+    const top = path[0];
+    const message = describeIssue(iss);
+    let fix: string | undefined;
+    if (iss.code === 'unrecognized_keys') fix = iss.keys.map((k) => `pulumi config rm catalyst:${k} --stack ${stack}`).join('; ');
+    else if (top !== undefined) {
+      if (message.includes('--secret')) fix = setSecretCommand(stack, top);
+      else if (path.length > 1) fix = `pulumi config set --path 'catalyst:${path.join('.')}' <value> --stack ${stack}`;
+      else fix = setCommand(stack, top, hint?.(top) ?? '<value>');
+    }
+    return { key, message, ...(fix ? { fix } : {}) };
+  });
+}
+
+function stringifyEnv(env: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, String(v)]),
+  );
+}
+
+/** Env names the stack may not override: the platform's and the ones Catalyst sets itself. */
+export function reservedEnvProblem(name: string): string | null {
+  if (name === 'PORT') return 'PORT is set by the target (catalyst:port for local/docker)';
+  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_PEER_.*_URL$/.test(name)) {
+    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs)`;
+  }
+  return null;
+}
+
+/** What the steps of readStackConfig share: the input, and where problems and warnings go. */
+interface Check {
+  stack: string;
+  values: Record<string, unknown>;
+  secretKeys: Set<string>;
+  problems: ConfigProblem[];
+  warnings: string[];
+  requireSecrets: boolean;
+}
+
+const plainTextSecret = (c: Check, key: string): ConfigProblem => ({
+  key: `catalyst:${key}`,
+  message: 'is a secret, but the stack config holds it in plain text',
+  fix: `pulumi config rm catalyst:${key} --stack ${c.stack}; ${setSecretCommand(c.stack, key)}`,
+});
+
+/** The common keys; the project defaults to the stack name's and must match it. */
+function checkCommon(c: Check, stackProject: string | undefined) {
+  const common: Record<string, unknown> = {};
+  for (const k of COMMON_KEYS) {
+    if (!(k in c.values)) continue;
+    if (c.secretKeys.has(k)) {
+      c.problems.push({ key: `catalyst:${k}`, message: 'is set as a secret, but it is a plain setting', fix: `pulumi config rm catalyst:${k} --stack ${c.stack}; ${setCommand(c.stack, k)}` });
+      continue;
+    }
+    common[k] = c.values[k];
+  }
+  if (common.project === undefined && stackProject) common.project = stackProject;
+  const parsed = commonSchema.safeParse(common);
+  if (!parsed.success) c.problems.push(...issuesToProblems(c.stack, parsed.error.issues));
+  const projectName = parsed.success ? parsed.data.project : typeof common.project === 'string' ? common.project : undefined;
+  if (projectName && stackProject && projectName !== stackProject) {
+    c.problems.push({
+      key: 'catalyst:project',
+      message: `is "${projectName}", but the stack ${c.stack} is for project "${stackProject}" (stacks are named <project>.<env>)`,
+      fix: setCommand(c.stack, 'project', stackProject),
+    });
+  }
+  if (parsed.success && parsed.data.alertEmail && !parsed.data.monitoringProject) {
+    c.problems.push({ key: 'catalyst:alertEmail', message: 'needs catalyst:monitoringProject (the GCP project that holds the uptime check and its alert)', fix: setCommand(c.stack, 'monitoringProject', '<gcp-project-id>') });
+  }
+  return { common: parsed.success ? parsed.data : undefined, projectName: projectName && (!stackProject || projectName === stackProject) ? projectName : undefined };
+}
+
+function resolveTarget(c: Check, targets: ConfigContext['targets']): Target<unknown> | undefined {
+  const names = Object.keys(targets).sort();
+  const raw = c.values.target;
+  if (raw === undefined) {
+    c.problems.push({ key: 'catalyst:target', message: 'is not set', fix: setCommand(c.stack, 'target', `<${names.join('|')}>`) });
+    return undefined;
+  }
+  if (typeof raw === 'string' && Object.hasOwn(targets, raw)) return targets[raw] as Target<unknown>;
+  const shown = typeof raw === 'string' ? `"${raw}"` : 'a non-string value';
+  const hint = typeof raw === 'string' ? closest(raw, names) : undefined;
+  c.problems.push({
+    key: 'catalyst:target',
+    message: `unknown target ${shown}${hint ? ` (did you mean "${hint}"?)` : ''}; targets: ${names.join(', ')}`,
+    fix: setCommand(c.stack, 'target', hint ?? `<${names.join('|')}>`),
+  });
+  return undefined;
+}
+
+/** The project's declared secrets: each must be set, and set as a secret. */
+function checkProjectSecrets(c: Check, project: ProjectModel | undefined): Record<string, pulumi.Output<string>> {
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const s of project?.secrets ?? []) {
+    const v = c.values[s.name];
+    if (v === undefined) {
+      if (c.requireSecrets) c.problems.push({ key: `catalyst:${s.name}`, message: `secret declared by project ${project!.name} (${s.description}) is not set`, fix: setSecretCommand(c.stack, s.name) });
+    } else if (!c.secretKeys.has(s.name) || !isSecretHandle(v)) c.problems.push(plainTextSecret(c, s.name));
+    else secrets[s.name] = v;
+  }
+  return secrets;
+}
+
+/** Env overrides may not touch secrets or names Catalyst sets itself. */
+function checkEnvOverrides(c: Check, env: Record<string, string>, project: ProjectModel | undefined): void {
+  const declared = new Set(project?.secrets.map((s) => s.name) ?? []);
+  for (const name of Object.keys(env)) {
+    const reserved = reservedEnvProblem(name);
+    const rm = `pulumi config rm --path 'catalyst:env.${name}' --stack ${c.stack}`;
+    if (reserved) c.problems.push({ key: `catalyst:env.${name}`, message: reserved, fix: rm });
+    else if (declared.has(name)) {
+      c.problems.push({ key: `catalyst:env.${name}`, message: `${name} is a secret of project ${project!.name}; a plain env override would store it in the clear`, fix: `${rm}; ${setSecretCommand(c.stack, name)}` });
+    }
+  }
+}
+
+/**
+ * The target's options: every key that is neither common nor a declared secret, parsed by the
+ * target's schema; the target's own secrets (its API token) must be set as secrets.
+ */
+function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectModel | undefined, projectName: string | undefined): unknown {
+  const targetSecrets = target.secretKeys ?? [];
+  for (const k of targetSecrets) {
+    if (c.values[k] === undefined) {
+      if (c.requireSecrets) c.problems.push({ key: `catalyst:${k}`, message: `secret required by target ${target.name} is not set`, fix: setSecretCommand(c.stack, k) });
+    } else if (!c.secretKeys.has(k) || !isSecretHandle(c.values[k])) c.problems.push(plainTextSecret(c, k));
+  }
+  const declared = new Set(project?.secrets.map((s) => s.name) ?? []);
+  const known = schemaKeys(target.configSchema);
+  const isObject = target.configSchema instanceof z.ZodObject;
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c.values)) {
+    if ((COMMON_KEYS as readonly string[]).includes(k) || declared.has(k) || targetSecrets.includes(k)) continue;
+    // Secrets of a project that failed to load may be its declared secrets: we cannot tell.
+    if (!project && c.secretKeys.has(k) && !known.includes(k)) continue;
+    if (!isObject || known.includes(k)) {
+      input[k] = v;
+      continue;
+    }
+    // Object schemas: unknown keys are reported here (with a suggestion) and not passed on. A secret
+    // the schema does not list is only a warning: it may be a leftover, or read by other code.
+    if (c.secretKeys.has(k)) {
+      c.warnings.push(`catalyst:${k} is a secret that neither project ${project?.name ?? projectName} declares nor target ${target.name} lists as an option; if nothing uses it: pulumi config rm catalyst:${k} --stack ${c.stack}`);
+      continue;
+    }
+    const hint = closest(k, [...known, ...COMMON_KEYS, ...declared]);
+    c.problems.push({
+      key: `catalyst:${k}`,
+      message: `unknown key for target ${target.name}${hint ? ` (did you mean catalyst:${hint}?)` : ''}; its options: ${known.join(', ') || '(none)'}`,
+      fix: `pulumi config rm catalyst:${k} --stack ${c.stack}`,
+    });
+  }
+  const parsed = target.configSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  c.problems.push(...issuesToProblems(c.stack, parsed.error.issues));
+  return undefined;
+}
+
+/**
+ * Validate a stack's `catalyst:*` config against the common schema, its target's schema and its
+ * project's declared secrets. Returns the parsed config, or every problem found.
+ */
+export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadStackConfigResult {
+  const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false };
+  const m = STACK_NAME.exec(raw.stack);
+  if (!m) c.problems.push({ key: null, message: `stack name "${raw.stack}" is not <project>.<env> (e.g. support-bot.prod)`, fix: 'create the stack with `catalyst stack init <project> <env> --target …`' });
+  const { common, projectName } = checkCommon(c, m?.[1]);
+  const target = resolveTarget(c, ctx.targets);
+  let project: ProjectModel | undefined;
+  if (projectName) {
+    const loaded = ctx.loadProject(projectName);
+    if ('problems' in loaded) c.problems.push(...loaded.problems.map((message) => ({ key: null, message })));
+    else project = loaded.project;
+  }
+  const secrets = checkProjectSecrets(c, project);
+  const envOverrides = common ? stringifyEnv(common.env) : {};
+  checkEnvOverrides(c, envOverrides, project);
+  const options = target ? checkTargetOptions(c, target, project, projectName) : undefined;
+
+  if (c.problems.length || !common || !target || !project) return { ok: false, problems: c.problems };
+  return {
+    ok: true,
+    warnings: c.warnings,
+    config: {
+      stack: raw.stack,
+      project,
+      env: m![2],
+      target,
+      options,
+      envOverrides,
+      org: common.org,
+      requireCleanGit: common.requireCleanGit ?? raw.stack.endsWith('.prod'),
+      monitoring: common.monitoringProject ? { project: common.monitoringProject, alertEmail: common.alertEmail ?? null } : null,
+      secrets,
+    },
+  };
+}
+
+/**
+ * The adapter over the Pulumi runtime: every `catalyst:*` key of the running stack. Plain values are
+ * Pulumi's strings (JSON objects parsed); secret keys become secret Outputs via `requireSecret`.
+ */
+export function rawStackConfigFromPulumi(): RawStackConfig {
+  const stack = pulumi.getStack();
+  const all = pulumi.runtime.allConfig();
+  const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret ?? (() => false);
+  const cfg = new pulumi.Config('catalyst');
+  const values: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  for (const [full, text] of Object.entries(all).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!full.startsWith('catalyst:')) continue;
+    const key = full.slice('catalyst:'.length);
+    if (isSecret(full)) {
+      secretKeys.push(key);
+      values[key] = cfg.requireSecret(key);
+    } else values[key] = parseConfigText(text);
+  }
+  return { stack, values, secretKeys };
+}

@@ -1,0 +1,86 @@
+/**
+ * The app image, built with @pulumi/docker-build (BuildKit) for linux/amd64 from the generated app
+ * directory (content-addressed: `.build/<project>/<hash>/`).
+ *
+ * Tags: `<repo>:<contentHash>` first (the tag docker-build's `ref` output uses) and
+ * `<repo>:git-<commit12>[-dirty]` second. The commit comes from the build stamp (the commit at
+ * which this content hash was first deployed), so unchanged definitions keep identical inputs: no
+ * rebuild, no new digest, no service update. Services reference the pushed image by digest.
+ */
+import * as dockerbuild from '@pulumi/docker-build';
+import * as pulumi from '@pulumi/pulumi';
+import type { BuiltImage, ImageDestination } from './targets/types.ts';
+
+export interface BuildStamp {
+  /** Commit at which this content hash was first deployed (null outside git). */
+  commit: string | null;
+  dirty: boolean;
+}
+
+export interface AppImageArgs {
+  project: string;
+  appDir: string;
+  dockerfile: string;
+  contentHash: string;
+  stamp: pulumi.Input<BuildStamp>;
+  /** Credential-free source repository URL for the OCI label, or null. */
+  source: string | null;
+  /** Registry to push to; absent → load into the local Docker engine (no push). */
+  destination?: ImageDestination;
+}
+
+/** The local repository name for images that are loaded, not pushed. */
+export function localRepository(project: string): string {
+  return `catalyst-${project}`;
+}
+
+export function imageTags(repository: string, contentHash: string, stamp: BuildStamp): string[] {
+  const tags = [`${repository}:${contentHash}`];
+  if (stamp.commit) tags.push(`${repository}:git-${stamp.commit.slice(0, 12)}${stamp.dirty ? '-dirty' : ''}`);
+  return tags;
+}
+
+export function imageLabels(project: string, contentHash: string, stamp: BuildStamp, source: string | null): Record<string, string> {
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.title': project,
+    'org.opencontainers.image.version': contentHash,
+    'dev.catalyst.project': project,
+    'dev.catalyst.content-hash': contentHash,
+  };
+  if (stamp.commit) labels['org.opencontainers.image.revision'] = stamp.commit;
+  if (source) labels['org.opencontainers.image.source'] = source;
+  return labels;
+}
+
+/** `repo@sha256:…` when the digest is known, else `repo:<contentHash>`. */
+export function pinnedRef(repository: string, contentHash: string, digest: string | null | undefined): string {
+  return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? `${repository}@${digest}` : `${repository}:${contentHash}`;
+}
+
+export function createAppImage(name: string, parent: pulumi.Resource, args: AppImageArgs): BuiltImage & { image: dockerbuild.Image } {
+  const push = args.destination !== undefined;
+  const repository = pulumi.output(args.destination ? args.destination.repository : localRepository(args.project));
+  const stamp = pulumi.output(args.stamp);
+  const registry = args.destination?.registry;
+  const image = new dockerbuild.Image(
+    `${name}-image`,
+    {
+      context: { location: args.appDir },
+      dockerfile: { location: args.dockerfile },
+      platforms: [dockerbuild.Platform.Linux_amd64],
+      tags: pulumi.all([repository, stamp]).apply(([repo, s]) => imageTags(repo, args.contentHash, s)),
+      labels: stamp.apply((s) => imageLabels(args.project, args.contentHash, s, args.source)),
+      push,
+      load: !push,
+      // Previews stay fast and need no Docker engine; `up` builds.
+      buildOnPreview: false,
+      ...(registry ? { registries: [{ address: registry.address, username: registry.username, password: pulumi.secret(registry.password) }] } : {}),
+    },
+    { parent, dependsOn: args.destination?.dependsOn },
+  );
+  const digest = image.digest.apply((d) => (d && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null));
+  // Derived from an output of the image, so consumers depend on the build.
+  const ref = pulumi.all([repository, image.digest]).apply(([repo]) => `${repo}:${args.contentHash}`);
+  const pinned = push ? pulumi.all([repository, digest]).apply(([repo, d]) => pinnedRef(repo, args.contentHash, d)) : ref;
+  return { image, ref, pinnedRef: pinned, digest };
+}

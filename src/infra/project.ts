@@ -1,0 +1,199 @@
+/**
+ * `CatalystProject`: one Catalyst project deployed to one environment. The recipe:
+ *
+ *   build stamp → peer URLs (StackReferences) → app env → image (container targets) →
+ *   target deploy → uptime check → the stack outputs contract.
+ *
+ * Every child is `{ parent: this }` and named `${name}-<suffix>`; the public readonly fields are the
+ * stack outputs (docs/contracts.md §1) and are registered as this component's outputs.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { ProjectModel } from '../definitions/model.ts';
+import type { StackConfig } from './config.ts';
+import { createAppImage, type BuildStamp } from './image.ts';
+import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList, type PublicRoute, type WorkflowInfo } from './outputs.ts';
+import { createPeerUrls } from './peers.ts';
+import type { BuiltImage, GitVersion, Target, TargetContext, TargetOutputs } from './targets/types.ts';
+import { TOKENS } from './tokens.ts';
+import { UptimeCheck } from './uptime.ts';
+
+export interface GeneratedAppRef {
+  /** Absolute directory of the generated app (`.build/<project>/<hash>/`). */
+  dir: string;
+  /** Hex SHA-256 of the generated files. */
+  contentHash: string;
+  /** Absolute path of its Dockerfile (required by container targets). */
+  dockerfile: string | null;
+}
+
+export interface CatalystProjectArgs {
+  config: StackConfig;
+  /** Pulumi project name (Pulumi.yaml `name`), for peer StackReferences. */
+  pulumiProject: string;
+  /** Repository root (the program's directory). */
+  root: string;
+  app: GeneratedAppRef;
+  /** Git state at `up` time (the `version` output). */
+  git: GitVersion;
+  /** Credential-free source URL for image labels, or null. */
+  gitSource: string | null;
+}
+
+/** The app's plain environment: project env, stack overrides, peer URLs, build version. Never PORT, never secrets. */
+export function appPlainEnv(
+  project: ProjectModel,
+  overrides: Record<string, string>,
+  peers: Record<string, pulumi.Input<string>>,
+  stamp: pulumi.Output<BuildStamp> | null,
+): Record<string, pulumi.Input<string>> {
+  const env: Record<string, pulumi.Input<string>> = {};
+  for (const [k, v] of Object.entries(project.env)) env[k] = String(v);
+  Object.assign(env, overrides, peers);
+  if (stamp) {
+    env.CATALYST_GIT_COMMIT = stamp.apply((s) => s.commit ?? '');
+    env.CATALYST_GIT_DIRTY = stamp.apply((s) => String(s.dirty));
+  }
+  return Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]]));
+}
+
+function normalizeProjectArgs(args: CatalystProjectArgs): CatalystProjectArgs & { target: Target<unknown>; port: number } {
+  const bad: string[] = [];
+  if (!args.config) bad.push('"config" is required');
+  if (!args.pulumiProject) bad.push('"pulumiProject" is required');
+  if (!args.root) bad.push('"root" is required');
+  if (!args.app?.dir) bad.push('"app.dir" is required');
+  if (!/^[0-9a-f]{64}$/.test(args.app?.contentHash ?? '')) bad.push('"app.contentHash" must be a hex SHA-256');
+  if (args.config?.target.usesImage && !args.app?.dockerfile) bad.push(`"app.dockerfile" is required by target ${args.config.target.name} (it builds an image)`);
+  if (bad.length) throw new Error(`CatalystProject: ${bad.join('; ')}`);
+  const target = args.config.target;
+  const port = target.listenPort?.(args.config.options, args.config.stack) ?? 8080;
+  return { ...args, target, port };
+}
+
+/**
+ * The commit at which this content hash was first deployed, kept in the state (a Stash named by the
+ * hash, with its input frozen): new commits that do not change the generated app change nothing
+ * that is deployed; a new content hash gets a fresh stamp.
+ */
+function createBuildStamp(name: string, parent: pulumi.Resource, contentHash: string, git: GitVersion): pulumi.Output<BuildStamp> {
+  const stash = new pulumi.Stash(
+    `${name}-build-${contentHash.slice(0, 12)}`,
+    { input: { contentHash, commit: git.commit, dirty: git.dirty } },
+    { parent, ignoreChanges: ['input'] },
+  );
+  return stash.output.apply((o: { commit?: unknown; dirty?: unknown } | undefined) => ({
+    commit: typeof o?.commit === 'string' && o.commit ? o.commit : null,
+    dirty: o?.dirty === true,
+  }));
+}
+
+function createImage(name: string, parent: pulumi.Resource, a: ReturnType<typeof normalizeProjectArgs>, ctx: Omit<TargetContext<unknown>, 'image'>, stamp: pulumi.Output<BuildStamp>): BuiltImage | undefined {
+  if (!a.target.usesImage) return undefined;
+  const destination = a.target.imageDestination?.(ctx);
+  return createAppImage(name, parent, {
+    project: a.config.project.name,
+    appDir: a.app.dir,
+    dockerfile: a.app.dockerfile!,
+    contentHash: a.app.contentHash,
+    stamp,
+    source: a.gitSource,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+function createUptime(name: string, parent: pulumi.Resource, a: ReturnType<typeof normalizeProjectArgs>, url: pulumi.Output<string>): UptimeCheck | undefined {
+  const m = a.config.monitoring;
+  if (!m || !hasPublicWorkflows(a.config.project)) return undefined;
+  if (a.target.reachableFromInternet === false) {
+    pulumi.log.info(`no uptime check: target ${a.target.name} serves a loopback URL that Google's uptime checkers cannot reach`, parent);
+    return undefined;
+  }
+  return new UptimeCheck(
+    `${name}-uptime`,
+    { monitoringProject: m.project, url, stack: a.config.stack, alertEmail: m.alertEmail, userLabels: { 'managed-by': 'catalyst' } },
+    { parent },
+  );
+}
+
+export class CatalystProject extends pulumi.ComponentResource {
+  readonly project: string;
+  readonly env: string;
+  readonly target: string;
+  readonly region: string | null;
+  readonly url: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+  readonly publicRoutes: PublicRoute[];
+  readonly workflows: WorkflowInfo[];
+  readonly imageRef: pulumi.Output<string> | null;
+  readonly imageDigest: pulumi.Output<string | null> | null;
+  readonly contentHash: string;
+  readonly version: GitVersion;
+  readonly uptimeCheckId: pulumi.Output<string> | null;
+  readonly consoleUrl: pulumi.Output<string | null> | string | null;
+  readonly logsUrl: pulumi.Output<string | null> | string | null;
+
+  constructor(name: string, args: CatalystProjectArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(TOKENS.project, name, {}, opts);
+    const a = normalizeProjectArgs(args);
+    const { config } = a;
+    const stamp = createBuildStamp(name, this, a.app.contentHash, a.git);
+    const peers = createPeerUrls(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject });
+    const ctx: Omit<TargetContext<unknown>, 'image'> = {
+      name,
+      parent: this,
+      stack: config.stack,
+      env: config.env,
+      project: config.project,
+      config: config.options,
+      appDir: a.app.dir,
+      root: a.root,
+      contentHash: a.app.contentHash,
+      version: a.git,
+      plainEnv: appPlainEnv(config.project, config.envOverrides, peers, a.git.commit ? stamp : null),
+      secretEnv: Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
+      port: a.port,
+    };
+    const image = createImage(name, this, a, ctx, stamp);
+    const deployed: TargetOutputs = a.target.deploy({ ...ctx, ...(image ? { image } : {}) });
+    const url = deployed.url.apply(baseUrl);
+    const uptime = createUptime(name, this, a, url);
+
+    this.project = config.project.name;
+    this.env = config.env;
+    this.target = a.target.name;
+    this.region = deployed.region;
+    this.url = url;
+    this.healthUrl = url.apply((u) => `${u}/health`);
+    this.publicRoutes = publicRoutes(config.project);
+    this.workflows = workflowList(config.project);
+    this.imageRef = image ? image.pinnedRef : null;
+    this.imageDigest = image ? image.digest : null;
+    this.contentHash = a.app.contentHash;
+    this.version = { commit: a.git.commit, branch: a.git.branch, dirty: a.git.dirty };
+    this.uptimeCheckId = uptime ? uptime.uptimeCheckId : null;
+    this.consoleUrl = deployed.consoleUrl;
+    this.logsUrl = deployed.logsUrl;
+    this.registerOutputs(this.stackOutputs());
+  }
+
+  /** The stack outputs contract (docs/contracts.md §1), every key present. */
+  stackOutputs(): Record<string, unknown> {
+    return {
+      project: this.project,
+      env: this.env,
+      target: this.target,
+      region: this.region,
+      url: this.url,
+      healthUrl: this.healthUrl,
+      publicRoutes: this.publicRoutes,
+      workflows: this.workflows,
+      imageRef: this.imageRef,
+      imageDigest: this.imageDigest,
+      contentHash: this.contentHash,
+      version: this.version,
+      uptimeCheckId: this.uptimeCheckId,
+      consoleUrl: this.consoleUrl,
+      logsUrl: this.logsUrl,
+    };
+  }
+}

@@ -1,0 +1,179 @@
+import { describeNode, type Converted, type NodeEnv, type NodeOut } from '../context.ts';
+import { httpAuth } from '../credentials.ts';
+import { param } from '../defaults.ts';
+import { convertValue } from '../expr.ts';
+import { unsupported } from '../issues.ts';
+import { convertJson } from '../jsontemplate.ts';
+import { lodashPath, setAt } from '../paths.ts';
+import { httpView } from '../views.ts';
+
+/**
+ * HTTP Request v1–v4.x → httpRequest. Our node sends JSON bodies only and outputs {status, headers,
+ * body}; n8n's item is the parsed body (or {body, headers, statusCode} with "full response", or
+ * {data: text} for text responses), which the node's View maps.
+ */
+
+interface Pair {
+  name?: string;
+  value?: unknown;
+  parameterType?: string;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Marker on httpRequest nodes whose n8n response format is "autodetect" (removed before writing). */
+export const AUTODETECT = '__autodetect';
+
+function literalParam(env: NodeEnv, name: string, fallback: string): string {
+  const raw = param<unknown>(env.n8n, name, fallback);
+  if (typeof raw !== 'string') return String(raw);
+  if (raw.startsWith('=')) {
+    if (raw.includes('{{')) unsupported('dynamic-parameter', `"${name}" computed by an expression is not supported`, { parameter: name, expression: raw });
+    return raw.slice(1);
+  }
+  return raw;
+}
+
+/** Name/value pairs → an object (repeated names become lists, as n8n sends them). */
+function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boolean; text?: boolean } = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const tree = new Map();
+  list.forEach((p, i) => {
+    if (p.parameterType === 'formBinaryData') unsupported('binary', 'binary (file) form fields are not supported', { parameter: `${where}[${i}]` });
+    if (p.name === undefined || p.name === '') {
+      if (p.value === undefined || p.value === '') return;
+      unsupported('http-parameter', 'a parameter has a value but no name', { parameter: `${where}[${i}]` });
+    }
+    let name = String(p.name);
+    if (name.startsWith('=')) {
+      if (name.includes('{{')) unsupported('dynamic-parameter', 'parameter names computed by expressions are not supported', { parameter: `${where}[${i}].name`, expression: name });
+      name = name.slice(1);
+    }
+    let value = withParameter(`${where}[${i}].value`, () => convertValue(p.value ?? '', env.scope, opts.text ? 'string' : 'any'));
+    if (opts.text && typeof value !== 'string') value = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (opts.nested) setAt(out, tree, lodashPath(name), value);
+    else if (name in out) out[name] = [...(Array.isArray(out[name]) ? (out[name] as unknown[]) : [out[name]]), value];
+    else out[name] = value;
+  });
+  return out;
+}
+
+function withParameter<T>(parameter: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err && typeof err === 'object' && 'parameter' in err && (err as { parameter?: string }).parameter === undefined) (err as { parameter?: string }).parameter = parameter;
+    throw err;
+  }
+}
+
+function asObject(v: unknown, what: string): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return unsupported('http-json', `${what} must be a JSON object`, { parameter: what });
+  return v as Record<string, unknown>;
+}
+
+function stringValues(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(v)]));
+}
+
+export function convertHttp(env: NodeEnv): Converted {
+  const n = env.n8n;
+  const v = n.typeVersion;
+  const legacy = v < 3;
+  const method = literalParam(env, legacy ? 'requestMethod' : 'method', 'GET').toUpperCase();
+  if (!METHODS.includes(method)) unsupported('http-method', `method ${method} is not supported (Catalyst: ${METHODS.join(', ')})`, { parameter: legacy ? 'requestMethod' : 'method' });
+
+  const rawUrl = param<unknown>(n, 'url', '');
+  if (rawUrl === '' || rawUrl === '=') unsupported('http-url', 'the URL is empty', { parameter: 'url' });
+  const url = env.rewriteUrl(withParameter('url', () => convertValue(rawUrl, env.scope, 'string')));
+  if (typeof url === 'string' && !url.includes('{{') && !/^https?:\/\//i.test(url)) {
+    env.issue('warning', 'http-url', `the URL ${JSON.stringify(url.slice(0, 80))} is not an absolute http(s) URL; the request fails until it is set`, { parameter: 'url' });
+  }
+
+  let query: Record<string, unknown> = {};
+  let headers: Record<string, unknown> = {};
+  let body: unknown;
+  const options = param<Record<string, unknown>>(n, 'options', {});
+  if (legacy) {
+    const json = param<boolean>(n, 'jsonParameters', false);
+    if (param<boolean>(n, 'sendBinaryData', false)) unsupported('binary', 'sending binary data is not supported', { parameter: 'sendBinaryData' });
+    if (json) {
+      query = asObject(withParameter('queryParametersJson', () => convertJson(param(n, 'queryParametersJson', ''), env.scope, 'queryParametersJson')), 'queryParametersJson');
+      headers = stringValues(asObject(withParameter('headerParametersJson', () => convertJson(param(n, 'headerParametersJson', ''), env.scope, 'headerParametersJson')), 'headerParametersJson'));
+      body = withParameter('bodyParametersJson', () => convertJson(param(n, 'bodyParametersJson', ''), env.scope, 'bodyParametersJson'));
+    } else {
+      query = pairs(env, param<Pair[]>(n, 'queryParametersUi.parameter', []), 'queryParametersUi.parameter');
+      headers = pairs(env, param<Pair[]>(n, 'headerParametersUi.parameter', []), 'headerParametersUi.parameter', { text: true });
+      const bodyPairs = param<Pair[]>(n, 'bodyParametersUi.parameter', []);
+      if (bodyPairs.length) body = pairs(env, bodyPairs, 'bodyParametersUi.parameter');
+    }
+    const contentType = String(options.bodyContentType ?? 'json');
+    if (body !== undefined && contentType !== 'json') unsupported('http-content-type', `body content type "${contentType}" is not supported (Catalyst sends JSON bodies)`, { parameter: 'options.bodyContentType' });
+  } else {
+    if (param<boolean>(n, 'sendQuery', false)) {
+      query =
+        param<string>(n, 'specifyQuery', 'keypair') === 'json'
+          ? asObject(withParameter('jsonQuery', () => convertJson(param(n, 'jsonQuery', ''), env.scope, 'jsonQuery')), 'jsonQuery')
+          : pairs(env, param<Pair[]>(n, 'queryParameters.parameters', []), 'queryParameters.parameters');
+    }
+    if (param<boolean>(n, 'sendHeaders', false)) {
+      headers =
+        param<string>(n, 'specifyHeaders', 'keypair') === 'json'
+          ? stringValues(asObject(withParameter('jsonHeaders', () => convertJson(param(n, 'jsonHeaders', ''), env.scope, 'jsonHeaders')), 'jsonHeaders'))
+          : pairs(env, param<Pair[]>(n, 'headerParameters.parameters', []), 'headerParameters.parameters', { text: true });
+    }
+    if (param<boolean>(n, 'sendBody', false)) {
+      const contentType = param<string>(n, 'contentType', 'json');
+      if (contentType !== 'json') {
+        const why = contentType === 'binaryData' ? 'binary data is not supported' : `body content type "${contentType}" is not supported (Catalyst sends JSON bodies)`;
+        unsupported(contentType === 'binaryData' ? 'binary' : 'http-content-type', why, { parameter: 'contentType' });
+      }
+      if (param<string>(n, 'specifyBody', 'keypair') === 'json') body = withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {};
+      else body = pairs(env, param<Pair[]>(n, 'bodyParameters.parameters', []), 'bodyParameters.parameters', { nested: v >= 4 });
+    }
+  }
+  // A JSON body set by a header is what we send anyway.
+  for (const k of Object.keys(headers)) {
+    if (k.toLowerCase() === 'content-type' && typeof headers[k] === 'string' && /json/i.test(headers[k] as string)) delete headers[k];
+    else if (k.toLowerCase() === 'content-type' && body !== undefined) unsupported('http-content-type', `Content-Type ${JSON.stringify(headers[k])} is not supported (Catalyst sends JSON bodies)`, { parameter: 'headers' });
+  }
+
+  const auth = httpAuth(env, param<string>(n, 'authentication', 'none'), param<string>(n, 'genericAuthType'), param<string>(n, 'nodeCredentialType'));
+
+  // Response handling.
+  const resp = legacy ? { fullResponse: options.fullResponse, responseFormat: param(n, 'responseFormat', 'json'), neverError: false, outputPropertyName: param(n, 'dataPropertyName', 'data') } : (((options.response as { response?: Record<string, unknown> })?.response ?? {}) as Record<string, unknown>);
+  const format = String(resp.responseFormat ?? 'autodetect');
+  if (format === 'file') unsupported('binary', 'downloading a file (binary response) is not supported', { parameter: 'responseFormat' });
+  const text = format === 'string' || format === 'text';
+  const fullResponse = resp.fullResponse === true;
+  let failOnError = !(resp.neverError === true);
+  const onError = n.onError ?? (n.continueOnFail ? 'continueRegularOutput' : undefined);
+  if (onError === 'continueErrorOutput') unsupported('error-output', 'an error output branch is not supported', { parameter: 'onError' });
+  if (onError === 'continueRegularOutput') {
+    failOnError = false;
+    env.issue('warning', 'continue-on-fail', 'n8n continues after any error of this node; Catalyst continues after 4xx/5xx responses (failOnError: false) but a network error or timeout still fails the run', { parameter: 'onError' });
+  }
+  if (options.pagination) unsupported('http-pagination', 'pagination is not supported', { parameter: 'options.pagination' });
+  if (options.proxy) unsupported('http-proxy', 'a proxy is not supported', { parameter: 'options.proxy' });
+  if (options.allowUnauthorizedCerts) env.issue('warning', 'http-tls', 'invalid TLS certificates are not accepted by Catalyst (n8n ignored them)', { parameter: 'options.allowUnauthorizedCerts' });
+  const redirect = (options.redirect as { redirect?: { followRedirects?: boolean } } | undefined)?.redirect;
+  if (redirect && redirect.followRedirects === false) env.issue('warning', 'http-redirect', 'n8n does not follow redirects here; Catalyst does', { parameter: 'options.redirect' });
+
+  const node: NodeOut = { id: env.id, type: 'httpRequest', description: describeNode(n), method, url };
+  if (Object.keys(headers).length) node.headers = headers;
+  if (Object.keys(query).length) node.query = query;
+  if (body !== undefined) node.body = body;
+  if (auth) node.auth = auth.header ? { secret: auth.secret, scheme: auth.scheme, header: auth.header } : { secret: auth.secret, scheme: auth.scheme };
+  const timeout = Number(options.timeout);
+  if (Number.isFinite(timeout) && timeout > 0) node.timeoutMs = Math.min(Math.round(timeout), 3_600_000);
+  if (n.retryOnFail) node.retries = Math.max(0, Math.min(10, (n.maxTries ?? 3) - 1));
+  if (text) node.responseType = 'text';
+  // n8n detects the response format; ours is JSON. Marked so the importer can make it text when nothing reads it.
+  else if (format === 'autodetect') node[AUTODETECT] = true;
+  if (!failOnError) node.failOnError = false;
+  return {
+    nodes: [node],
+    view: httpView(env.id, n.name, { fullResponse, textProperty: text && !fullResponse ? String(resp.outputPropertyName ?? 'data') : undefined }),
+  };
+}

@@ -1,0 +1,167 @@
+import { RESERVED_PATHS, ROUTE_PATH, type InputField } from '../../definitions/schema.ts';
+import type { WorkflowInfo } from '../context.ts';
+import { param } from '../defaults.ts';
+import type { N8nNode } from '../export.ts';
+import { escapeText } from '../expr.ts';
+import { Refused, unsupported } from '../issues.ts';
+import { baseView, NULL, webhookView, type View } from '../views.ts';
+
+export const TRIGGER_TYPES = ['n8n-nodes-base.webhook', 'n8n-nodes-base.manualTrigger', 'n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.executeWorkflowTrigger'];
+
+/** Nodes that start a workflow in n8n (supported or not). */
+export function isTrigger(n: N8nNode): boolean {
+  return TRIGGER_TYPES.includes(n.type) || /trigger$/i.test(n.type) || n.type === 'n8n-nodes-base.start' || n.type === '@n8n/n8n-nodes-langchain.chatTrigger' || n.type === 'n8n-nodes-base.formTrigger';
+}
+
+export interface TriggerPlan {
+  kind: 'webhook' | 'call' | 'manual' | 'schedule';
+  responseMode: WorkflowInfo['responseMode'];
+  method?: string;
+  path?: string;
+  input: { type: 'object'; properties?: Record<string, InputField>; additionalProperties: true };
+  view: View;
+  /** n8n's response settings for onReceived / lastNode. */
+  response?: { status: number; headers: Record<string, unknown>; responseData: string; propertyName?: string; custom?: unknown; noBody?: boolean; contentType?: string };
+  notes: { code: string; reason: string; severity: 'warning' | 'note' }[];
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Analyse a trigger node; throws Refused when the workflow cannot be imported at all. */
+export function planTrigger(n: N8nNode): TriggerPlan {
+  const notes: TriggerPlan['notes'] = [];
+  const anyInput = { type: 'object' as const, additionalProperties: true as const };
+  switch (n.type) {
+    case 'n8n-nodes-base.webhook':
+      return planWebhook(n, notes);
+    case 'n8n-nodes-base.manualTrigger':
+      notes.push({ severity: 'note', code: 'manual-trigger', reason: 'manual trigger: imported as an internal workflow (callable from other workflows; give it a webhook trigger and make it public to run it over HTTP)' });
+      return { kind: 'manual', responseMode: 'none', input: anyInput, view: emptyView('the manual trigger'), notes };
+    case 'n8n-nodes-base.scheduleTrigger': {
+      const rules = param<{ field?: string }[]>(n, 'rule.interval', []);
+      const what = rules.map((r) => JSON.stringify(r)).join(', ');
+      notes.push({
+        severity: 'warning',
+        code: 'schedule-trigger',
+        reason: `schedule trigger (${what || 'every day'}): Catalyst has no schedule trigger; imported as an internal workflow that nothing runs on a schedule. Run it from an external scheduler (e.g. Cloud Scheduler calling a public webhook workflow that calls it)`,
+      });
+      return { kind: 'schedule', responseMode: 'none', input: anyInput, view: scheduleView(), notes };
+    }
+    case 'n8n-nodes-base.executeWorkflowTrigger':
+      return { kind: 'call', responseMode: 'call', input: callInput(n), view: baseView('the workflow input', 'input'), notes };
+    default:
+      throw new Refused('trigger-type', `trigger type ${n.type} is not supported (supported: webhook, manual, schedule, Execute Workflow Trigger)`, n.name);
+  }
+}
+
+function planWebhook(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan {
+  const refuse = (code: string, reason: string): never => {
+    throw new Refused(code, reason, n.name);
+  };
+  if (param<boolean>(n, 'multipleMethods', false)) refuse('webhook-methods', 'a webhook listening to several HTTP methods is not supported');
+  const method = String(param(n, 'httpMethod', 'GET')).toUpperCase();
+  if (!METHODS.includes(method)) refuse('webhook-method', `webhook method ${method} is not supported (Catalyst: ${METHODS.join(', ')})`);
+  let raw = String(param(n, 'path', '') || n.webhookId || '');
+  if (raw.startsWith('=')) {
+    if (raw.includes('{{')) refuse('webhook-path', 'a webhook path computed by an expression is not supported');
+    raw = raw.slice(1);
+  }
+  raw = raw.trim().replace(/^\/+|\/+$/g, '');
+  if (!raw) refuse('webhook-path', 'the webhook has no path');
+  if (raw.includes(':')) refuse('webhook-path', `the webhook path "${raw}" has path parameters (:name), which Catalyst routes do not support`);
+  const path = `/${raw}`;
+  if (!ROUTE_PATH.test(path)) refuse('webhook-path', `the webhook path "${raw}" has characters Catalyst routes do not allow (letters, digits, . _ ~ - and /)`);
+  if (RESERVED_PATHS.includes(path)) refuse('webhook-path', `the webhook path ${path} is served by every Catalyst app itself`);
+  const auth = param<string>(n, 'authentication', 'none');
+  if (auth !== 'none') refuse('webhook-auth', `webhook authentication "${auth}" is not supported; importing it would leave the endpoint unprotected`);
+  const options = param<Record<string, unknown>>(n, 'options', {});
+  if (options.ipWhitelist) refuse('webhook-ip-allowlist', 'an IP allowlist is not supported; importing it would accept requests from anywhere');
+  if (options.binaryData || (n.typeVersion >= 2 && options.binaryPropertyName !== undefined)) refuse('binary', 'the webhook receives binary (file) data, which is not supported');
+  if (options.rawBody) notes.push({ severity: 'warning', code: 'webhook-raw-body', reason: 'the raw request body option has no Catalyst equivalent; the input is the parsed JSON body' });
+  if (options.allowedOrigins) notes.push({ severity: 'warning', code: 'webhook-cors', reason: 'allowed origins (CORS) are not imported' });
+  if (options.ignoreBots) notes.push({ severity: 'warning', code: 'webhook-bots', reason: '"ignore bots" is not imported' });
+  const responseMode = param<string>(n, 'responseMode', 'onReceived');
+  if (!['onReceived', 'lastNode', 'responseNode'].includes(responseMode)) refuse('webhook-response-mode', `response mode "${responseMode}" is not supported`);
+  const codeOpt = options.responseCode as unknown;
+  const status = n.typeVersion < 2 ? Number(param(n, 'responseCode', 200)) : typeof codeOpt === 'object' && codeOpt ? responseCodeV2(codeOpt) : Number(codeOpt ?? 200);
+  const headers: Record<string, unknown> = {};
+  for (const h of ((options.responseHeaders as { entries?: { name?: string; value?: unknown }[] })?.entries ?? [])) {
+    if (!h.name) continue;
+    if (typeof h.value === 'string' && h.value.startsWith('=') && h.value.includes('{{')) refuse('webhook-header', 'response headers computed by expressions are not supported on the webhook node');
+    headers[String(h.name).toLowerCase()] = escapeText(String(h.value ?? '').replace(/^=/, ''));
+  }
+  const plan: TriggerPlan = {
+    kind: 'webhook',
+    responseMode: responseMode as TriggerPlan['responseMode'],
+    method,
+    path,
+    input: { type: 'object', additionalProperties: true },
+    view: webhookView(method),
+    notes,
+    response: {
+      status,
+      headers,
+      responseData: param<string>(n, 'responseData', 'firstEntryJson'),
+      propertyName: typeof options.responsePropertyName === 'string' ? options.responsePropertyName : undefined,
+      contentType: typeof options.responseContentType === 'string' ? options.responseContentType : undefined,
+      noBody: options.noResponseBody === true,
+      custom: typeof options.responseData === 'string' && options.responseData !== '' ? options.responseData : undefined,
+    },
+  };
+  if (responseMode === 'onReceived') {
+    notes.push({ severity: 'warning', code: 'respond-immediately', reason: 'n8n answers this webhook as soon as the request arrives; Catalyst answers with the same response when the workflow has finished (a failure becomes an error response)' });
+  }
+  if (plan.response!.responseData === 'firstEntryBinary') refuse('binary', 'responding with binary data is not supported');
+  return plan;
+}
+
+function responseCodeV2(v: object): number {
+  const values = (v as { values?: { responseCode?: unknown; customCode?: unknown } }).values ?? {};
+  return Number(values.responseCode === 'customCode' ? values.customCode : (values.responseCode ?? 200));
+}
+
+const FIELD_TYPES: Record<string, InputField['type']> = { string: 'string', number: 'number', boolean: 'boolean', array: 'array', object: 'object' };
+
+/** Execute Workflow Trigger inputs: declared fields (v1.1), a JSON example, or anything (passthrough). */
+function callInput(n: N8nNode): TriggerPlan['input'] {
+  const out: TriggerPlan['input'] = { type: 'object', additionalProperties: true };
+  const props: Record<string, InputField> = {};
+  const add = (name: string, type: InputField['type'] | undefined) => {
+    if (type && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) props[name] = { type };
+  };
+  const source = param<string>(n, 'inputSource', n.typeVersion < 1.1 ? 'passthrough' : 'workflowInputs');
+  if (source === 'workflowInputs') {
+    for (const f of param<{ name?: string; type?: string }[]>(n, 'workflowInputs.values', [])) if (f.name) add(f.name, FIELD_TYPES[f.type ?? 'any']);
+  } else if (source === 'jsonExample') {
+    try {
+      const ex = JSON.parse(param<string>(n, 'jsonExample', '{}')) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(ex ?? {})) add(k, v === null ? undefined : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : (FIELD_TYPES[typeof v] ?? undefined));
+    } catch {
+      unsupported('call-input', 'the JSON example of the trigger is not valid JSON');
+    }
+  }
+  if (Object.keys(props).length) out.properties = props;
+  return out;
+}
+
+/** The empty item of a manual trigger. */
+function emptyView(label: string): View {
+  return {
+    label,
+    at: () => NULL,
+    whole: () => unsupported('empty-item', `${label} outputs an empty item, which cannot be read as one value`),
+    value: () => ({}),
+    keys: [],
+  };
+}
+
+/** The schedule trigger's item: its timestamp is the time of the run. */
+function scheduleView(): View {
+  return {
+    label: 'the schedule trigger',
+    at: (p) => (p[0] === 'timestamp' && p.length === 1 ? { src: 'now()', kind: 'atom', type: 'string' } : unsupported('schedule-item', `the schedule trigger's "${p.map(String).join('.')}" is not available (only $json.timestamp, as now())`)),
+    whole: () => unsupported('schedule-item', 'the schedule trigger item cannot be read as one value'),
+    value: () => ({ timestamp: '{{ now() }}' }),
+    keys: ['timestamp'],
+  };
+}

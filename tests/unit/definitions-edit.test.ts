@@ -1,0 +1,249 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/definitions/diagnostics.ts';
+import { commitValidated, describeChanges, diffLines, editYaml, EditRejected, FileSet, mergeRendering, newProblems, setTopLevel } from '../../src/definitions/edit.ts';
+import { callersOf, findRoot, formatCallSite, listStacks, scanWorkspace } from '../../src/definitions/scan.ts';
+import { cleanupTemp, hashTree, listFiles, read, repoWith, tempDir, tempRepo, writeFiles } from '../helpers/cli-workspace.ts';
+
+afterAll(cleanupTemp);
+
+describe('editYaml keeps comments and formatting', () => {
+  it('no edit: byte-identical, for every example', () => {
+    const root = tempRepo();
+    for (const f of listFiles(join(root, 'projects'))) {
+      const text = read(join(root, 'projects'), f);
+      expect(editYaml(text, () => {})).toBe(text);
+    }
+  });
+
+  it('a scalar edit changes only its line, keeping quotes, comments and flow-map spacing', () => {
+    const text = '# yaml-language-server: $schema=x.json\n# about\ncatalyst: 1\nnodes:\n  - id: a   # the first\n    type: workflowCall\n    workflow: "old"  # target\n    input: { x: 1, y: [a, b] }\nedges:\n  - { from: a, to: b }\n';
+    const out = editYaml(text, (doc) => doc.setIn(['nodes', 0, 'workflow'], 'other/new'));
+    const a = text.split('\n');
+    const b = out.split('\n');
+    expect(b).toHaveLength(a.length);
+    expect(b.filter((l, i) => l !== a[i])).toEqual(['    workflow: "other/new" # target']);
+  });
+
+  it('inserting and removing keys keeps the rest', () => {
+    const text = '# yaml-language-server: $schema=s.json\ncatalyst: 1\nname: w\ndescription: d\ntrigger:\n  type: webhook   # route\n  path: /w\n# the nodes\nnodes:\n  - { id: r, type: respond }\n';
+    const out = editYaml(text, (doc) => {
+      setTopLevel(doc, 'visibility', 'internal', ['description', 'name']);
+      doc.delete('trigger');
+    });
+    expect(out).toBe('# yaml-language-server: $schema=s.json\ncatalyst: 1\nname: w\ndescription: d\nvisibility: internal\n# the nodes\nnodes:\n  - { id: r, type: respond }\n');
+    // A new key goes after the first "after" key that exists, else at the end; existing keys stay put.
+    const out2 = editYaml('a: 1\nb: 2\n', (doc) => {
+      setTopLevel(doc, 'c', 3, ['zz', 'a']);
+      setTopLevel(doc, 'd', 4, ['nope']);
+      setTopLevel(doc, 'b', 5, ['a']);
+    });
+    expect(out2).toBe('a: 1\nc: 3\nb: 5\nd: 4\n');
+  });
+
+  it('CRLF files stay CRLF', () => {
+    const text = 'a: 1\r\nb: { x: 1 }\r\n';
+    expect(editYaml(text, (doc) => doc.set('a', 2))).toBe('a: 2\r\nb: { x: 1 }\r\n');
+  });
+
+  it('falls back to the re-rendering when the source does not line up with it', () => {
+    const text = 'a: 1\n\n\n\nb: 2\n';
+    const out = editYaml(text, (doc) => doc.set('a', 3));
+    expect(parseDocument(out).toJS()).toEqual({ a: 3, b: 2 });
+  });
+
+  it('other indentation: re-rendered (never mixed), meaning the same', () => {
+    const text = 'nodes:\n    - id: a  # first\n      workflow: x\n    - id: b\n';
+    const out = editYaml(text, (doc) => doc.setIn(['nodes', 1, 'workflow'], 'y'));
+    expect(parseDocument(out).toJS()).toEqual({ nodes: [{ id: 'a', workflow: 'x' }, { id: 'b', workflow: 'y' }] });
+    expect(out).toContain('# first');
+  });
+
+  it('refuses files with YAML errors; setTopLevel needs a mapping', () => {
+    expect(() => editYaml('a: [', () => {})).toThrow(/cannot edit a file with YAML errors/);
+    expect(() => editYaml('- a\n', (doc) => setTopLevel(doc, 'x', 1))).toThrow(/not a mapping/);
+  });
+
+  it('mergeRendering and diffLines', () => {
+    expect(mergeRendering('x', 'same', 'same')).toBe('x');
+    expect(diffLines(['a', 'b', 'c'], ['a', 'x', 'c'])).toEqual([
+      { kind: 'keep', a: 0, b: 0 },
+      { kind: 'insert', b: 1 },
+      { kind: 'delete', a: 1 },
+      { kind: 'keep', a: 2, b: 2 },
+    ]);
+    const big = Array.from({ length: 2100 }, (_, i) => `l${i}`);
+    expect(diffLines(big, [...big].reverse())).toBeUndefined();
+  });
+});
+
+describe('FileSet: all or nothing', () => {
+  it('stages in memory: reads see staged writes, deletes and moves; nothing is written before commit', () => {
+    const root = repoWith({ 'a.txt': 'A', 'd/b.txt': 'B' });
+    const before = hashTree(root);
+    const fs = new FileSet(root);
+    fs.write('new/dir/c.txt', 'C').move('a.txt', 'moved.txt').deleteDir('d').mkdir('empty/sub');
+    expect(fs.read('new/dir/c.txt')).toBe('C');
+    expect(fs.read('moved.txt')).toBe('A');
+    expect(fs.read('a.txt')).toBeUndefined();
+    expect(fs.exists('a.txt')).toBe(false);
+    expect(fs.exists('new')).toBe(true);
+    expect(fs.exists('empty/sub')).toBe(true);
+    expect(fs.read('d/b.txt')).toBeUndefined();
+    expect(fs.exists('d/b.txt')).toBe(false);
+    expect(hashTree(root)).toBe(before);
+    expect(fs.changes().map((c) => `${c.action} ${c.path.slice(root.length + 1)}`)).toEqual(['delete a.txt', 'delete-dir d', 'mkdir empty/sub', 'create moved.txt', 'create new/dir/c.txt']);
+    const changes = fs.commit();
+    expect(changes).toHaveLength(5);
+    expect(listFiles(root)).toEqual(['moved.txt', 'new/dir/c.txt']);
+    expect(existsSync(join(root, 'empty/sub'))).toBe(true);
+    expect(describeChanges(changes, root, [{ from: 'a.txt', to: 'moved.txt' }])).toBe('moved   a.txt → moved.txt\ndeleted d/\ncreated empty/sub/\ncreated new/dir/c.txt\n');
+  });
+
+  it('a failed check rolls every change back, byte for byte', () => {
+    const root = repoWith({ 'a.txt': 'A', 'd/b.txt': 'B', 'keep.txt': 'K' });
+    const before = hashTree(root);
+    const fs = new FileSet(root).write('a.txt', 'changed').write('x/y/new.txt', 'N').delete('keep.txt').deleteDir('d');
+    const problem: Diagnostic = { file: 'a.txt', line: 1, col: 1, path: '', message: 'bad' };
+    let seen = '';
+    expect(() =>
+      fs.commit(() => {
+        seen = listFiles(root).filter((f) => !f.startsWith('.')).join(',');
+        return [problem];
+      }),
+    ).toThrow(EditRejected);
+    expect(seen).toBe('a.txt,x/y/new.txt'); // the check saw the changed tree
+    expect(hashTree(root)).toBe(before);
+    expect(readdirSync(root).sort()).toEqual(['a.txt', 'd', 'keep.txt']); // no temp files, no new dirs
+  });
+
+  it('an I/O failure mid-way rolls back what was done', () => {
+    const root = repoWith({ 'a.txt': 'A', 'b.txt': 'B' });
+    const before = hashTree(root);
+    let renames = 0;
+    const fs = new FileSet(root, {
+      renameSync: (from, to) => {
+        if (++renames === 2) throw new Error('disk full');
+        renameSync(from, to);
+      },
+    });
+    fs.write('a.txt', 'A2').write('b.txt', 'B2');
+    expect(() => fs.commit()).toThrow('disk full');
+    expect(hashTree(root)).toBe(before);
+    expect(readdirSync(root).sort()).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('a failed rollback says so', () => {
+    const root = repoWith({ 'a.txt': 'A' });
+    let writes = 0;
+    const fs = new FileSet(root, {
+      writeFileSync: (p, d) => {
+        if (++writes > 1) throw new Error('read-only');
+        writeFileSync(p, d);
+      },
+    });
+    fs.write('a.txt', 'A2');
+    expect(() => fs.commit(() => [{ file: 'a.txt', line: 0, col: 0, path: '', message: 'no' }])).toThrow(/rolling back failed too \(read-only\); check `git status`/);
+  });
+
+  it('refuses impossible operations', () => {
+    const root = repoWith({ 'f': 'x' });
+    expect(() => new FileSet(root).delete('nope')).toThrow(/no such file/);
+    expect(() => new FileSet(root).move('nope', 'x')).toThrow(/no such file/);
+    expect(new FileSet(root).move('f', 'f').changes()).toEqual([]);
+    expect(() => new FileSet(root).write('f/inside.txt', 'x').commit()).toThrow(/f exists and is not a directory/);
+    expect(read(root, 'f')).toBe('x');
+  });
+});
+
+describe('newProblems and commitValidated', () => {
+  const d = (file: string, message: string): Diagnostic => ({ file, line: 1, col: 1, path: '', message });
+  it('problems in written files, and new problems elsewhere, count; old ones elsewhere do not', () => {
+    const before = [d('old.yaml', 'was broken'), d('w.yaml', 'was broken too')];
+    const after = [d('old.yaml', 'was broken'), d('w.yaml', 'was broken too'), d('other.yaml', 'new')];
+    expect(newProblems(before, after, new Set(['w.yaml'])).map((x) => x.file)).toEqual(['w.yaml', 'other.yaml']);
+    expect(newProblems(before, after, new Set(), (x) => x.file === 'other.yaml')).toEqual([]);
+  });
+
+  it('commitValidated rolls back a change that breaks the workspace', () => {
+    const root = tempRepo();
+    const before = hashTree(root);
+    const fs = new FileSet(root).write('projects/billing/workflows/tax.yaml', 'catalyst: 1\nname: tax\nnodes: 5\n');
+    let err: unknown;
+    try {
+      commitValidated(fs, root);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EditRejected);
+    expect((err as EditRejected).message).toMatch(/^the change would leave invalid definitions, so nothing was changed:\n/);
+    expect((err as EditRejected).message).toContain('\n  projects/billing/workflows/tax.yaml:3:8: nodes: expected array, got number 5');
+    expect(hashTree(root)).toBe(before);
+  });
+
+  it('commitValidated accepts a change to a workspace that was already broken elsewhere', () => {
+    const root = tempRepo();
+    writeFileSync(join(root, 'projects/billing/workflows/tax.yaml'), 'catalyst: 1\nname: tax\nnodes: 5\n');
+    const fs = new FileSet(root).write('projects/support-bot/workflows/extra.yaml', 'catalyst: 1\nname: extra\nnodes: [{ id: r, type: respond }]\n');
+    expect(commitValidated(fs, root).map((c) => c.action)).toEqual(['create']);
+  });
+});
+
+describe('the workspace index (scan.ts)', () => {
+  it('finds the repository root from below', () => {
+    const root = tempRepo();
+    expect(findRoot(join(root, 'projects/billing/workflows'))).toBe(root);
+    const bare = tempDir();
+    expect(findRoot(bare)).toBe(bare);
+  });
+
+  it('indexes projects, workflows, routes, calls and secrets', () => {
+    const root = tempRepo();
+    const ws = scanWorkspace(root);
+    expect(ws.projects.map((p) => p.name)).toEqual(['billing', 'support-bot']);
+    const ask = ws.projects[1].workflows.find((w) => w.name === 'ask')!;
+    expect(ask).toMatchObject({ visibility: 'public', declaredVisibility: 'public', route: { method: 'POST', path: '/ask' }, secrets: ['OPENAI_API_KEY'], file: 'projects/support-bot/workflows/ask.yaml' });
+    expect(ask.calls.map((c) => [c.node, c.toProject, c.toWorkflow, c.inProcess, c.line])).toEqual([
+      ['plan', 'billing', 'lookup', false, 19],
+      ['topic', 'support-bot', 'classify', true, 28],
+    ]);
+    const tax = ws.projects[0].workflows.find((w) => w.name === 'tax')!;
+    expect(tax.visibility).toBe('internal');
+    expect(tax.declaredVisibility).toBeUndefined();
+    expect(callersOf(ws, 'billing').map(formatCallSite)).toEqual([
+      'billing/charge (node invoice, projects/billing/workflows/charge.yaml:23) calls invoice',
+      'billing/invoice (node tax, projects/billing/workflows/invoice.yaml:16) calls tax',
+      'support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:19) calls billing/lookup',
+    ]);
+    expect(callersOf(ws, 'billing', 'lookup')).toHaveLength(1);
+  });
+
+  it('is lenient with broken files', () => {
+    const root = repoWith({
+      'projects/pp/project.yaml': 'catalyst: 1\nname: pp\ndefaults: 5\nsecrets: [x]\n',
+      'projects/pp/workflows/bad.yaml': 'nodes: [{ type: workflowCall, workflow: 5 }, 7, { type: workflowCall, workflow: qq/x }]\ntrigger: { type: webhook }\n',
+      'projects/pp/workflows/bin.yaml': Buffer.from([0, 1]),
+      'projects/pp/workflows/.hidden.yaml': 'x',
+    });
+    const ws = scanWorkspace(root);
+    expect(ws.projects[0]).toMatchObject({ defaultVisibility: 'internal', secrets: [] });
+    expect(ws.projects[0].workflows.map((w) => w.name)).toEqual(['bad', 'bin']);
+    expect(ws.projects[0].workflows[0].calls.map((c) => [c.node, c.target])).toEqual([['#2', 'qq/x']]);
+    expect(ws.projects[0].workflows[0].route).toBeUndefined();
+    expect(ws.projects[0].workflows[1]).toMatchObject({ calls: [], visibility: 'internal' });
+  });
+
+  it('lists stacks/Pulumi.<project>.<env>.yaml', () => {
+    const root = tempRepo();
+    expect(listStacks(root)).toEqual([]);
+    mkdirSync(join(root, 'stacks'));
+    writeFiles(root, { 'stacks/Pulumi.billing.prod.yaml': '', 'stacks/Pulumi.billing.dev.yml': '', 'stacks/Pulumi.yaml': '', 'stacks/notes.txt': '' });
+    expect(listStacks(root)).toEqual([
+      { name: 'billing.dev', project: 'billing', env: 'dev', file: 'stacks/Pulumi.billing.dev.yml' },
+      { name: 'billing.prod', project: 'billing', env: 'prod', file: 'stacks/Pulumi.billing.prod.yaml' },
+    ]);
+    expect(readFileSync(join(root, 'stacks/notes.txt'), 'utf8')).toBe('');
+  });
+});

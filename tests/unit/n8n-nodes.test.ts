@@ -1,0 +1,506 @@
+import { describe, expect, it } from 'vitest';
+import { node, runImport, webhookChain, workflow } from '../fixtures/n8n/builder.ts';
+
+const respondFirst = () => node('Respond', 'respondToWebhook', 1.1, {});
+const respondText = () => node('Respond', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'done' });
+
+describe('webhook trigger', () => {
+  it('maps method, path and a public route; input is the JSON body', () => {
+    const r = runImport(webhookChain([respondText()], 'responseNode', 'POST', '/orders/new/'));
+    expect(r.doc()).toMatchObject({ visibility: 'public', trigger: { type: 'webhook', method: 'POST', path: '/orders/new' }, input: { type: 'object', additionalProperties: true } });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('defaults: v1 and v2 listen to GET and answer immediately with "Workflow was started"', () => {
+    for (const v of [1, 2]) {
+      const w = workflow([node('Webhook', 'webhook', v, { path: 'x' }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'a', type: 'string', value: '={{ $json.query.q }}' }] } })], [['Webhook', 'Set']]);
+      const r = runImport(w);
+      expect(r.doc().trigger).toEqual({ type: 'webhook', method: 'GET', path: '/x' });
+      expect(r.node('set').set).toEqual({ a: '{{ str(input.q) }}' });
+      expect(r.node('respond_set')).toMatchObject({ type: 'respond', status: 200, body: { message: 'Workflow was started' } });
+      expect(r.issues.map((i) => i.code)).toContain('respond-immediately');
+    }
+  });
+
+  it('response code and headers: v1 top-level, v2 in options; custom immediate response data', () => {
+    const v1 = workflow([node('Webhook', 'webhook', 1, { path: 'x', httpMethod: 'POST', responseCode: 202, options: { responseData: '={"ok":true}' } })], []);
+    expect(runImport(v1).node('respond_webhook')).toMatchObject({ status: 202, body: { ok: true } });
+    const v2 = workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', options: { responseCode: { values: { responseCode: 'customCode', customCode: 299 } }, responseHeaders: { entries: [{ name: 'X-A', value: 'b' }] }, responseData: 'thanks' } })], []);
+    expect(runImport(v2).node('respond_webhook')).toMatchObject({ status: 299, headers: { 'x-a': 'b', 'content-type': 'text/html; charset=utf-8' }, body: 'thanks' });
+    const none = workflow([node('Webhook', 'webhook', 2, { path: 'x', options: { noResponseBody: true } })], []);
+    expect(runImport(none).node('respond_webhook')).toMatchObject({ body: '' });
+  });
+
+  it('lastNode: the response is the last node item (first entry or all entries)', () => {
+    const set = node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'ok', type: 'boolean', value: true }] } });
+    const first = runImport(webhookChain([set], 'lastNode'));
+    expect(first.node('respond_set')).toMatchObject({ status: 200, body: '{{ nodes.set }}' });
+    const w = webhookChain([set], 'lastNode');
+    (w.nodes as { parameters: Record<string, unknown> }[])[0].parameters.responseData = 'allEntries';
+    expect(runImport(w).node('respond_set').body).toEqual(['{{ nodes.set }}']);
+    (w.nodes as { parameters: Record<string, unknown> }[])[0].parameters.responseData = 'noData';
+    expect(runImport(w).node('respond_set').body).toBe('');
+    (w.nodes as { parameters: Record<string, unknown> }[])[0].parameters.responseData = 'firstEntryJson';
+    (w.nodes as { parameters: Record<string, unknown> }[])[0].parameters.options = { responsePropertyName: 'ok', responseContentType: 'application/xml' };
+    expect(runImport(w).node('respond_set')).toMatchObject({ body: '{{ nodes.set.ok }}', headers: { 'content-type': 'application/xml' } });
+  });
+
+  it.each([
+    [{ authentication: 'headerAuth' }, 'webhook-auth'],
+    [{ options: { ipWhitelist: '1.2.3.4' } }, 'webhook-ip-allowlist'],
+    [{ path: 'user/:id' }, 'webhook-path'],
+    [{ path: 'health' }, 'webhook-path'],
+    [{ path: 'a b' }, 'webhook-path'],
+    [{ httpMethod: 'HEAD' }, 'webhook-method'],
+    [{ multipleMethods: true }, 'webhook-methods'],
+    [{ options: { binaryPropertyName: 'file' } }, 'binary'],
+    [{ responseMode: 'streaming' }, 'webhook-response-mode'],
+  ])('refuses %j', (params, code) => {
+    const r = runImport(workflow([node('Webhook', 'webhook', 2, { path: 'x', ...params })], []));
+    expect(r.result.report.files[0].status).toBe('refused');
+    expect(r.errors.map((e) => e.code)).toContain(code);
+  });
+
+  it('uses the webhook id when the path is empty', () => {
+    const r = runImport(workflow([node('Webhook', 'webhook', 1, { path: '' }, { webhookId: 'abc-123' })], []));
+    expect(r.doc().trigger).toMatchObject({ path: '/abc-123' });
+  });
+});
+
+describe('Respond to Webhook', () => {
+  const chain = (params: Record<string, unknown>, v = 1.1) => runImport(webhookChain([node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'id', type: 'number', value: 7 }] } }), node('Respond', 'respondToWebhook', v, params)]));
+
+  it.each([
+    [{}, { status: 200, body: '{{ nodes.set }}' }],
+    [{ respondWith: 'allIncomingItems' }, { body: ['{{ nodes.set }}'] }],
+    [{ respondWith: 'firstIncomingItem', options: { responseKey: 'data.item' } }, { body: { data: { item: '{{ nodes.set }}' } } }],
+    [{ respondWith: 'json', responseBody: '={"id": {{ $json.id }}, "ok": true}', options: { responseCode: 201 } }, { status: 201, body: { id: '{{ nodes.set.id }}', ok: true } }],
+    [{ respondWith: 'text', responseBody: '=id {{ $json.id }}' }, { body: 'id {{ nodes.set.id }}', headers: { 'content-type': 'text/html; charset=utf-8' } }],
+    [{ respondWith: 'text', responseBody: '={{ $json }}' }, { body: '{{ nodes.set }}' }],
+    [{ respondWith: 'noData', options: { responseCode: 204 } }, { status: 204 }],
+    [{ respondWith: 'redirect', redirectURL: 'https://example.com/done' }, { status: 307, headers: { location: 'https://example.com/done' } }],
+    [{ respondWith: 'json', responseBody: '{"a":1}', options: { responseHeaders: { entries: [{ name: 'Access-Control-Allow-Origin', value: '*' }] } } }, { headers: { 'access-control-allow-origin': '*' }, body: { a: 1 } }],
+  ])('%j', (params, want) => {
+    expect(chain(params).node('respond')).toMatchObject({ type: 'respond', ...want });
+  });
+
+  it.each([
+    [{ respondWith: 'binary' }, 'binary'],
+    [{ respondWith: 'jwt' }, 'respond-jwt'],
+    [{ respondWith: 'json', responseBody: '{bad json' }, 'invalid-json'],
+  ])('refuses %j (a 501 stub with --allow-partial)', (params, code) => {
+    const r = chain(params);
+    expect(r.errors.map((e) => e.code)).toContain(code);
+    expect(r.node('respond')).toMatchObject({ type: 'respond', status: 501 });
+  });
+
+  it('with nodes after it: answers after they ran (same response)', () => {
+    const w = webhookChain([respondText(), node('Later', 'httpRequest', 4.2, { url: 'https://api.example.com/x' })]);
+    const r = runImport(w);
+    expect(r.issues.map((i) => i.code)).toContain('respond-deferred');
+    expect(r.edges()).toEqual([{ from: 'later', to: 'respond_later' }]);
+    expect(r.node('respond_later')).toMatchObject({ type: 'respond', body: 'done' });
+  });
+
+  it('is ignored when the webhook does not use responseNode mode', () => {
+    const r = runImport(webhookChain([respondText()], 'onReceived'));
+    expect(r.issues.map((i) => i.code)).toContain('respond-ignored');
+    expect(r.nodes().map((n) => n.type)).toEqual(['respond']);
+  });
+});
+
+describe('Set', () => {
+  const run = (v: number, params: Record<string, unknown>, before: ReturnType<typeof node>[] = []) => runImport(webhookChain([...before, node('Set', 'set', v, params), respondFirst()]));
+
+  it('v1/v2: typed value groups, dot notation, keeps other fields by default', () => {
+    const r = run(2, { values: { string: [{ name: 'user.name', value: '={{ $json.body.name }}' }], number: [{ name: 'n', value: 3 }], boolean: [{ name: 'ok' }] } });
+    expect(r.node('set').set).toEqual({ user: { name: '{{ input.name }}' }, n: 3, ok: false });
+    // the webhook item's other fields are kept, so the whole item cannot be returned
+    expect(r.errors.map((e) => e.code)).toContain('set-include-other');
+  });
+
+  it('v1 keepOnlySet: only the set fields; dot notation off', () => {
+    const r = run(1, { keepOnlySet: true, values: { string: [{ name: 'a.b', value: 'x' }] }, options: { dotNotation: false } });
+    expect(r.node('set').set).toEqual({ 'a.b': 'x' });
+    expect(r.node('respond').body).toBe('{{ nodes.set }}');
+  });
+
+  it('v3.0–3.2 fields with types; include all copies known input fields', () => {
+    const first = node('First', 'set', 3.4, { assignments: { assignments: [{ name: 'kept', type: 'string', value: 'k' }] } });
+    const r = run(3.2, { fields: { values: [{ name: 'n', type: 'numberValue', numberValue: '42' }, { name: 's', stringValue: 'text' }, { name: 'b', type: 'booleanValue', booleanValue: 'true' }, { name: 'arr', type: 'arrayValue', arrayValue: '[1,2]' }, { name: 'obj', type: 'objectValue', objectValue: '{"a":1}' }] } }, [first]);
+    expect(r.node('set').set).toEqual({ kept: '{{ nodes.first.kept }}', n: 42, s: 'text', b: true, arr: [1, 2], obj: { a: 1 } });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('v3.3+: assignments, includeOtherFields with selected / except', () => {
+    const first = node('First', 'set', 3.4, { assignments: { assignments: [{ name: 'a', value: '1' }, { name: 'b', value: '2' }] } });
+    const selected = run(3.4, { includeOtherFields: true, include: 'selected', includeFields: 'a', assignments: { assignments: [{ name: 'c', type: 'number', value: '={{ $json.a.length }}' }] } }, [first]);
+    expect(selected.node('set').set).toEqual({ a: '{{ nodes.first.a }}', c: '{{ len(nodes.first.a) }}' });
+    const except = run(3.4, { includeOtherFields: true, include: 'except', excludeFields: 'b', assignments: { assignments: [] } }, [first]);
+    expect(except.node('set').set).toEqual({ a: '{{ nodes.first.a }}' });
+  });
+
+  it('type conversions of expressions', () => {
+    const r = run(3.4, {
+      assignments: {
+        assignments: [
+          { name: 'num', type: 'number', value: '=1{{ $json.body.n }}' },
+          { name: 'str', type: 'string', value: '={{ $json.body.n }}' },
+          { name: 'arr', type: 'array', value: '={{ $json.body.list }}' },
+          { name: 'obj', type: 'object', value: '={"a": {{ $json.body.n }} }' },
+          { name: 'lit', type: 'string', value: '=plain' },
+          { name: '=renamed', type: 'string', value: 'x' },
+        ],
+      },
+    });
+    expect(r.node('set').set).toEqual({
+      num: "{{ float(concat('1', input.n)) }}",
+      str: '{{ str(input.n) }}',
+      arr: '{{ input.list }}',
+      obj: "{{ parseJson(concat('{\"a\": ', input.n, ' }')) }}",
+      lit: 'plain',
+      renamed: 'x',
+    });
+  });
+
+  it('raw JSON mode', () => {
+    const r = run(3.2, { mode: 'raw', include: 'none', jsonOutput: '={"to": "{{ $json.body.email }}", "n": 1}' });
+    expect(r.node('set').set).toEqual({ to: '{{ str(input.email) }}', n: 1 });
+  });
+
+  it('an empty Set that keeps everything is a pass-through', () => {
+    const r = runImport(webhookChain([node('Noop set', 'set', 3.2, {}), node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: '={{ $json.body.a }}' })]));
+    expect(r.nodes().map((n) => n.id)).toEqual(['r']);
+    expect(r.node('r').body).toBe('{{ str(input.a) }}');
+  });
+
+  it.each([
+    [{ assignments: { assignments: [{ name: 'n', type: 'number', value: 'abc' }] } }, 'set-type'],
+    [{ assignments: { assignments: [{ name: 'b', type: 'boolean', value: 'maybe' }] } }, 'set-type'],
+    [{ assignments: { assignments: [{ name: 'a', type: 'array', value: '{"x":1}' }] } }, 'set-type'],
+    [{ assignments: { assignments: [{ name: '={{ $json.k }}', value: 'x' }] } }, 'set-dynamic-name'],
+    [{ mode: 'raw', jsonOutput: '={{ $json.body }}' }, 'whole-input'],
+  ])('refuses %j', (params, code) => {
+    expect(run(3.4, params).errors.map((e) => e.code)).toContain(code);
+  });
+});
+
+describe('IF', () => {
+  const run = (v: number, params: Record<string, unknown>) => {
+    const w = workflow(
+      [node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'responseNode' }), node('If', 'if', v, params), node('Yes', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'yes' }), node('No', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'no' })],
+      [['Webhook', 'If'], ['If', 'Yes', 0], ['If', 'No', 1]],
+    );
+    return runImport(w);
+  };
+
+  it('routes output 0 to branch "true" and output 1 to branch "false"', () => {
+    const r = run(2, { conditions: { conditions: [{ leftValue: '={{ $json.body.a }}', rightValue: 'x', operator: { type: 'string', operation: 'equals' } }] } });
+    expect(r.edges()).toEqual([{ from: 'if', to: 'yes', branch: 'true' }, { from: 'if', to: 'no', branch: 'false' }]);
+    expect(r.node('if').if).toBe("{{ input.a == 'x' }}");
+  });
+
+  it.each([
+    [{ conditions: { boolean: [{ value1: '={{ $json.body.done }}' }] } }, '{{ input.done == false }}'],
+    [{ conditions: { boolean: [{ value1: '={{ $json.body.done }}', value2: true, operation: 'notEqual' }] } }, '{{ input.done != true }}'],
+    [{ conditions: { number: [{ value1: '={{ $json.body.n }}', value2: 5 }] } }, '{{ (input.n || 0) < 5 }}'],
+    [{ conditions: { number: [{ value1: '={{ $json.body.n }}', value2: 1, operation: 'equal' }] } }, '{{ input.n == 1 }}'],
+    [{ conditions: { number: [{ value1: '={{ $json.body.n }}', operation: 'isEmpty' }] } }, "{{ input.n == null || input.n == '' }}"],
+    [{ conditions: { string: [{ value1: '={{ $json.body.s }}', value2: 'abc', operation: 'contains' }] } }, "{{ contains(str(input.s), 'abc') }}"],
+    [{ conditions: { string: [{ value1: '={{ $json.body.s }}', value2: '200', operation: 'regex' }] } }, "{{ contains(str(input.s), '200') }}"],
+    [{ conditions: { string: [{ value1: '={{ $json.body.s }}', value2: '/^OK$/i', operation: 'regex' }] } }, "{{ lower(str(input.s)) == 'ok' }}"],
+    [{ conditions: { string: [{ value1: '={{ $json.body.s }}', value2: '^ab', operation: 'notRegex' }] } }, "{{ !startsWith(str(input.s), 'ab') }}"],
+    [{ conditions: { string: [{ value1: '={{ $json.body.a }}' }, { value1: '={{ $json.body.b }}', operation: 'isNotEmpty' }] }, combineOperation: 'any' }, "{{ (input.a == '') || (!(input.b == null || input.b == '')) }}"],
+  ])('v1 %j', (params, want) => {
+    expect(run(1, params).node('if').if).toBe(want);
+  });
+
+  const op = (type: string, operation: string, left = '={{ $json.body.v }}', right: unknown = '') => ({ conditions: { options: { caseSensitive: true, typeValidation: 'strict' }, combinator: 'and', conditions: [{ leftValue: left, rightValue: right, operator: { type, operation } }] } });
+  it.each([
+    [op('string', 'exists'), '{{ input.v != null }}'],
+    [op('string', 'notExists'), '{{ !(input.v != null) }}'],
+    [op('string', 'empty'), "{{ input.v == null || input.v == '' }}"],
+    [op('string', 'notEmpty'), "{{ !(input.v == null || input.v == '') }}"],
+    [op('string', 'notEquals', undefined, 'x'), "{{ input.v != 'x' }}"],
+    [op('string', 'startsWith', undefined, 'x'), "{{ startsWith(str(input.v), 'x') }}"],
+    [op('string', 'notEndsWith', undefined, 'x'), "{{ !endsWith(str(input.v), 'x') }}"],
+    [op('string', 'notContains', undefined, 'x'), "{{ !contains(str(input.v), 'x') }}"],
+    [op('number', 'gt', undefined, 1), '{{ input.v > 1 }}'],
+    [op('number', 'lte', undefined, 1), '{{ input.v <= 1 }}'],
+    [op('boolean', 'true'), '{{ input.v == true }}'],
+    [op('boolean', 'false'), '{{ input.v == false }}'],
+    [op('array', 'contains', undefined, 'x'), "{{ contains(input.v, 'x') }}"],
+    [op('array', 'lengthGt', undefined, 2), '{{ len(input.v) > 2 }}'],
+    [op('array', 'empty'), '{{ len(input.v) == 0 }}'],
+    [op('object', 'notEmpty'), '{{ len(input.v) > 0 }}'],
+    [{ conditions: { options: { caseSensitive: false }, combinator: 'or', conditions: [op('string', 'equals', undefined, 'ABC').conditions.conditions[0], op('number', 'equals', undefined, 2).conditions.conditions[0]] } }, "{{ (lower(input.v) == 'abc') || (input.v == 2) }}"],
+    [{ ...op('number', 'equals', undefined, '5'), looseTypeValidation: true }, "{{ float(input.v) == float('5') }}"],
+    [{ conditions: { conditions: [] } }, true],
+  ])('v2 %j', (params, want) => {
+    expect(run(2.2, params).node('if').if).toBe(want);
+  });
+
+  it.each([
+    [op('dateTime', 'after', undefined, '={{ $now }}'), 'date'],
+    [op('string', 'regex', undefined, '[0-9]+'), 'regex'],
+    [op('string', 'regex', undefined, '={{ $json.body.p }}'), 'regex'],
+    [op('number', 'between'), 'condition-operation'],
+  ])('v2 refuses %j', (params, code) => {
+    expect(run(2, params).errors.map((e) => e.code)).toContain(code);
+  });
+
+  it('v1 refuses dates', () => {
+    expect(run(1, { conditions: { dateTime: [{ value1: '2020-01-01', value2: '2021-01-01' }] } }).errors.map((e) => e.code)).toContain('date');
+  });
+});
+
+describe('Switch', () => {
+  const run = (v: number, params: Record<string, unknown>, outputs: number[]) => {
+    const targets = outputs.map((o) => node(`Out ${o}`, 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: `out ${o}` }));
+    const w = workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'responseNode' }), node('Switch', 'switch', v, params), ...targets], [['Webhook', 'Switch'], ...outputs.map((o): [string, string, number] => ['Switch', `Out ${o}`, o])]);
+    return runImport(w);
+  };
+
+  it('v1: rules with explicit outputs (default 0), number data type by default, fallback output', () => {
+    const r = run(1, { value1: '={{ $json.body.n }}', rules: { rules: [{ value2: 10 }, { value2: 100, operation: 'larger', output: 1 }, { value2: 5, operation: 'equal', output: 1 }] }, fallbackOutput: 3 }, [0, 1, 3]);
+    expect(r.node('switch').cases).toEqual([
+      { branch: 'output_0', when: '{{ (input.n || 0) < 10 }}' },
+      { branch: 'output_1', when: '{{ (input.n || 0) > 100 }}' },
+      { branch: 'output_1_2', when: '{{ input.n == 5 }}' },
+    ]);
+    expect(r.edges().filter((e) => e.from === 'switch')).toEqual([
+      { from: 'switch', to: 'out_0', branch: 'output_0' },
+      { from: 'switch', to: 'out_1', branch: 'output_1' },
+      { from: 'switch', to: 'out_1', branch: 'output_1_2' },
+      { from: 'switch', to: 'out_3', branch: 'default' },
+    ]);
+  });
+
+  it('v2: string rules with output keys; output index = rule index', () => {
+    const r = run(2, { dataType: 'string', value1: '={{ $json.body.kind }}', rules: { rules: [{ value2: 'a', outputKey: 'Kind A' }, { value2: 'b', operation: 'startsWith', outputKey: 'default' }] } }, [0, 1]);
+    expect(r.node('switch').cases).toEqual([
+      { branch: 'Kind_A', when: "{{ input.kind == 'a' }}" },
+      { branch: 'output_1', when: "{{ startsWith(input.kind, 'b') }}" },
+    ]);
+  });
+
+  it('v3: filter rules, renamed outputs, extra fallback output', () => {
+    const cond = (value: string) => ({ conditions: { combinator: 'and', conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: value, operator: { type: 'string', operation: 'equals' } }] } });
+    const r = run(3.2, { rules: { values: [{ ...cond('a'), renameOutput: true, outputKey: 'A' }, cond('b')] }, options: { fallbackOutput: 'extra', ignoreCase: true } }, [0, 1, 2]);
+    expect(r.node('switch').cases).toEqual([
+      { branch: 'A', when: "{{ lower(input.k) == 'a' }}" },
+      { branch: 'output_1', when: "{{ lower(input.k) == 'b' }}" },
+    ]);
+    expect(r.edges().find((e) => e.to === 'out_2')).toEqual({ from: 'switch', to: 'out_2', branch: 'default' });
+  });
+
+  it('expression mode routes by output index', () => {
+    const r = run(3, { mode: 'expression', numberOutputs: 2, output: '={{ $json.body.i }}' }, [0, 1]);
+    expect(r.node('switch')).toMatchObject({ value: '{{ input.i }}', cases: [{ branch: 'output_0', equals: 0 }, { branch: 'output_1', equals: 1 }] });
+  });
+
+  it('refuses sending to all matching outputs', () => {
+    expect(run(3, { rules: { values: [] }, options: { allMatchingOutputs: true } }, [0]).errors.map((e) => e.code)).toContain('switch-all-matching');
+    expect(run(3, { rules: { values: [] } }, [0]).errors.map((e) => e.code)).toContain('switch-empty');
+  });
+});
+
+describe('HTTP Request', () => {
+  const run = (v: number, params: Record<string, unknown>, extra: Record<string, unknown> = {}) => runImport(webhookChain([node('Call', 'httpRequest', v, params, extra), node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'ok' })]));
+
+  it('v1: requestMethod, UI parameters, JSON body by default, header auth, timeout', () => {
+    const r = run(1, {
+      url: '=https://api.example.com/items/{{ $json.body.id }}',
+      requestMethod: 'POST',
+      authentication: 'headerAuth',
+      queryParametersUi: { parameter: [{ name: 'q', value: '={{ $json.body.q }}' }, { name: 'tag', value: 'a' }, { name: 'tag', value: 'b' }] },
+      headerParametersUi: { parameter: [{ name: 'X-N', value: 5 }] },
+      bodyParametersUi: { parameter: [{ name: 'name', value: '={{ $json.body.name }}' }] },
+      options: { timeout: 5000 },
+    }, { credentials: { httpHeaderAuth: { id: '1', name: 'My API' } }, retryOnFail: true, maxTries: 4 });
+    expect(r.node('call')).toEqual({
+      id: 'call',
+      type: 'httpRequest',
+      description: 'n8n: Call (httpRequest v1)',
+      method: 'POST',
+      url: 'https://api.example.com/items/{{ input.id }}',
+      headers: { 'X-N': '5' },
+      query: { q: '{{ input.q }}', tag: ['a', 'b'] },
+      body: { name: '{{ input.name }}' },
+      auth: { secret: 'MY_API', scheme: 'header', header: 'Authorization' },
+      timeoutMs: 5000,
+      retries: 3,
+    });
+    expect(r.yaml('project.yaml')).toContain('MY_API: value of the HTTP header (n8n credential "My API", type httpHeaderAuth)');
+  });
+
+  it('v1 JSON parameters and response formats', () => {
+    const r = run(2, { url: 'https://x.io', jsonParameters: true, bodyParametersJson: '={"a": {{ $json.body.n }} }', headerParametersJson: '{"X-A": 1}', queryParametersJson: '{"p": "v"}', responseFormat: 'string', options: { fullResponse: false } });
+    expect(r.node('call')).toMatchObject({ body: { a: '{{ input.n }}' }, headers: { 'X-A': '1' }, query: { p: 'v' }, responseType: 'text' });
+  });
+
+  it('v3+: method, send flags, keypair / JSON parameters, nested body names from v4', () => {
+    const params = {
+      method: 'PATCH',
+      url: 'https://api.example.com',
+      sendQuery: true,
+      queryParameters: { parameters: [{ name: 'a', value: '1' }] },
+      sendHeaders: true,
+      specifyHeaders: 'json',
+      jsonHeaders: '{"Content-Type": "application/json", "X-B": "2"}',
+      sendBody: true,
+      bodyParameters: { parameters: [{ name: 'tree[0].path', value: 'p' }] },
+    };
+    expect(run(4.2, params).node('call')).toMatchObject({ method: 'PATCH', query: { a: '1' }, headers: { 'X-B': '2' }, body: { tree: [{ path: 'p' }] } });
+    expect(run(3, params).node('call').body).toEqual({ 'tree[0].path': 'p' });
+    const json = run(4.1, { method: 'POST', url: 'https://x.io', sendBody: true, specifyBody: 'json', jsonBody: '={{ { "q": $json.body.q } }}' });
+    expect(json.node('call').body).toEqual({ q: '{{ input.q }}' });
+    const off = run(4.2, { url: 'https://x.io', queryParameters: { parameters: [{ name: 'ignored', value: '1' }] } });
+    expect(off.node('call').query).toBeUndefined();
+  });
+
+  it('responses: full response, text, never error, continue on fail', () => {
+    const r = run(4.2, { url: 'https://x.io', options: { response: { response: { fullResponse: true, neverError: true } } } }, { onError: 'continueRegularOutput' });
+    expect(r.node('call')).toMatchObject({ failOnError: false });
+    expect(r.issues.map((i) => i.code)).toContain('continue-on-fail');
+    const text = run(4.2, { url: 'https://x.io', options: { response: { response: { responseFormat: 'text', outputPropertyName: 'html' } } } });
+    expect(text.node('call').responseType).toBe('text');
+  });
+
+  it.each([
+    ['bearer', { authentication: 'genericCredentialType', genericAuthType: 'httpBearerAuth' }, { httpBearerAuth: { name: 'Tok' } }, { secret: 'TOK', scheme: 'bearer' }],
+    ['basic', { authentication: 'genericCredentialType', genericAuthType: 'httpBasicAuth' }, { httpBasicAuth: { name: 'Basic Creds' } }, { secret: 'BASIC_CREDS', scheme: 'header', header: 'Authorization' }],
+    ['openAi', { authentication: 'predefinedCredentialType', nodeCredentialType: 'openAiApi' }, { openAiApi: { name: 'OpenAi account' } }, { secret: 'OPENAI_API_KEY', scheme: 'bearer' }],
+    ['qdrant', { authentication: 'predefinedCredentialType', nodeCredentialType: 'qdrantApi' }, { qdrantApi: { name: 'Q' } }, { secret: 'Q', scheme: 'header', header: 'api-key' }],
+    ['string credential', { authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }, { httpHeaderAuth: '1 weird name' }, { secret: 'N8N_1_WEIRD_NAME', scheme: 'header', header: 'Authorization' }],
+  ])('credentials: %s', (_, params, credentials, auth) => {
+    expect(run(4.2, { url: 'https://x.io', ...params }, { credentials }).node('call').auth).toEqual(auth);
+  });
+
+  it.each([
+    [{ url: 'https://x.io', method: 'HEAD' }, 'http-method'],
+    [{ url: '' }, 'http-url'],
+    [{ url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded' }, 'http-content-type'],
+    [{ url: 'https://x.io', sendBody: true, contentType: 'binaryData' }, 'binary'],
+    [{ url: 'https://x.io', sendBody: true, contentType: 'multipart-form-data', bodyParameters: { parameters: [{ name: 'f', parameterType: 'formBinaryData' }] } }, 'http-content-type'],
+    [{ url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'f', parameterType: 'formBinaryData' }] } }, 'binary'],
+    [{ url: 'https://x.io', options: { response: { response: { responseFormat: 'file' } } } }, 'binary'],
+    [{ url: 'https://x.io', authentication: 'genericCredentialType', genericAuthType: 'oAuth2Api' }, 'credential-type'],
+    [{ url: 'https://x.io', authentication: 'predefinedCredentialType', nodeCredentialType: 'googleSheetsOAuth2Api' }, 'credential-type'],
+    [{ url: 'https://x.io', options: { pagination: { pagination: {} } } }, 'http-pagination'],
+    [{ url: 'https://x.io', sendHeaders: true, headerParameters: { parameters: [{ name: 'Content-Type', value: 'text/xml' }] }, sendBody: true }, 'http-content-type'],
+    [{ url: 'https://x.io', method: '={{ $json.m }}' }, 'dynamic-parameter'],
+  ])('refuses %j', (params, code) => {
+    expect(run(4.2, params).errors.map((e) => e.code)).toContain(code);
+  });
+
+  it('an autodetected response that nothing reads is taken as text (n8n may download a file); one that is read is JSON', () => {
+    const unread = runImport(webhookChain([node('Download', 'httpRequest', 4.2, { url: 'https://x.io/file.pdf' })], 'onReceived'));
+    expect(unread.node('download').responseType).toBe('text');
+    const read = runImport(webhookChain([node('Get', 'httpRequest', 4.2, { url: 'https://x.io/data' })], 'lastNode'));
+    expect(read.node('get').responseType).toBeUndefined();
+    expect(read.yaml(`workflows/${read.doc().name}.yaml`)).not.toContain('autodetect');
+  });
+
+  it('warns about URLs that are not absolute and rewrites URL prefixes on request', () => {
+    expect(run(4.2, { url: 'example.com/x' }).issues.map((i) => i.code)).toContain('http-url');
+    const r = runImport(webhookChain([node('Call', 'httpRequest', 4.2, { url: 'https://api.example.com/v1/x' })]), { urlRewrites: [['https://api.example.com', 'http://127.0.0.1:9']] });
+    expect(r.node('call').url).toBe('http://127.0.0.1:9/v1/x');
+  });
+});
+
+describe('Code', () => {
+  it('JavaScript is refused per node (a stub that raises with --allow-partial)', () => {
+    const r = runImport(webhookChain([node('JS', 'code', 2, { jsCode: 'return items;' }), respondFirst()]));
+    expect(r.errors).toMatchObject([{ code: 'javascript-code', node: 'JS', stubbed: true }]);
+    expect(r.node('js')).toMatchObject({ type: 'code' });
+    expect(String(r.node('js').code)).toMatch(/^raise RuntimeError\("n8n import: node \\"JS\\" was not imported: JavaScript code cannot be translated/);
+    expect(r.result.report.files[0].status).toBe('partial');
+  });
+
+  it('Python runs in a shim with _input and _(), returning one item', () => {
+    const code = "x = _input.first()['json']['n']\ncfg = _('Config').first().json.url\nreturn [{'json': {'double': x * 2, 'url': cfg}}]";
+    const config = node('Config', 'set', 3.4, { assignments: { assignments: [{ name: 'url', value: 'https://x.io' }] } });
+    const r = runImport(webhookChain([config, node('Py', 'code', 2, { language: 'python', pythonCode: code }), respondFirst()]));
+    const py = r.node('py');
+    expect(py.inputs).toEqual({ n8n_item: '{{ nodes.config }}', n8n_nodes: { Config: '{{ nodes.config }}' } });
+    expect(py.outputs).toEqual(['json']);
+    expect(String(py.code)).toContain("    x = _input.first()['json']['n']  # noqa");
+    expect(r.node('respond').body).toBe('{{ nodes.py.json }}');
+    const each = runImport(webhookChain([config, node('Py', 'code', 2, { language: 'python', mode: 'runOnceForEachItem', pythonCode: 'return {"a": _json.url}' }), respondFirst()]));
+    expect(String(each.node('py').code)).toContain('_json = _input.item.json');
+  });
+
+  it.each([
+    ['return _items', 'code-builtin'],
+    ['  ', 'code-empty'],
+  ])('refuses Python %j', (code, want) => {
+    expect(runImport(webhookChain([node('Py', 'code', 2, { language: 'python', pythonCode: code })])).errors.map((e) => e.code)).toContain(want);
+  });
+});
+
+describe('LLM nodes', () => {
+  it('OpenAI message a model → llm', () => {
+    const openai = node('Ask', 'openAi', 1.7, { modelId: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, messages: { values: [{ content: 'Be brief.', role: 'system' }, { content: '={{ $json.body.q }}' }] }, options: { temperature: 0.3, maxTokens: 100 } }, { credentials: { openAiApi: { id: 'x', name: 'OpenAi account' } } });
+    const r = runImport(webhookChain([openai, node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: '={{ $json.message.content }}' })]));
+    expect(r.node('ask')).toEqual({ id: 'ask', type: 'llm', description: 'n8n: Ask (openAi v1.7)', model: 'gpt-4o-mini', system: 'Be brief.', prompt: '{{ str(input.q) }}', apiKeySecret: 'OPENAI_API_KEY', temperature: 0.3, maxTokens: 100 });
+    expect(r.node('r').body).toBe('{{ str(nodes.ask.text) }}');
+    expect(r.yaml('project.yaml')).toContain('OPENAI_API_KEY: OpenAI API key');
+  });
+
+  it('Basic LLM chain with an OpenAI chat model sub-node → llm', () => {
+    const chain = node('Chain', 'chainLlm', 1.5, { promptType: 'define', text: '=Translate: {{ $json.body.t }}', messages: { messageValues: [{ message: 'You translate.' }] } });
+    const model = node('Model', 'lmChatOpenAi', 1.2, { model: { __rl: true, value: 'gpt-4o' }, options: { temperature: 0 } }, { credentials: { openAiApi: { id: 'y', name: 'Other' } } });
+    const w = workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'lastNode' }), chain, model], [['Webhook', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]);
+    const r = runImport(w);
+    expect(r.node('chain')).toMatchObject({ type: 'llm', model: 'gpt-4o', system: 'You translate.', prompt: 'Translate: {{ input.t }}', apiKeySecret: 'OPENAI_API_KEY', temperature: 0 });
+    expect(r.node('respond_chain').body).toEqual({ text: '{{ nodes.chain.text }}' });
+    const auto = runImport(workflow([node('Trigger', 'executeWorkflowTrigger', 1, {}), { ...chain, parameters: {} }, model], [['Trigger', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]));
+    expect(auto.node('chain').prompt).toBe('{{ input.chatInput }}');
+  });
+
+  it.each([
+    [node('Img', 'openAi', 1.7, { resource: 'image', prompt: 'x' }), 'openai-resource'],
+    [node('Multi', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [{ content: 'a' }, { content: 'b' }] } }), 'llm-messages'],
+    [node('Assist', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [{ content: 'a', role: 'assistant' }, { content: 'b' }] } }), 'llm-messages'],
+    [node('NoModel', 'chainLlm', 1.5, { promptType: 'define', text: 'x' }), 'llm-model'],
+    [node('Parser', 'chainLlm', 1.5, { hasOutputParser: true }), 'llm-output-parser'],
+  ])('refuses %#', (n, code) => {
+    expect(runImport(webhookChain([n])).errors.map((e) => e.code)).toContain(code);
+  });
+});
+
+describe('other nodes', () => {
+  it('NoOp and disabled nodes pass the item through', () => {
+    const r = runImport(webhookChain([node('Nothing', 'noOp', 1), node('Off', 'httpRequest', 4.2, { url: 'https://x.io' }, { disabled: true }), node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: '={{ $json.body.a }}' })]));
+    expect(r.nodes().map((n) => n.id)).toEqual(['r']);
+    expect(r.issues.map((i) => i.code)).toContain('disabled');
+  });
+
+  it('unknown node types are refused per node', () => {
+    const r = runImport(webhookChain([node('Sheet', 'googleSheets', 4, {}), respondFirst()]));
+    expect(r.errors).toMatchObject([{ code: 'node-type', node: 'Sheet', reason: expect.stringContaining('n8n-nodes-base.googleSheets') }]);
+  });
+
+  it('manual and schedule triggers become internal workflows, with a note in the report', () => {
+    const manual = runImport(workflow([node('Start', 'manualTrigger', 1), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'a', value: '={{ $json.x }}' }] } })], [['Start', 'Set']]));
+    expect(manual.doc()).toMatchObject({ visibility: 'internal' });
+    expect(manual.doc().trigger).toBeUndefined();
+    expect(manual.node('set').set).toEqual({ a: '{{ str(null) }}' });
+    expect(manual.issues.map((i) => i.code)).toContain('manual-trigger');
+    const schedule = runImport(workflow([node('Every day', 'scheduleTrigger', 1.2, { rule: { interval: [{ field: 'hours' }] } }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 't', value: '={{ $json.timestamp }}' }] } })], [['Every day', 'Set']]));
+    expect(schedule.node('set').set).toEqual({ t: '{{ now() }}' });
+    expect(schedule.issues.find((i) => i.code === 'schedule-trigger')?.reason).toMatch(/no schedule trigger.*internal workflow/);
+  });
+
+  it('a workflow without a trigger is refused; unconnected nodes and sticky notes are reported', () => {
+    const r = runImport(workflow([node('Set', 'set', 3.4, {})], []));
+    expect(r.result.report.files[0]).toMatchObject({ status: 'refused', workflows: [] });
+    expect(r.errors.map((e) => e.code)).toEqual(['no-trigger']);
+    expect(r.result.writable).toBe(false);
+    const w = webhookChain([respondText()]);
+    (w.nodes as unknown[]).push(node('Lonely', 'set', 3.4, {}), node('Note', 'stickyNote', 1, { content: 'hi' }));
+    const r2 = runImport(w);
+    expect(r2.issues.map((i) => i.code).sort()).toEqual(['sticky-notes', 'unreachable']);
+  });
+});
