@@ -42,6 +42,8 @@ export interface RouteView {
   fn: string;
   model: string;
   inQuery: boolean;
+  /** A JSON body whose fields are all optional may be left out (it then reads as {}). */
+  optionalBody: boolean;
   statusCode: number;
   summaryPy: string;
   descriptionPy: string;
@@ -86,7 +88,8 @@ export interface AppView {
   peers: PeerView[];
   llmEndpoints: { labelPy: string; fnPy: string }[];
   requirements: { name: string; version: string }[];
-  anyQueryRoute: boolean;
+  /** Imports main.py needs beyond Request and Response. */
+  mainImports: { annotated: boolean; fastapi: string[] };
   port: number;
   baseImage: string;
   maxBodyBytes: number;
@@ -233,6 +236,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
         fn: `route_${moduleName(w.name)}`,
         model: classOf.get(w.name)!,
         inQuery,
+        optionalBody: !inQuery && w.input.required.length === 0,
         statusCode,
         summaryPy: pyStr(`workflow ${w.name}`),
         descriptionPy: pyStr(w.description || `Runs workflow ${w.name}.`),
@@ -304,7 +308,10 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     peers,
     llmEndpoints,
     requirements: APP_REQUIREMENTS.map(([name, version]) => ({ name, version })),
-    anyQueryRoute: routes.some((r) => r.inQuery),
+    mainImports: {
+      annotated: routes.some((r) => r.inQuery || r.optionalBody),
+      fastapi: [...(routes.some((r) => r.optionalBody) ? ['Body'] : []), ...(routes.some((r) => r.inQuery) ? ['Query'] : []), 'Request', 'Response'],
+    },
     port: APP_PORT,
     baseImage: BASE_IMAGE,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,

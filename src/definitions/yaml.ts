@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './diagnostics.ts';
 
@@ -95,6 +95,16 @@ export function readYaml(file: string, displayName = file): { yaml?: YamlFile; d
     }
     diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message: `YAML: ${message}`, ...(fix ? { fix } : {}) });
   }
+  // Keys that JavaScript objects treat specially would vanish silently on the way to a model.
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (key === '__proto__') {
+        const pos = lines.linePos((pair.key as Node).range?.[0] ?? 0);
+        diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message: 'the key "__proto__" is reserved', fix: 'rename it' });
+      }
+    },
+  });
   if (diagnostics.length > 0) return { diagnostics };
   let data: unknown;
   try {

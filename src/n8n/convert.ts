@@ -1,6 +1,5 @@
 import type { EdgeDef } from '../definitions/schema.ts';
-import { describeNode, shortType, type Attach, type Converted, type NodeEnv, type NodeOut, type PendingRespond, type ProjectAcc, type WorkflowInfo } from './context.ts';
-import { param } from './defaults.ts';
+import { shortType, type Attach, type Converted, type NodeEnv, type NodeOut, type PendingRespond, type ProjectAcc, type WorkflowInfo } from './context.ts';
 import type { N8nFile, N8nNode } from './export.ts';
 import type { ExprScope } from './expr.ts';
 import { Refused, Unsupported, unsupported, type ImportIssue, type Severity } from './issues.ts';

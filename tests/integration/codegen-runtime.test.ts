@@ -93,14 +93,14 @@ describe('inputs, responses and the run', () => {
   });
 
   it('env settings are typed and can be overridden by the environment', async () => {
-    const other = await startApp(dir, python, { API_TOKEN, LLM_KEY, LIMIT: '10', VERBOSE: 'true', GREETING: 'hi' });
+    const other = await startApp(dir, python, { API_TOKEN, LLM_KEY, LIMIT: '10', RATE: '2', VERBOSE: 'true', GREETING: 'hi' });
     try {
       const r = await call(`${other.url}/echo?name=b`);
       expect(r.body).toMatchObject({ greeting: 'hi', limit: 11, verbose: true });
     } finally {
       await other.stop();
     }
-    await expect(startApp(dir, python, { API_TOKEN, LLM_KEY, LIMIT: 'lots' }, 10_000)).rejects.toThrow(/LIMIT must be an integer/);
+    await expect(startApp(dir, python, { API_TOKEN, LLM_KEY, LIMIT: 'lots' }, 10_000)).rejects.toThrow(/LIMIT must be a number/);
   });
 
   it('without a respond node the answer is 200 with the last executed node\'s output', async () => {
@@ -135,8 +135,8 @@ describe('inputs, responses and the run', () => {
     for (const b of bad) expect((await call(`${app.url}/shapes`, { method: 'PUT', body: b })).status, JSON.stringify(b)).toBe(422);
   });
 
-  it('the workflow timeout answers 504 within the timeout', async () => {
-    const r = await call(`${app.url}/slow`, { body: {} });
+  it('the workflow timeout answers 504 within the timeout (an all-optional body may be left out)', async () => {
+    const r = await call(`${app.url}/slow`, { method: 'POST' });
     expect(r.status).toBe(504);
     expect(r.body).toMatchObject({ error: 'workflow_timeout', workflow: 'slow', node: 'wait' });
     expect(r.ms).toBeLessThan(2500);
@@ -155,6 +155,8 @@ describe('inputs, responses and the run', () => {
     expect(shapes.required).toEqual(['email']);
     expect(Object.keys(doc.paths['/gather'].post.responses).sort()).toEqual(['200', '202', '400', '413', '422', '500', '502', '504']);
     expect(doc.paths['/slow'].post.responses['504'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponse');
+    expect(doc.paths['/slow'].post.requestBody.required).toBeFalsy();
+    expect(doc.paths['/boom'].post.requestBody.required).toBe(true);
   });
 });
 

@@ -106,8 +106,9 @@ describe('roots and references', () => {
     expect(err('inpt.a').fix).toBe('did you mean input?');
     expect(err('a ? 1 : 2').message).toMatch(/"a" must be read through/);
   });
-  it('bare roots say how to read them (not "input.input")', () => {
-    expect(err('input')).toMatchObject({ message: 'read a field of the input: input.<field>' });
+  it('bare `input` is the whole input; bare nodes/env say how to read them (not "input.nodes")', () => {
+    expect(parseExpression('input').refs).toEqual([{ root: 'input', path: [] }]);
+    expect(py('input')).toBe('ctx.input');
     expect(err('nodes').message).toBe("read a node's output: nodes.<node id>");
     expect(err('env').message).toBe('read one setting: env.NAME');
     // Names that exist on every JavaScript object are plain unknown names, not functions.

@@ -166,7 +166,7 @@ export function convertSet(env: NodeEnv): Converted {
   const setKeys: (string | number)[][] = [];
   if (raw !== undefined) {
     if (typeof raw === 'string') unsupported('set-raw', 'the JSON output is an expression whose fields are unknown; n8n merges it into the item');
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) setKeys.push([k]);
+    for (const k of Object.keys(raw as Record<string, unknown>)) setKeys.push([k]);
   } else {
     for (const f of fields) {
       let name = f.name;

@@ -229,14 +229,16 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
     return app
 
 
-async def serve_workflow(request: Request, name: str, body: BaseModel) -> Response:
-    """What every workflow route does: run the workflow with the validated input, answer its result."""
+async def serve_workflow(request: Request, name: str, body: BaseModel | None) -> Response:
+    """What every workflow route does: run the workflow with the validated input, answer its result.
+    `body` is None when an all-optional JSON body was left out: the input is then {} with defaults."""
     state = request.app.state.catalyst
     registry: Registry = state["registry"]
     call = Call(settings=state["settings"], registry=registry, via="http")
     workflow = registry.get(name)
     try:
-        result = await workflow.run(body.model_dump(by_alias=True, mode="json"), call)
+        data = body.model_dump(by_alias=True, mode="json") if body is not None else workflow.validate_input({})
+        result = await workflow.run(data, call)
     except CatalystError as exc:
         logs.log("warning" if exc.status < 500 else "error", "workflow failed", error=exc.code, reason=exc.message, failed_workflow=exc.workflow, failed_node=exc.node)
         return error_response(exc.status, exc.code, exc.message, workflow=exc.workflow, node=exc.node)

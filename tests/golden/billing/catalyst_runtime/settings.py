@@ -60,15 +60,15 @@ def _typed(name: str, raw: str, default: Any, problems: list[str]) -> Any:
             return False
         problems.append(f"{name} must be a boolean (true/false)")
         return default
-    if isinstance(default, int):
+    if isinstance(default, int | float):
+        # JSON has one number type: an integer default may be overridden by 0.5, and stays an int for "3".
+        text = raw.strip()
         try:
-            return int(raw.strip(), 10)
+            return int(text, 10)
         except ValueError:
-            problems.append(f"{name} must be an integer")
-            return default
-    if isinstance(default, float):
+            pass
         try:
-            value = float(raw.strip())
+            value = float(text)
         except ValueError:
             problems.append(f"{name} must be a number")
             return default
