@@ -9,7 +9,7 @@
  *   in-process adds  = CPU time per call of inproc − inline (median over rounds)
  *   HTTP / in-process = wall time per call of overhttp / inproc (same round; median over rounds)
  * Method 2 (cross-check): end to end, wrk -c1 against the caller app's three routes; the difference of
- * mean latencies /inproc − /inline and /overhttp − /inline.
+ * median latencies /inproc − /inline and /overhttp − /inline.
  */
 import { join } from 'node:path';
 import { exec, FIXTURES, median, ROOT, round, stopAll, tempDir, type Bench, type BenchOutcome } from './lib/common.ts';
@@ -74,20 +74,23 @@ export const bench: Bench = {
       const callerServer = await startServer({ label: 'calls-caller', python, appDir: caller.dir, module: 'app.main:app', env: peerEnv, logFile: join(tmp.dir, 'caller.log') });
       const script = luaScript(tmp.dir, 'calls', { amount: 42.5 });
       const routes = ['inline', 'inproc', 'overhttp'] as const;
+      const p50s: Record<string, number[]> = { inline: [], inproc: [], overhttp: [] };
       const means: Record<string, number[]> = { inline: [], inproc: [], overhttp: [] };
       for (let r = 0; r < e2eRounds; r++) {
         for (const route of r % 2 ? [...routes].reverse() : routes) {
           await runWrk({ url: `${callerServer.url}/${route}`, script, connections: 1, threads: 1, durationS: 1 });
           const w = await runWrk({ url: `${callerServer.url}/${route}`, script, connections: 1, threads: 1, durationS: e2eDurationS });
           if (w.errors) throw new Error(`/${route} answered ${w.errors} errors under wrk`);
+          p50s[route].push(w.p50Ms * 1000);
           means[route].push(w.meanMs * 1000);
         }
       }
       const e2e = {
+        p50LatencyUs: Object.fromEntries(routes.map((k) => [k, round(median(p50s[k]), 1)])),
         meanLatencyUs: Object.fromEntries(routes.map((k) => [k, round(median(means[k]), 1)])),
-        inprocMinusInlineUs: round(median(means.inproc.map((x, i) => x - means.inline[i])), 1),
-        overhttpMinusInlineUs: round(median(means.overhttp.map((x, i) => x - means.inline[i])), 1),
-        rounds: means,
+        inprocMinusInlineUs: round(median(p50s.inproc.map((x, i) => x - p50s.inline[i])), 1),
+        overhttpMinusInlineUs: round(median(p50s.overhttp.map((x, i) => x - p50s.inline[i])), 1),
+        rounds: { p50Us: p50s, meanUs: means },
       };
 
       const adds = round(judged.inprocAddsCpuUs, 2);
@@ -146,9 +149,9 @@ export const bench: Bench = {
             ],
           },
           {
-            title: 'Cross-check end to end (wrk -c1, mean latency µs)',
+            title: 'Cross-check end to end (wrk -c1, p50 latency µs)',
             columns: ['/inline', '/inproc', '/overhttp', 'inproc − inline', 'overhttp − inline'],
-            rows: [[e2e.meanLatencyUs.inline, e2e.meanLatencyUs.inproc, e2e.meanLatencyUs.overhttp, e2e.inprocMinusInlineUs, e2e.overhttpMinusInlineUs]],
+            rows: [[e2e.p50LatencyUs.inline, e2e.p50LatencyUs.inproc, e2e.p50LatencyUs.overhttp, e2e.inprocMinusInlineUs, e2e.overhttpMinusInlineUs]],
           },
         ],
         notes: [],

@@ -174,6 +174,9 @@ export const bench: Bench = {
         noopRuns.push({ ms: r.ms, durations, changes, pidsSame, healthy });
         log(`no-op up #${i + 1}: ${Math.round(r.ms)} ms (pulumi durations ${durations.join(', ')}); changes ${JSON.stringify(changes)}; pids ${pidsSame ? 'unchanged' : 'CHANGED'}`);
       }
+      // Part of every run: the engine's own start (`pulumi stack ls`, the first thing `catalyst up` runs).
+      const lsMs: number[] = [];
+      for (let i = 0; i < 3; i++) lsMs.push((await exec(binary, ['stack', 'ls', '--json', '--all'], { cwd: ws, env: pulumiEnv(ws, undefined, childEnv()) })).ms);
       const noopMs = round(median(noopRuns.map((r) => r.ms)), 0);
       const onlySame = noopRuns.every((r) => Object.values(r.changes).every((c) => Object.keys(c).every((k) => k === 'same')));
       const allPidsSame = noopRuns.every((r) => r.pidsSame);
@@ -192,6 +195,7 @@ export const bench: Bench = {
           noopUpMs: noopMs,
           noopRuns: noopRuns.map((r) => ({ ms: round(r.ms, 0), pulumiDurations: r.durations, changes: r.changes, pidsSame: r.pidsSame, healthy: r.healthy })),
           pids: Object.fromEntries(before.map((s) => [s.stack, s.pid])),
+          pulumiStackLsMs: round(median(lsMs), 0),
           healthAfterFirstUp: health,
         },
         targets: [
@@ -206,6 +210,7 @@ export const bench: Bench = {
               ['first (creates everything)', round(first.ms, 0), '', '', '', Object.values(health).every((h) => h === 200) ? '200' : JSON.stringify(health)],
               ...noopRuns.map((r, i) => [`no-op #${i + 1}`, round(r.ms, 0), r.durations.join(', '), JSON.stringify(r.changes), r.pidsSame ? 'unchanged' : 'CHANGED', r.healthy ? '200' : 'not 200']),
               ['no-op median', noopMs, '', '', '', ''],
+              ['(`pulumi stack ls` alone: engine start)', round(median(lsMs), 0), '', '', '', ''],
             ],
           },
         ],

@@ -105,10 +105,10 @@ export const bench: Bench = {
           const wall100 = round(med(samples[c].get(100)!, 'wallMs'), 1);
           targets.push({
             id: `${c}-100`,
-            description: `catalyst ${c}, 100 workflows (process CPU time; wall ${wall100} ms)`,
+            description: `catalyst ${c}, 100 workflows (wall, whole process; CPU ${cpu100} ms)`,
             threshold: '< 1000 ms',
-            value: cpu100,
-            met: cpu100 < 1000,
+            value: wall100,
+            met: wall100 < 1000,
           });
         }
         if (growth !== null) {
@@ -128,7 +128,7 @@ export const bench: Bench = {
           'Each command runs in a fresh Node process (bench/lib/cli-child.ts runs src/cli/main.ts like bin/catalyst.js does): wall = spawn → exit, measured by the parent; ' +
           'command = inside the child, main() only; CPU = user + system time of the child (process.resourceUsage); max RSS = peak resident memory of the child. ' +
           `One untimed pass, then ${reps} rounds over all sizes (order alternating); medians. ` +
-          'The 100-workflow target is judged on CPU time: on this shared 2-core machine other processes preempt the child, which inflates wall time without the command doing more work (wall is reported next to it). ' +
+          'The 100-workflow target is judged on wall time (what a user waits for). CPU time is reported next to it: it can exceed wall (V8 compiles and collects garbage on other threads), and on a busy machine wall exceeds CPU (preemption). ' +
           'Growth: least-squares line through the medians, and the CPU cost per workflow of each step between sizes (equal steps ⇒ linear).',
         settings: { sizes, reps },
         versions: { node: process.version },

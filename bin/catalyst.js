@@ -20,5 +20,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
   });
   process.exit(r.status ?? 1);
 }
+// A closed pipe (`catalyst list | head`) ends the output quietly, as it does for other CLI tools.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd() });

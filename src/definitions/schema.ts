@@ -12,6 +12,9 @@ const formatVersion = z.literal(1, { error: 'unsupported format version: this Ca
 export const PROJECT_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
 export const ENV_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
 export const ROUTE_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
 /** Paths every generated app serves itself. */
@@ -153,7 +156,15 @@ export const codeNode = z.strictObject({
   ...base,
   type: z.literal('code'),
   language: z.literal('python').default('python'),
-  inputs: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'input names are Python identifiers (lower case)'), anyValue).default({}),
+  inputs: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, 'input names are Python identifiers (lower case)')
+        .refine((k) => !PYTHON_KEYWORDS.has(k), { message: 'input names cannot be Python keywords (e.g. rename `from` to `from_`)' }),
+      anyValue,
+    )
+    .default({}),
   outputs: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
   code: z.string().min(1).describe('Python function body; the inputs are its arguments; return a dict with the outputs'),
 });
@@ -174,7 +185,7 @@ export const workflowCallNode = z.strictObject({
 export const respondNode = z.strictObject({
   ...base,
   type: z.literal('respond'),
-  status: z.number().int().min(100).max(599).default(200),
+  status: z.number().int().min(200, 'a response status is 200–599').max(599).default(200),
   headers: z.record(z.string(), stringValue).default({}),
   body: anyValue.optional(),
 });
