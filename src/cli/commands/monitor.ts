@@ -44,7 +44,7 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
 
 export const command: Command = {
   name: 'monitor',
-  summary: 'Probe every deployment on an interval, rewriting the report and printing status changes',
+  summary: 'probe every deployment on an interval, rewriting the report and printing status changes',
   usage: `Usage: catalyst monitor [options]
 
 Runs a report round every --interval: probes, appends to the probe history, rewrites the report

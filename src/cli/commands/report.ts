@@ -17,7 +17,7 @@ import { CliError, type Command } from '../types.ts';
 
 export const command: Command = {
   name: 'report',
-  summary: 'Probe every deployment and write a status report (HTML, JSON, Markdown)',
+  summary: 'probe every deployment and write a status report (HTML, JSON, Markdown)',
   usage: `Usage: catalyst report [options]
 
 Probes each stack's /health (a few samples), /version and /metrics, compares the deployed commit
