@@ -28,6 +28,8 @@ export interface ModelsView {
   usesLiteral: boolean;
   usesAny: boolean;
   usesFormats: boolean;
+  /** Some class declares a field (so `Field` is imported). */
+  usesField: boolean;
 }
 
 interface Ctx {
@@ -148,5 +150,6 @@ export function buildModels(workflows: { name: string; className: string; input:
     const ctx: Ctx = { classes, names, lax: w.lax, flags };
     declareClass(w.className, w.input.properties, w.input.required, w.input.additionalProperties, w.input.description, ctx);
   }
-  return { classes, usesAnnotated: flags.annotated, usesLiteral: flags.literal, usesAny: flags.any, usesFormats: flags.formats };
+  const usesField = classes.some((c) => c.fields.length > 0);
+  return { classes, usesAnnotated: flags.annotated, usesLiteral: flags.literal, usesAny: flags.any, usesFormats: flags.formats, usesField };
 }

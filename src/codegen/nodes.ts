@@ -7,7 +7,7 @@ import type { NodeModel, ProjectModel, Workspace } from '../definitions/model.ts
 import type { NodeDef } from '../definitions/schema.ts';
 import { pyNumber, pyStr, pyValue } from '../expressions/python.ts';
 import type { Value } from '../expressions/value.ts';
-import { dedent, PY_KEYWORDS } from './names.ts';
+import { dedent } from './names.ts';
 
 export class CodegenError extends Error {
   constructor(message: string) {
@@ -108,7 +108,6 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
         ],
       });
     case 'respond':
-      if (def.status < 200) throw new CodegenError(`respond node ${node.id}: status ${def.status} is informational (1xx) and cannot end a request; use 200–599`);
       return view({ kind: 'return', expr: `nodes.respond(${def.status}, ${v.headers ? value(v.headers) : '{}'}, ${value(v.body)})` });
     case 'httpRequest': {
       const auth = def.auth ? `(${pyStr(def.auth.secret)}, ${pyStr(def.auth.scheme)}, ${def.auth.header ? pyStr(def.auth.header) : NONE})` : NONE;
@@ -152,7 +151,6 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'code': {
       const params = Object.keys(def.inputs);
       for (const p of params) {
-        if (PY_KEYWORDS.has(p)) throw new CodegenError(`code node ${node.id}: input "${p}" is a Python keyword; rename it (e.g. ${p}_)`);
       }
       const body = dedent(def.code);
       const inputsValue = v.inputs;

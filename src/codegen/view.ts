@@ -80,6 +80,8 @@ export interface AppView {
   catalystVersion: string;
   catalystVersionPy: string;
   workflows: WorkflowView[];
+  /** Workflow module names in the order isort (ruff I001) wants them: natural order, numbers by value. */
+  workflowModules: string[];
   routes: RouteView[];
   internal: WorkflowView[];
   models: ModelsView;
@@ -87,6 +89,8 @@ export interface AppView {
   secrets: { name: string; namePy: string; description: string; descriptionMd: string; cloudRunSecret: string }[];
   peers: PeerView[];
   llmEndpoints: { labelPy: string; fnPy: string }[];
+  /** settings.py needs the expression helpers (some LLM base URL is an expression). */
+  settingsUsesRx: boolean;
   requirements: { name: string; version: string }[];
   /** Imports main.py needs beyond Request and Response. */
   mainImports: { annotated: boolean; fastapi: string[] };
@@ -104,6 +108,40 @@ export interface DeployView {
   yaml: { serviceName: string; image: string; env: { name: string; value: string }[]; secrets: { name: string; secret: string }[] };
   /** Values quoted for TOML (fly.toml). */
   toml: { app: string; env: { name: string; value: string }[] };
+}
+
+/**
+ * Natural order as ruff's isort sorts names (strnatcmp): digit runs compare by value, except that a run
+ * with a leading zero compares digit by digit (as a fraction would), so `wf_0924` < `wf_3` < `wf_1051`.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let i = 0;
+  let j = 0;
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+  while (i < x.length && j < y.length) {
+    if (isDigit(x[i]) && isDigit(y[j])) {
+      let ei = i;
+      let ej = j;
+      while (isDigit(x[ei])) ei++;
+      while (isDigit(y[ej])) ej++;
+      const ra = x.slice(i, ei);
+      const rb = y.slice(j, ej);
+      if (ra !== rb) {
+        if (ra[0] === '0' || rb[0] === '0') return ra < rb ? -1 : 1;
+        if (ra.length !== rb.length) return ra.length - rb.length;
+        return ra < rb ? -1 : 1;
+      }
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (x[i] !== y[j]) return x[i] < y[j] ? -1 : 1;
+    i++;
+    j++;
+  }
+  return x.length - i - (y.length - j) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** A TOML basic string (escapes quotes, backslashes and every control character). */
@@ -298,6 +336,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     titlePy: pyStr(project.name),
     descriptionPy: pyStr(project.description || `Catalyst project ${project.name}`),
     catalystVersion,
+    workflowModules: wfViews.map((w) => w.module).sort(naturalCompare),
     catalystVersionPy: pyStr(catalystVersion),
     workflows: wfViews,
     routes,
@@ -307,6 +346,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     secrets,
     peers,
     llmEndpoints,
+    settingsUsesRx: llmEndpoints.some((l) => l.fnPy.includes('rx.')),
     requirements: APP_REQUIREMENTS.map(([name, version]) => ({ name, version })),
     mainImports: {
       annotated: routes.some((r) => r.inQuery || r.optionalBody),

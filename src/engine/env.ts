@@ -1,5 +1,5 @@
 import { loadWorkspaceOrThrow } from '../definitions/load.ts';
-import { pulumiEnv, type PulumiRunner } from './pulumi.ts';
+import { ensureFileBackend, pulumiEnv, type PulumiRunner } from './pulumi.ts';
 import { listStacks, orderStacks, type StackRef } from './stacks.ts';
 
 export type EnvAction = 'up' | 'preview' | 'down' | 'outputs';
@@ -26,7 +26,9 @@ export interface EnvResult {
 }
 
 async function existingStacks(o: EnvOptions): Promise<Set<string>> {
-  const r = await o.runner(['stack', 'ls', '--json', '--all'], { cwd: o.repo, env: pulumiEnv(o.repo, undefined, o.baseEnv) });
+  const env = pulumiEnv(o.repo, undefined, o.baseEnv);
+  ensureFileBackend(env, o.repo);
+  const r = await o.runner(['stack', 'ls', '--json', '--all'], { cwd: o.repo, env });
   if (r.code !== 0) throw new Error(`pulumi stack ls failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const list = JSON.parse(r.stdout || '[]') as { name: string }[];
   return new Set(list.map((s) => s.name.split('/').pop()!));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
 
 /** The Pulumi version Catalyst pins (matches @pulumi/pulumi in package.json). */
 export const PULUMI_VERSION = '3.270.0';
@@ -41,6 +42,27 @@ export function pulumiEnv(repo: string, stack: string | undefined, base: NodeJS.
   const isLocal = stack !== undefined && stack.endsWith('.local');
   if (isLocal && !env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) env.PULUMI_CONFIG_PASSPHRASE = LOCAL_DEV_PASSPHRASE;
   return env;
+}
+
+/**
+ * The directory of a `file://` backend URL (query string dropped, `~` expanded, relative to `cwd`),
+ * or undefined for any other backend.
+ */
+export function fileBackendDir(url: string | undefined, cwd: string): string | undefined {
+  if (!url?.startsWith('file://')) return undefined;
+  let path = decodeURIComponent(url.slice('file://'.length).split('?')[0]);
+  if (path === '~' || path.startsWith('~/')) path = join(homedir(), path.slice(1));
+  return resolve(cwd, path);
+}
+
+/**
+ * Creates the directory of a `file://` backend when it is missing: the CLI refuses to open one that
+ * does not exist (`unable to open state directory … no such file or directory`), which is the state
+ * of every fresh clone (.pulumi-state is git-ignored).
+ */
+export function ensureFileBackend(env: NodeJS.ProcessEnv, cwd: string): void {
+  const dir = fileBackendDir(env.PULUMI_BACKEND_URL, cwd);
+  if (dir && !existsSync(dir)) mkdirSync(dir, { recursive: true });
 }
 
 /** Runs the real CLI: output is captured, and also streamed when `passthrough` is set. */

@@ -162,6 +162,14 @@ export function gitStateSync(cwd: string): GitState | null {
   return parseState(runGitSync(cwd, HEAD_ARGS), runGitSync(cwd, BRANCH_ARGS), status);
 }
 
+/** The URL of the `origin` remote as configured (it may hold credentials), or null when there is none. */
+export function originUrlSync(cwd: string): string | null {
+  const r = runGitSync(cwd, ['remote', 'get-url', 'origin']);
+  if (r.spawnError) throw failure(cwd, ['remote'], r);
+  const url = r.code === 0 ? r.stdout.trim() : '';
+  return url === '' ? null : url;
+}
+
 /** Full SHA of a revision (commit id or prefix, branch, tag, `HEAD~2`); a GitError with a fix when unknown. */
 export async function resolveCommit(cwd: string, rev: string): Promise<string> {
   if (rev.startsWith('-')) throw new GitError(`"${rev}" is not a revision`);

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { closest } from '../cli/args.ts';
 import type { ProjectModel } from '../definitions/model.ts';
 import { ENV_NAME, PROJECT_NAME } from '../definitions/schema.ts';
+import type { RollbackConfig } from '../git/rollback.ts';
 import { configBool, configString, isSecretHandle, parseConfigText } from './options.ts';
 import type { Target } from './targets/types.ts';
 
@@ -28,7 +29,68 @@ const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 /** Keys every stack may set, whatever its target. Everything else is a target option or a secret. */
-export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail'] as const;
+export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail', 'imageOverride', 'rollback'] as const;
+
+/** The longest image reference accepted (the report's reader keeps up to 300 characters). */
+const MAX_IMAGE_REF = 300;
+const IMAGE_DOMAIN = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?';
+const IMAGE_PATH = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/**
+ * An image reference: `repo:tag` or `repo@sha256:<64 hex>` (repo = optional registry host[:port]/,
+ * then lower-case path components), as Docker's reference grammar has them.
+ */
+export const IMAGE_REF = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_PATH}(?:/${IMAGE_PATH})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$`);
+
+/** True for an image reference the program can deploy (see IMAGE_REF). */
+export function isImageRef(v: string): boolean {
+  return v.length <= MAX_IMAGE_REF && IMAGE_REF.test(v);
+}
+
+/** The `sha256:…` digest of a pinned image reference, or null for a tag reference. */
+export function imageDigestOf(ref: string): string | null {
+  return /@(sha256:[0-9a-f]{64})$/.exec(ref)?.[1] ?? null;
+}
+
+const imageRefOption = z
+  .string({ error: (iss) => (iss.input === undefined ? 'required' : 'must be an image reference: repo:tag or repo@sha256:<64 hex>') })
+  .refine(isImageRef, 'must be an image reference: repo:tag or repo@sha256:<64 hex> (e.g. europe-west1-docker.pkg.dev/p/r/app@sha256:…)');
+
+/** A commit id as the deployment readers keep it (src/git/deployments.ts): 7–64 lower-case hex. */
+const commitId = z.string().regex(/^[0-9a-f]{7,64}$/, 'must be a git commit id (hex)');
+/** A stack version number (Pulumi's update number); numbers may arrive as strings. */
+const stackVersionNumber = z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'must be a stack version number' }).int().min(0));
+
+/**
+ * `catalyst:rollback`: written by `catalyst rollback` (src/git/rollback.ts, `rollbackConfig`) into the
+ * temporary config copy of an image rollback; the program reports it in its outputs (docs/gitops.md).
+ */
+export const rollbackSchema = z.strictObject(
+  {
+    /** Git state of the restored deployment (the `version` output). */
+    version: z.strictObject({
+      commit: commitId.nullable(),
+      branch: z.string().min(1).max(255).nullable(),
+      dirty: configBool,
+    }),
+    /** Content hash of the restored deployment's app (null when it recorded none). */
+    contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256').nullable(),
+    /** What ran before the rollback (the `rolledBackFrom` output). */
+    rolledBackFrom: z.strictObject({
+      stackVersion: stackVersionNumber.nullable(),
+      commit: commitId.nullable(),
+      imageRef: z.string().regex(/^\S{1,300}$/, 'must be an image reference').nullable(),
+      restoredStackVersion: stackVersionNumber.nullable(),
+    }),
+  },
+  { error: (iss) => (iss.input === undefined ? 'required' : 'must be an object {version, contentHash, rolledBackFrom} (written by `catalyst rollback`)') },
+);
+
+export type RollbackState = z.infer<typeof rollbackSchema>;
+
+// The shape `catalyst rollback` writes (RollbackConfig) and the shape the program reads are one
+// shape: tsc fails here when they drift apart (tests/unit/infra-rollback.test.ts checks the values).
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const ROLLBACK_SHAPES_AGREE: SameType<RollbackState, RollbackConfig> = true;
 
 /** Plain env values: a string, number or boolean per UPPER_SNAKE name (a JSON object in Pulumi config). */
 const envOverrides = z.record(
@@ -44,6 +106,8 @@ export const commonSchema = z.object({
   requireCleanGit: configBool.optional(),
   monitoringProject: configString(GCP_PROJECT, 'a GCP project id').optional(),
   alertEmail: z.email({ error: 'must be an email address' }).optional(),
+  imageOverride: imageRefOption.optional(),
+  rollback: rollbackSchema.optional(),
 });
 
 export interface RawStackConfig {
@@ -79,6 +143,10 @@ export interface StackConfig {
   monitoring: { project: string; alertEmail: string | null } | null;
   /** Declared secret name → its secret handle. */
   secrets: Record<string, pulumi.Output<string>>;
+  /** `catalyst:imageOverride`: deploy this image instead of building one (image targets only). */
+  imageOverride: string | null;
+  /** `catalyst:rollback`: this run is a `catalyst rollback` (what it restores, and what ran before). */
+  rollback: RollbackState | null;
 }
 
 export interface ConfigProblem {
@@ -314,6 +382,15 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
   const envOverrides = common ? stringifyEnv(common.env) : {};
   checkEnvOverrides(c, envOverrides, project);
   const options = target ? checkTargetOptions(c, target, project, projectName) : undefined;
+  if (common?.imageOverride && target && !target.usesImage) {
+    c.problems.push({
+      key: 'catalyst:imageOverride',
+      message:
+        `target ${target.name} runs no container image, so there is no image to override; ` +
+        `a ${target.name} rollback checks the earlier commit out into a worktree and deploys from there (catalyst rollback ${c.stack} --to <commit>)`,
+      fix: `pulumi config rm catalyst:imageOverride --stack ${c.stack}`,
+    });
+  }
 
   if (c.problems.length || !common || !target || !project) return { ok: false, problems: c.problems };
   return {
@@ -330,6 +407,8 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
       requireCleanGit: common.requireCleanGit ?? raw.stack.endsWith('.prod'),
       monitoring: common.monitoringProject ? { project: common.monitoringProject, alertEmail: common.alertEmail ?? null } : null,
       secrets,
+      imageOverride: common.imageOverride ?? null,
+      rollback: common.rollback ?? null,
     },
   };
 }

@@ -1,40 +1,30 @@
 /**
  * The git state of the repository at `pulumi up` time: commit, branch and dirty flag (the `version`
- * stack output), and the source URL for image labels. Read with the git CLI (execFileSync, no shell);
- * every value is `null` when the directory is not a git repository or git is missing.
+ * stack output), and the source URL for image labels. Git is read by src/git (the one module that
+ * runs git for Catalyst); this module turns its answers into what the program needs: nulls outside
+ * a repository or when git cannot run (with the reason, for the preflight), and credential-free URLs.
  */
-import { execFileSync } from 'node:child_process';
+import { GitError, gitStateSync, originUrlSync } from '../git/index.ts';
 import type { GitVersion } from './targets/types.ts';
 
 export type { GitVersion };
 
-function git(cwd: string, args: string[]): string | null {
-  try {
-    return execFileSync('git', args, {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 15_000,
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-    }).trim();
-  } catch {
-    return null;
-  }
+export interface GitRead extends GitVersion {
+  /** False outside a git repository, or when git cannot run (then `error` says why). */
+  isRepo: boolean;
+  /** Why git could not be read (git missing, timed out, …); absent when it could. */
+  error?: string;
 }
 
 /** Commit (full SHA), branch (null when detached) and dirty flag of the work tree at `cwd`. */
-export function readGitVersion(cwd: string): GitVersion & { isRepo: boolean } {
-  const inside = git(cwd, ['rev-parse', '--is-inside-work-tree']);
-  if (inside !== 'true') return { commit: null, branch: null, dirty: false, isRepo: false };
-  const commit = git(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-  const branch = git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  const status = git(cwd, ['status', '--porcelain', '--untracked-files=normal']);
-  return {
-    commit: commit && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null,
-    branch: branch || null,
-    dirty: status === null ? false : status.length > 0,
-    isRepo: true,
-  };
+export function readGitVersion(cwd: string): GitRead {
+  try {
+    const state = gitStateSync(cwd);
+    return state ? { ...state, isRepo: true } : { commit: null, branch: null, dirty: false, isRepo: false };
+  } catch (e) {
+    if (e instanceof GitError) return { commit: null, branch: null, dirty: false, isRepo: false, error: e.message };
+    throw e;
+  }
 }
 
 /**
@@ -62,16 +52,22 @@ export function sanitizeRemote(remote: string): string | null {
   }
 }
 
-/** The `origin` remote as a credential-free https URL, or null. */
+/** The `origin` remote as a credential-free https URL, or null (also when git cannot run). */
 export function readGitSource(cwd: string): string | null {
-  const remote = git(cwd, ['remote', 'get-url', 'origin']);
-  return remote ? sanitizeRemote(remote) : null;
+  try {
+    const remote = originUrlSync(cwd);
+    return remote ? sanitizeRemote(remote) : null;
+  } catch (e) {
+    if (e instanceof GitError) return null;
+    throw e;
+  }
 }
 
 /** The preflight message for a dirty tree on a stack that requires a clean one, or null. */
-export function cleanGitProblem(stack: string, version: GitVersion & { isRepo: boolean }, required: boolean): string | null {
+export function cleanGitProblem(stack: string, version: GitRead, required: boolean): string | null {
   if (!required) return null;
   const off = `or turn the check off for this stack: pulumi config set catalyst:requireCleanGit false --stack ${stack}`;
+  if (version.error) return `stack ${stack} requires a clean git tree (catalyst:requireCleanGit), but the git state cannot be read: ${version.error}; ${off}`;
   if (!version.isRepo) return `stack ${stack} requires a clean git tree (catalyst:requireCleanGit), but this is not a git repository; deploy from a checkout, ${off}`;
   if (version.dirty) return `stack ${stack} requires a clean git tree (catalyst:requireCleanGit), but the work tree has uncommitted changes (git status); commit or stash them, ${off}`;
   if (!version.commit) return `stack ${stack} requires a clean git tree (catalyst:requireCleanGit), but the repository has no commit yet; commit first, ${off}`;

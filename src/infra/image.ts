@@ -6,6 +6,7 @@
  * `<repo>:git-<commit12>[-dirty]` second. The commit comes from the build stamp (the commit at
  * which this content hash was first deployed), so unchanged definitions keep identical inputs: no
  * rebuild, no new digest, no service update. Services reference the pushed image by digest.
+ * `retainOnDelete`: images stay in their registry when the resource goes (rollbacks need them).
  */
 import * as dockerbuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
@@ -76,7 +77,10 @@ export function createAppImage(name: string, parent: pulumi.Resource, args: AppI
       buildOnPreview: false,
       ...(registry ? { registries: [{ address: registry.address, username: registry.username, password: pulumi.secret(registry.password) }] } : {}),
     },
-    { parent, dependsOn: args.destination?.dependsOn },
+    // Deleting an Image deletes its pushed tags. Never: the registry keeps every image a
+    // `catalyst rollback` may return to, and a rollback run (catalyst:imageOverride) declares no
+    // Image, so Pulumi drops this one from the state without touching the registry.
+    { parent, dependsOn: args.destination?.dependsOn, retainOnDelete: true },
   );
   const digest = image.digest.apply((d) => (d && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null));
   // Derived from an output of the image, so consumers depend on the build.

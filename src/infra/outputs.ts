@@ -32,11 +32,21 @@ export const stackOutputsSchema = z.strictObject({
   workflows: z.array(z.strictObject({ name: z.string(), visibility: z.enum(['public', 'internal']) })),
   imageRef: nullableString,
   imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Null only after a rollback to an image whose content hash was not recorded (`catalyst rollback --image`). */
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   version: z.strictObject({ commit: nullableString, branch: nullableString, dirty: z.boolean() }),
   uptimeCheckId: nullableString,
   consoleUrl: nullableString,
   logsUrl: nullableString,
+  /** Set by a `catalyst rollback` run (what ran before it); null on a normal `up`. */
+  rolledBackFrom: z
+    .strictObject({
+      stackVersion: z.number().int().nullable(),
+      commit: nullableString,
+      imageRef: nullableString,
+      restoredStackVersion: z.number().int().nullable(),
+    })
+    .nullable(),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;

@@ -2,28 +2,38 @@
  * The Pulumi program, as a function (src/index.ts only wires it up): read and check the stack config
  * (every problem at once), load the project's definitions, generate the app into its content-hashed
  * build directory, and declare the CatalystProject. Returns the stack outputs.
+ *
+ * `CATALYST_STATE_ROOT` (set by `catalyst rollback` when it runs the program of an earlier commit
+ * from a temporary worktree) moves the app's build, run and cache directories (`.build/`,
+ * `.catalyst/`, `.cache/`) to that directory, the main checkout: the local app keeps running from
+ * there after the worktree is removed. Definitions, stack config and git state stay the program's own.
  */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { DefinitionError, formatDiagnostic } from '../definitions/diagnostics.ts';
 import { loadProjectModel } from '../definitions/load.ts';
 import type { ProjectModel, Workspace } from '../definitions/model.ts';
 import { materializeApp, type GeneratedApp, type WriteApp } from './build.ts';
 import { rawStackConfigFromPulumi, readStackConfig, StackConfigError, type ConfigProblem, type RawStackConfig } from './config.ts';
-import { cleanGitProblem, readGitSource, readGitVersion } from './git.ts';
+import { STATE_ROOT_ENV } from '../git/rollback.ts';
+import { cleanGitProblem, readGitSource, readGitVersion, type GitRead } from './git.ts';
 import { CatalystProject } from './project.ts';
 import { TARGETS } from './targets/index.ts';
-import type { GitVersion, Target } from './targets/types.ts';
+import type { Target } from './targets/types.ts';
 
 export interface ProgramDeps {
-  /** Repository root: projects/, stacks/, .build/, .catalyst/. */
+  /** The program's checkout: projects/, stacks/, and (without CATALYST_STATE_ROOT) .build/, .catalyst/, .cache/. */
   root: string;
+  /** Environment to read CATALYST_STATE_ROOT from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** codegen's generateApp and writeApp. */
   generate: (project: ProjectModel, workspace: Workspace) => GeneratedApp | Promise<GeneratedApp>;
   write: WriteApp;
   /** Defaults: the running stack's config, its Pulumi project, the git CLI, the target registry. */
   raw?: RawStackConfig;
   pulumiProject?: string;
-  readGit?: (root: string) => GitVersion & { isRepo: boolean };
+  readGit?: (root: string) => GitRead;
   readSource?: (root: string) => string | null;
   targets?: Readonly<Record<string, Target<any>>>;
 }
@@ -34,6 +44,18 @@ export function requireCleanGitOf(raw: RawStackConfig): boolean {
   if (v === true || v === 'true') return true;
   if (v === false || v === 'false') return false;
   return raw.stack.endsWith('.prod');
+}
+
+/**
+ * Where `.build/`, `.catalyst/` and `.cache/` go: CATALYST_STATE_ROOT when set (an absolute path to an
+ * existing directory, else a problem), otherwise the program's root.
+ */
+export function resolveStateRoot(root: string, env: Readonly<Record<string, string | undefined>>): { stateRoot: string; problem: string | null } {
+  const value = env[STATE_ROOT_ENV];
+  if (value === undefined || value === '') return { stateRoot: root, problem: null };
+  if (!isAbsolute(value)) return { stateRoot: root, problem: `${STATE_ROOT_ENV}=${value} must be an absolute path (the checkout that keeps .build/ and .catalyst/)` };
+  if (!existsSync(value) || !statSync(value).isDirectory()) return { stateRoot: root, problem: `${STATE_ROOT_ENV}=${value} is not an existing directory` };
+  return { stateRoot: value, problem: null };
 }
 
 export async function runCatalyst(deps: ProgramDeps): Promise<Record<string, unknown>> {
@@ -52,20 +74,25 @@ export async function runCatalyst(deps: ProgramDeps): Promise<Record<string, unk
       }
     },
   });
+  // The git state of the checkout the program runs from (for a rollback: the checkout `catalyst
+  // rollback` runs in, or its worktree of the earlier commit), never of CATALYST_STATE_ROOT.
   const git = (deps.readGit ?? readGitVersion)(deps.root);
+  const { stateRoot, problem: stateRootProblem } = resolveStateRoot(deps.root, deps.env ?? process.env);
   const problems: ConfigProblem[] = result.ok ? [] : [...result.problems];
   const dirty = cleanGitProblem(raw.stack, git, result.ok ? result.config.requireCleanGit : requireCleanGitOf(raw));
   if (dirty) problems.push({ key: null, message: dirty });
+  if (stateRootProblem) problems.push({ key: null, message: stateRootProblem, fix: `unset ${STATE_ROOT_ENV}, or set it to the main checkout` });
   if (!result.ok || problems.length) throw new StackConfigError(raw.stack, problems);
 
   const { config } = result;
   for (const w of result.warnings) pulumi.log.warn(w);
+  if (git.error) pulumi.log.warn(`the version output has no git state: ${git.error}`);
   const app = await deps.generate(config.project, workspace!);
-  const built = await materializeApp(app, deps.root, deps.write);
+  const built = await materializeApp(app, stateRoot, deps.write);
   const component = new CatalystProject(config.project.name, {
     config,
     pulumiProject: deps.pulumiProject ?? pulumi.getProject(),
-    root: deps.root,
+    root: stateRoot,
     app: built,
     git: { commit: git.commit, branch: git.branch, dirty: git.dirty },
     gitSource: (deps.readSource ?? readGitSource)(deps.root),

@@ -6,10 +6,14 @@
  *
  * Every child is `{ parent: this }` and named `${name}-<suffix>`; the public readonly fields are the
  * stack outputs (docs/contracts.md §1) and are registered as this component's outputs.
+ *
+ * A `catalyst rollback` run (docs/gitops.md) sets `catalyst:imageOverride`: no image is built, the
+ * target deploys that image, and the outputs describe it (`catalyst:rollback`: the restored version
+ * and content hash, and `rolledBackFrom`).
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { ProjectModel } from '../definitions/model.ts';
-import type { StackConfig } from './config.ts';
+import { imageDigestOf, type RollbackState, type StackConfig } from './config.ts';
 import { createAppImage, type BuildStamp } from './image.ts';
 import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList, type PublicRoute, type WorkflowInfo } from './outputs.ts';
 import { createPeerUrls } from './peers.ts';
@@ -30,7 +34,10 @@ export interface CatalystProjectArgs {
   config: StackConfig;
   /** Pulumi project name (Pulumi.yaml `name`), for peer StackReferences. */
   pulumiProject: string;
-  /** Repository root (the program's directory). */
+  /**
+   * Where the app's build, run and cache directories live (`.build/`, `.catalyst/`, `.cache/`): the
+   * repository root, or CATALYST_STATE_ROOT when a worktree rollback runs the program elsewhere.
+   */
   root: string;
   app: GeneratedAppRef;
   /** Git state at `up` time (the `version` output). */
@@ -87,9 +94,17 @@ function createBuildStamp(name: string, parent: pulumi.Resource, contentHash: st
   }));
 }
 
+/** An image given by reference (`catalyst:imageOverride`): nothing is built. */
+export function overrideImage(ref: string): BuiltImage {
+  return { ref: pulumi.output(ref), pinnedRef: pulumi.output(ref), digest: pulumi.output(imageDigestOf(ref)) };
+}
+
 function createImage(name: string, parent: pulumi.Resource, a: ReturnType<typeof normalizeProjectArgs>, ctx: Omit<TargetContext<unknown>, 'image'>, stamp: pulumi.Output<BuildStamp>): BuiltImage | undefined {
   if (!a.target.usesImage) return undefined;
+  // Declared even when the image is overridden: it may create resources the stack keeps (the Artifact
+  // Registry repository that holds the very image being restored, the Fly app).
   const destination = a.target.imageDestination?.(ctx);
+  if (a.config.imageOverride) return overrideImage(a.config.imageOverride);
   return createAppImage(name, parent, {
     project: a.config.project.name,
     appDir: a.app.dir,
@@ -115,6 +130,29 @@ function createUptime(name: string, parent: pulumi.Resource, a: ReturnType<typeo
   );
 }
 
+/**
+ * What this run deploys, as the outputs and the app's `CATALYST_GIT_*` env report it:
+ * - a normal `up`: the git state of the checkout, the built app's content hash, and the build stamp's
+ *   commit (the commit that first produced this content hash) in the app's env;
+ * - `catalyst:imageOverride`: the image's own version (`catalyst:rollback.version`) and content hash
+ *   (`catalyst:rollback.contentHash`); without `catalyst:rollback` the image's content hash and commit
+ *   are unknown (null; the app's env gets no commit), and `version` is the checkout's git state;
+ * - `catalyst:rollback` without an override (the program built the app itself): `version` from
+ *   the rollback, the content hash of what was built.
+ */
+function deployedVersion(a: ReturnType<typeof normalizeProjectArgs>, parent: pulumi.Resource) {
+  const { imageOverride, rollback } = a.config;
+  const version: GitVersion = rollback ? { ...rollback.version } : { commit: a.git.commit, branch: a.git.branch, dirty: a.git.dirty };
+  if (!imageOverride) {
+    if (rollback?.contentHash && rollback.contentHash !== a.app.contentHash) {
+      pulumi.log.warn(`catalyst:rollback names content hash ${rollback.contentHash.slice(0, 12)}…, but this run built ${a.app.contentHash.slice(0, 12)}… (no catalyst:imageOverride); the contentHash output is what was built`, parent);
+    }
+    return { version, contentHash: a.app.contentHash, envStamp: (stamp: pulumi.Output<BuildStamp>) => (a.git.commit ? stamp : null) };
+  }
+  const fixed: BuildStamp | null = rollback?.version.commit ? { commit: rollback.version.commit, dirty: rollback.version.dirty } : null;
+  return { version, contentHash: rollback?.contentHash ?? null, envStamp: () => (fixed ? pulumi.output(fixed) : null) };
+}
+
 export class CatalystProject extends pulumi.ComponentResource {
   readonly project: string;
   readonly env: string;
@@ -126,8 +164,9 @@ export class CatalystProject extends pulumi.ComponentResource {
   readonly workflows: WorkflowInfo[];
   readonly imageRef: pulumi.Output<string> | null;
   readonly imageDigest: pulumi.Output<string | null> | null;
-  readonly contentHash: string;
+  readonly contentHash: string | null;
   readonly version: GitVersion;
+  readonly rolledBackFrom: RollbackState['rolledBackFrom'] | null;
   readonly uptimeCheckId: pulumi.Output<string> | null;
   readonly consoleUrl: pulumi.Output<string | null> | string | null;
   readonly logsUrl: pulumi.Output<string | null> | string | null;
@@ -136,6 +175,10 @@ export class CatalystProject extends pulumi.ComponentResource {
     super(TOKENS.project, name, {}, opts);
     const a = normalizeProjectArgs(args);
     const { config } = a;
+    if (config.imageOverride && !a.target.usesImage) {
+      throw new pulumi.RunError(`catalyst:imageOverride is set, but target ${a.target.name} runs no image (roll it back with \`catalyst rollback ${config.stack} --to <commit>\`)`);
+    }
+    const deployed = deployedVersion(a, this);
     const stamp = createBuildStamp(name, this, a.app.contentHash, a.git);
     const peers = createPeerUrls(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject });
     const ctx: Omit<TargetContext<unknown>, 'image'> = {
@@ -148,31 +191,32 @@ export class CatalystProject extends pulumi.ComponentResource {
       appDir: a.app.dir,
       root: a.root,
       contentHash: a.app.contentHash,
-      version: a.git,
-      plainEnv: appPlainEnv(config.project, config.envOverrides, peers, a.git.commit ? stamp : null),
+      version: deployed.version,
+      plainEnv: appPlainEnv(config.project, config.envOverrides, peers, deployed.envStamp(stamp)),
       secretEnv: Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
       port: a.port,
     };
     const image = createImage(name, this, a, ctx, stamp);
-    const deployed: TargetOutputs = a.target.deploy({ ...ctx, ...(image ? { image } : {}) });
-    const url = deployed.url.apply(baseUrl);
+    const target: TargetOutputs = a.target.deploy({ ...ctx, ...(image ? { image } : {}) });
+    const url = target.url.apply(baseUrl);
     const uptime = createUptime(name, this, a, url);
 
     this.project = config.project.name;
     this.env = config.env;
     this.target = a.target.name;
-    this.region = deployed.region;
+    this.region = target.region;
     this.url = url;
     this.healthUrl = url.apply((u) => `${u}/health`);
     this.publicRoutes = publicRoutes(config.project);
     this.workflows = workflowList(config.project);
     this.imageRef = image ? image.pinnedRef : null;
     this.imageDigest = image ? image.digest : null;
-    this.contentHash = a.app.contentHash;
-    this.version = { commit: a.git.commit, branch: a.git.branch, dirty: a.git.dirty };
+    this.contentHash = deployed.contentHash;
+    this.version = deployed.version;
+    this.rolledBackFrom = config.rollback ? { ...config.rollback.rolledBackFrom } : null;
     this.uptimeCheckId = uptime ? uptime.uptimeCheckId : null;
-    this.consoleUrl = deployed.consoleUrl;
-    this.logsUrl = deployed.logsUrl;
+    this.consoleUrl = target.consoleUrl;
+    this.logsUrl = target.logsUrl;
     this.registerOutputs(this.stackOutputs());
   }
 
@@ -194,6 +238,7 @@ export class CatalystProject extends pulumi.ComponentResource {
       uptimeCheckId: this.uptimeCheckId,
       consoleUrl: this.consoleUrl,
       logsUrl: this.logsUrl,
+      rolledBackFrom: this.rolledBackFrom,
     };
   }
 }

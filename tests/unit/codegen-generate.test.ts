@@ -186,13 +186,13 @@ describe('what the view computes', () => {
     expect(b.fields[0].args).toBe('alias="n", default=None, ge=0, allow_inf_nan=False');
   });
 
-  it('refuses a code node input that is a Python keyword', () => {
-    const { workspace } = workspaceFrom({
-      'kw/project.yaml': stringify({ catalyst: 1, name: 'kw' }),
-      'kw/workflows/w.yaml': stringify({ catalyst: 1, name: 'w', nodes: [{ id: 'c', type: 'code', inputs: { lambda: 1 }, code: 'return {}' }] }),
-    });
-    expect(() => generateApp(project(workspace, 'kw'), workspace)).toThrow(CodegenError);
-    expect(() => generateApp(project(workspace, 'kw'), workspace)).toThrow(/input "lambda" is a Python keyword/);
+  it('a code node input that is a Python keyword is a validation error, before codegen', () => {
+    expect(() =>
+      workspaceFrom({
+        'kw/project.yaml': stringify({ catalyst: 1, name: 'kw' }),
+        'kw/workflows/w.yaml': stringify({ catalyst: 1, name: 'w', nodes: [{ id: 'c', type: 'code', inputs: { lambda: 1 }, code: 'return {}' }] }),
+      }),
+    ).toThrow(/input names cannot be Python keywords/);
   });
 });
 
@@ -254,16 +254,17 @@ describe('catalyst generate', () => {
     writeFileSync(join(kw, 'workflows', 'w.yaml'), stringify({ catalyst: 1, name: 'w', nodes: [{ id: 'c', type: 'code', inputs: { class: 1 }, code: 'return {}' }] }));
     const cg = io();
     expect(await main(['generate', kw], { cwd, ...cg.ctx })).toBe(1);
-    expect(cg.err.join('')).toContain('cannot generate project kw: code node c: input "class" is a Python keyword');
+    expect(cg.err.join('')).toMatch(/w\.yaml:\d+:\d+: nodes\[0\]\.inputs\.class: invalid key "class": input names cannot be Python keywords/);
   });
 });
 
-describe('refuses what cannot be generated', () => {
+describe('validation refuses what cannot be generated', () => {
   it('a respond node with an informational status', () => {
-    const { workspace } = workspaceFrom({
-      'rr/project.yaml': stringify({ catalyst: 1, name: 'rr' }),
-      'rr/workflows/w.yaml': stringify({ catalyst: 1, name: 'w', nodes: [{ id: 'out', type: 'respond', status: 101 }] }),
-    });
-    expect(() => generateApp(project(workspace, 'rr'), workspace)).toThrow(/respond node out: status 101 is informational/);
+    expect(() =>
+      workspaceFrom({
+        'rr/project.yaml': stringify({ catalyst: 1, name: 'rr' }),
+        'rr/workflows/w.yaml': stringify({ catalyst: 1, name: 'w', nodes: [{ id: 'out', type: 'respond', status: 101 }] }),
+      }),
+    ).toThrow(/a response status is 200–599/);
   });
 });
