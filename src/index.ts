@@ -28,3 +28,4 @@ export const version = outputs.version;
 export const uptimeCheckId = outputs.uptimeCheckId;
 export const consoleUrl = outputs.consoleUrl;
 export const logsUrl = outputs.logsUrl;
+export const rolledBackFrom = outputs.rolledBackFrom;

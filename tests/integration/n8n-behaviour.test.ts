@@ -3,6 +3,7 @@
  * Each expectation is written by hand from the n8n node definitions (noted next to it); a local HTTP
  * server on 127.0.0.1 stands in for the external APIs (their URLs are rewritten with --rewrite-url).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -10,7 +11,9 @@ import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadWorkspace } from '../../src/definitions/load.ts';
 import { call, cleanupTemps, json, REPO, requirePython, startApp, startStub, stopAllApps, tempDir, testPython, type RunningApp, type Stub } from '../helpers/codegen.ts';
 
-const CORPUS = join(REPO, 'tests', 'fixtures', 'n8n', 'corpus');
+// The acceptance corpus lives beside the repository (shared/corpus/n8n); CATALYST_N8N_CORPUS overrides.
+const CORPUS = process.env.CATALYST_N8N_CORPUS ?? join(REPO, '..', 'shared', 'corpus', 'n8n');
+if (!existsSync(join(CORPUS, 'MANIFEST.tsv'))) throw new Error(`the n8n corpus is missing at ${CORPUS}: check out shared/ beside the repository or set CATALYST_N8N_CORPUS`);
 const FILES = [
   '0077_HTTP_Noop_Sync_Webhook.json',
   '0232_Respondtowebhook_Stickynote_Create_Webhook.json',

@@ -1,12 +1,12 @@
 /**
- * The acceptance corpus: 64 real n8n exports (tests/fixtures/n8n/corpus, MIT, see its NOTICE.md).
+ * The acceptance corpus: 64 real n8n exports (../shared/corpus/n8n beside the repository, MIT, see its NOTICE.md).
  * Every export is imported; the coverage (clean / partial / refused, with reasons) is recorded in
  * tests/fixtures/n8n/coverage.json and this test fails when it regresses. Every clean import validates,
  * and the project of all clean imports generates an app that passes ruff and starts under uvicorn.
  *
  * After an intended change of coverage: UPDATE_N8N_COVERAGE=1 npx vitest run tests/integration/n8n-corpus.test.ts
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkspace } from '../../src/definitions/load.ts';
@@ -15,7 +15,9 @@ import { importN8n, readExports, writeProject } from '../../src/n8n/index.ts';
 import { topReasons } from '../../src/n8n/report.ts';
 import { cleanupTemps, REPO, requirePython, runAsync, startApp, stopAllApps, tempDir, testPython } from '../helpers/codegen.ts';
 
-const CORPUS = join(REPO, 'tests', 'fixtures', 'n8n', 'corpus');
+// The acceptance corpus lives beside the repository (shared/corpus/n8n); CATALYST_N8N_CORPUS overrides.
+const CORPUS = process.env.CATALYST_N8N_CORPUS ?? join(REPO, '..', 'shared', 'corpus', 'n8n');
+if (!existsSync(join(CORPUS, 'MANIFEST.tsv'))) throw new Error(`the n8n corpus is missing at ${CORPUS}: check out shared/ beside the repository or set CATALYST_N8N_CORPUS`);
 const COVERAGE = join(REPO, 'tests', 'fixtures', 'n8n', 'coverage.json');
 
 interface FileCoverage {
@@ -45,7 +47,7 @@ function measure(): Coverage {
   }
   const list = Object.values(files);
   return {
-    corpus: 'tests/fixtures/n8n/corpus (64 exports from github.com/Zie619/n8n-workflows, MIT)',
+    corpus: 'shared/corpus/n8n (64 exports from github.com/Zie619/n8n-workflows, MIT)',
     summary: { files: list.length, clean: list.filter((x) => x.status === 'clean').length, partial: list.filter((x) => x.status === 'partial').length, refused: list.filter((x) => x.status === 'refused').length },
     topReasons: topReasons(outcomes).map(({ code, files: n }) => ({ code, files: n })),
     files,
