@@ -157,8 +157,8 @@ describe('workflowCall, respond, log, delay, merge', () => {
     // n has a default, so it need not be given.
     expect(ds.filter((d) => /requires input field "n"/.test(d.message))).toEqual([]);
   });
-  it('respond: status 100..599; nothing may follow it', () => {
-    expectDiag(one('{ id: n, type: respond, status: 99 }'), /Too small/i, { path: 'nodes[0].status' });
+  it('respond: status 200..599; nothing may follow it', () => {
+    expectDiag(one('{ id: n, type: respond, status: 101 }'), /a response status is 200–599/, { path: 'nodes[0].status' });
     expectDiag(one('{ id: n, type: respond, status: 600 }'), /Too big/i, { path: 'nodes[0].status' });
     expectDiag(one('{ id: n, type: respond, status: "200" }'), /expected number, got the string "200"/);
     expectDiag(one('{ id: n, type: respond }'), /"n" is a respond node; it ends the run, so the nodes after it would never run/, { path: 'nodes[0].type' });
