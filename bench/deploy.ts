@@ -32,8 +32,8 @@ interface StackState {
 function makeWorkspace(ws: string, ports: number[]): { stacks: string[]; ports: Record<string, number> } {
   for (const p of COPY) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(ws, p), { recursive: true, filter: (src) => !src.includes('__pycache__') });
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  // The file backend's directory: `catalyst up` does not create it (scripts/pulumi-env.sh does).
-  mkdirSync(join(ws, '.pulumi-state'));
+  // The file backend's directory (older `catalyst up` versions did not create it themselves).
+  mkdirSync(join(ws, '.pulumi-state'), { recursive: true });
   for (const p of LINK) if (existsSync(join(ROOT, p))) symlinkSync(join(ROOT, p), join(ws, p));
   const stacks: string[] = [];
   const given: Record<string, number> = {};

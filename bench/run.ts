@@ -16,7 +16,7 @@ import { bench as coldstart } from './coldstart.ts';
 import { bench as deploy } from './deploy.ts';
 import { bench as generate } from './generate.ts';
 import { bench as report } from './report.ts';
-import { formatTable, machineInfo, ROOT, round, stopAll, targetsTable, writeResult, type Bench, type BenchOutcome, type BenchResult } from './lib/common.ts';
+import { formatTable, gitState, machineInfo, ROOT, round, stopAll, targetsTable, writeResult, type Bench, type BenchOutcome, type BenchResult } from './lib/common.ts';
 import { loadavg } from 'node:os';
 
 const BENCHES: Bench[] = [app, calls, coldstart, generate, deploy, report];
@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   for (const b of selected) {
     const machine = machineInfo();
     const startedAt = new Date().toISOString();
+    const git = gitState();
     const t0 = performance.now();
     process.stdout.write(`\n=== bench ${b.name}: ${b.summary}\n    (machine: ${machine.cores} cores, load average ${machine.loadAverage1m})\n`);
     const log = (line: string) => process.stdout.write(`    ${line}\n`);
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       name: b.name,
       command: `npm run bench -- ${b.name}`,
       startedAt,
+      git,
       durationS: round((performance.now() - t0) / 1000, 1),
       machine,
       loadAverage1mAtEnd: round(loadavg()[0], 2),

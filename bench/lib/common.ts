@@ -190,6 +190,12 @@ export function versionOf(cmd: string, args: string[] = ['--version']): string |
   return (r.stdout || r.stderr).trim().split('\n')[0] ?? null;
 }
 
+export function gitState(): { commit: string | null; dirty: boolean | null } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+  return { commit: head.status === 0 ? head.stdout.trim() : null, dirty: status.status === 0 ? status.stdout.trim().length > 0 : null };
+}
+
 // ---------------------------------------------------------------- results
 
 export interface Target {
@@ -227,6 +233,8 @@ export interface BenchResult extends BenchOutcome {
   name: string;
   command: string;
   startedAt: string;
+  /** The checkout measured: HEAD and whether the work tree had changes. */
+  git: { commit: string | null; dirty: boolean | null };
   durationS: number;
   machine: MachineInfo;
   /** Load average (1 min) when the benchmark ended: another sign of how busy the machine was. */

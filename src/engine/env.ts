@@ -1,5 +1,6 @@
 import { loadWorkspaceOrThrow } from '../definitions/load.ts';
 import { ensureFileBackend, pulumiEnv, type PulumiRunner } from './pulumi.ts';
+import { reapLocalApp, recoverStack } from './recover.ts';
 import { listStacks, orderStacks, type StackRef } from './stacks.ts';
 
 export type EnvAction = 'up' | 'preview' | 'down' | 'outputs';
@@ -21,6 +22,8 @@ export interface EnvResult {
   order: string[];
   done: string[];
   failed?: string;
+  /** Set when pulumi was interrupted (Ctrl-C): the run stopped there. */
+  interrupted?: boolean;
   skipped: string[];
   outputs: Record<string, unknown>;
 }
@@ -77,22 +80,31 @@ export async function runEnv(action: EnvAction, o: EnvOptions): Promise<EnvResul
       }
     }
     if (action !== 'outputs') o.stderr(`\n== ${action} ${s.name}\n`);
+    // An earlier pulumi run that was killed may have left a lock and interrupted creates: clear them.
+    if ((action === 'up' || action === 'down') && existing.has(s.name) && !(await recoverStack({ runner: o.runner, repo: o.repo, stack: s.name, env, stderr: o.stderr }))) {
+      result.ok = false;
+      result.failed = s.name;
+      break;
+    }
     const r = await o.runner(argsFor(action, s.name, o), { cwd: o.repo, env, passthrough: action !== 'outputs', stdout: o.stdout, stderr: o.stderr });
     if (r.code !== 0) {
       if (action === 'outputs') o.stderr(r.stderr);
       result.ok = false;
       result.failed = s.name;
+      if (r.interrupted) result.interrupted = true;
       break;
     }
     if (action === 'outputs') result.outputs[s.name] = JSON.parse(r.stdout || '{}');
+    if (action === 'down') await reapLocalApp(o.repo, s.name, o.stderr);
     result.done.push(s.name);
   }
   if (action !== 'outputs') {
     const notDone = order.filter((n) => !result.done.includes(n) && n !== result.failed && !result.skipped.includes(n));
     const verb = { up: 'updated', preview: 'previewed', down: 'destroyed', outputs: 'read' }[action];
     o.stderr(`\n${verb}: ${result.done.join(', ') || '(none)'}`);
-    if (result.failed) o.stderr(`; FAILED: ${result.failed}; not attempted: ${notDone.join(', ') || '(none)'}`);
+    if (result.failed) o.stderr(`; ${result.interrupted ? 'INTERRUPTED' : 'FAILED'}: ${result.failed}; not attempted: ${notDone.join(', ') || '(none)'}`);
     o.stderr('\n');
+    if (result.interrupted) o.stderr(`run \`catalyst ${action} --env ${o.env}\` again to finish (it clears what the interruption left behind)\n`);
   }
   return result;
 }

@@ -12,6 +12,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set when pulumi was interrupted: the signal catalyst forwarded, or the one that killed pulumi. */
+  interrupted?: NodeJS.Signals;
 }
 
 /** How Catalyst runs the Pulumi CLI; injectable so commands are testable without the engine. */
@@ -65,13 +67,36 @@ export function ensureFileBackend(env: NodeJS.ProcessEnv, cwd: string): void {
   if (dir && !existsSync(dir)) mkdirSync(dir, { recursive: true });
 }
 
-/** Runs the real CLI: output is captured, and also streamed when `passthrough` is set. */
-export function realRunner(binary: string): PulumiRunner {
+/**
+ * Runs the real CLI: output is captured, and also streamed when `passthrough` is set.
+ *
+ * Pulumi runs in its own process group, and catalyst forwards each SIGINT/SIGTERM it receives while
+ * pulumi runs as one signal to pulumi. So Ctrl-C works as it does with pulumi alone (the first cancels
+ * gracefully: running operations finish and the state and lock are written; a second stops at once),
+ * and catalyst stays alive to read pulumi's last words. Without this, the terminal's SIGINT would
+ * kill catalyst as well, and pulumi, whose output pipe is then closed, would die of SIGPIPE
+ * mid-update, leaving a lock and pending operations behind.
+ */
+export function realRunner(binary: string, signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): PulumiRunner {
   return (args, opts) =>
     new Promise((resolve, reject) => {
-      const child = spawn(binary, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(binary, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stdout = '';
       let stderr = '';
+      let interrupted: NodeJS.Signals | undefined;
+      const forward = (sig: NodeJS.Signals) => {
+        interrupted = sig;
+        try {
+          if (child.pid) process.kill(child.pid, sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      const names: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+      for (const sig of names) signals.on(sig, forward);
+      const cleanup = () => {
+        for (const sig of names) signals.off(sig, forward);
+      };
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         stdout += d;
         if (opts.passthrough) (opts.stdout ?? ((t) => process.stdout.write(t)))(d);
@@ -80,7 +105,13 @@ export function realRunner(binary: string): PulumiRunner {
         stderr += d;
         if (opts.passthrough) (opts.stderr ?? ((t) => process.stderr.write(t)))(d);
       });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.on('error', (err) => {
+        cleanup();
+        reject(err);
+      });
+      child.on('close', (code, signal) => {
+        cleanup();
+        resolve({ code: code ?? 1, stdout, stderr, ...(interrupted || signal ? { interrupted: interrupted ?? signal! } : {}) });
+      });
     });
 }

@@ -107,7 +107,8 @@ export function parseHistory(data: unknown): Deployment[] {
     const headName = str(env['git.headName']);
     const override = obj(obj(o.config)?.['catalyst:imageOverride']);
     out.push({
-      stackVersion: typeof o.version === 'number' && Number.isInteger(o.version) ? o.version : null,
+      // Self-managed (DIY) backends record no version: every entry says 0. See fileUpdates.
+      stackVersion: typeof o.version === 'number' && Number.isInteger(o.version) && o.version > 0 ? o.version : null,
       kind: typeof o.kind === 'string' && WORD_RE.test(o.kind) ? o.kind : 'unknown',
       result: typeof o.result === 'string' && WORD_RE.test(o.result) ? o.result : 'in-progress',
       startTime: isoOrNull(o.startTime),
@@ -191,8 +192,29 @@ export function pulumiProjectName(repo: string): string | null {
 
 const HISTORY_FILE_RE = /^(.*)\.history\.json(\.gz|\.zst)?$/;
 
-/** Checkpoint files of one stack in a file backend, by stack version. */
-export function fileCheckpoints(root: string, stack: string, project: string | null): Map<number, string> {
+/** One update of a stack in a file backend: its history file and the checkpoint written with it. */
+export interface FileUpdate {
+  /** The stack version: the one recorded, else the update's position (1 = the first update). */
+  version: number;
+  /** Start time (Unix seconds) from the history file, to pair it with `pulumi stack history`. */
+  startTime: number | null;
+  /** The checkpoint file (the state the update left), or null. */
+  checkpoint: string | null;
+}
+
+/** `<stack>-<unix nanoseconds>` of a history file name → that number (files sort by it), else null. */
+function stampOf(base: string): bigint | null {
+  const m = /-(\d{1,30})$/.exec(base);
+  return m ? BigInt(m[1]) : null;
+}
+
+/**
+ * The updates of one stack in a file backend, oldest first. Pulumi's self-managed backends write a
+ * history file per update (`<stack>-<unix ns>.history.json`) but record `version: 0` in all of them
+ * (and in `pulumi stack history --json`), so an update's version is its position in time, which is
+ * the number Pulumi Cloud would have given it. A version recorded in the file wins.
+ */
+export function fileUpdates(root: string, stack: string, project: string | null): FileUpdate[] {
   const base = join(root, '.pulumi', 'history');
   const candidates: string[] = [];
   if (project) candidates.push(join(base, project, stack));
@@ -204,21 +226,32 @@ export function fileCheckpoints(root: string, stack: string, project: string | n
     }
   }
   const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory());
-  const found = new Map<number, string>();
-  if (!dir) return found;
+  if (!dir) return [];
   const files = readdirSync(dir).sort();
-  for (const f of files) {
-    const m = HISTORY_FILE_RE.exec(f);
-    if (!m) continue;
+  const history = files
+    .map((f) => ({ f, m: HISTORY_FILE_RE.exec(f) }))
+    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
+    .map((x) => ({ ...x, stamp: stampOf(x.m[1]) }))
+    .sort((a, b) => (a.stamp !== null && b.stamp !== null ? (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0) : a.f < b.f ? -1 : a.f > b.f ? 1 : 0));
+  return history.map(({ f, m }, i) => {
     const cp = files.find((c) => c === `${m[1]}.checkpoint.json${m[2] ?? ''}`) ?? files.find((c) => c.startsWith(`${m[1]}.checkpoint.json`));
-    if (!cp) continue;
+    let recorded: number | null = null;
+    let startTime: number | null = null;
     try {
       const h = obj(readMaybeCompressed(join(dir, f)));
-      if (typeof h?.version === 'number' && !found.has(h.version)) found.set(h.version, join(dir, cp));
+      if (typeof h?.version === 'number' && Number.isInteger(h.version) && h.version > 0) recorded = h.version;
+      if (typeof h?.startTime === 'number' && Number.isFinite(h.startTime)) startTime = Math.floor(h.startTime);
     } catch {
-      // an unreadable history file: that version has no outputs
+      // an unreadable history file: still an update (it counts), without a start time
     }
-  }
+    return { version: recorded ?? i + 1, startTime, checkpoint: cp ? join(dir, cp) : null };
+  });
+}
+
+/** Checkpoint files of one stack in a file backend, by stack version (see fileUpdates). */
+export function fileCheckpoints(root: string, stack: string, project: string | null): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const u of fileUpdates(root, stack, project)) if (u.checkpoint && !found.has(u.version)) found.set(u.version, u.checkpoint);
   return found;
 }
 
@@ -270,9 +303,16 @@ export async function loadDeployments(p: PulumiAccess, stack: string, opts: Load
   if (opts.outputs === false || deployments.length === 0) return list;
   const root = fileBackendRoot(p.env.PULUMI_BACKEND_URL, p.repo);
   if (root) {
-    const cps = fileCheckpoints(root, stack, pulumiProjectName(p.repo));
+    const updates = fileUpdates(root, stack, pulumiProjectName(p.repo));
+    const paired = new Set<FileUpdate>();
     for (const d of deployments) {
-      const file = d.stackVersion !== null ? cps.get(d.stackVersion) : undefined;
+      // Pulumi numbers the updates of a file backend 0: pair them with the files by start time.
+      const start = d.startTime ? Math.floor(Date.parse(d.startTime) / 1000) : null;
+      const u = d.stackVersion !== null ? updates.find((x) => x.version === d.stackVersion) : updates.findLast((x) => !paired.has(x) && x.startTime !== null && x.startTime === start);
+      if (!u) continue;
+      paired.add(u);
+      d.stackVersion = u.version;
+      const file = u.checkpoint;
       if (!file) continue;
       try {
         d.outputs = pickOutputs(stackOutputsOf(readMaybeCompressed(file)));
@@ -316,9 +356,15 @@ export function deployedCommit(d: Deployment): string | null {
   return d.outputs?.version?.commit ?? d.git.commit;
 }
 
-/** An image reference pinned by digest when the digest is known: `repo@sha256:…`. */
+/**
+ * An image reference pinned by digest when the digest is known: `repo@sha256:…`. Except for the
+ * `docker` target: its image is only loaded into the local engine (never pushed), where a
+ * `repo@sha256:…` reference does not resolve; its `imageRef` tag is the content hash, so it pins the
+ * content already.
+ */
 export function pinnedImage(o: DeployedOutputs | null): string | null {
   if (!o?.imageRef) return null;
+  if (o.target === 'docker') return o.imageRef;
   if (o.imageRef.includes('@sha256:')) return o.imageRef;
   if (!o.imageDigest) return o.imageRef;
   const ref = o.imageRef;

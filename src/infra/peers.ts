@@ -29,10 +29,18 @@ export function missingPeerUrlMessage(caller: string, peer: string, env: string,
   );
 }
 
-/** Reads a peer URL out of a stack's outputs, or fails with the stack to deploy first. */
-export function peerUrlFromOutputs(outputs: Record<string, unknown> | undefined, caller: string, peer: string, env: string, fqStack: string): string {
+/**
+ * Reads a peer URL out of a stack's outputs, or fails with the stack to deploy first. In a preview
+ * the URL of a peer that is not deployed yet is unknown instead, like any value the update will
+ * compute: `catalyst preview --env <env>` of a fresh environment previews callers before their callees
+ * exist (`catalyst up` deploys callees first, and an update still fails here).
+ */
+export function peerUrlFromOutputs(outputs: Record<string, unknown> | undefined, caller: string, peer: string, env: string, fqStack: string, preview = false): string {
   const url = outputs?.url;
-  if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) throw new pulumi.RunError(missingPeerUrlMessage(caller, peer, env, fqStack));
+  if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
+    if (preview) return pulumi.unknown as unknown as string;
+    throw new pulumi.RunError(missingPeerUrlMessage(caller, peer, env, fqStack));
+  }
   return baseUrl(url);
 }
 
@@ -46,7 +54,12 @@ export function createPeerUrls(name: string, parent: pulumi.Resource, args: Peer
   for (const peer of httpPeers(args.project)) {
     const fq = peerStackName(args.org, args.pulumiProject, peer, args.env);
     const ref = new pulumi.StackReference(`${name}-peer-${peer}`, { name: fq }, { parent });
-    env[peerEnvName(peer)] = ref.outputs.apply((o) => peerUrlFromOutputs(o, args.project.name, peer, args.env, fq));
+    const preview = pulumi.runtime.isDryRun();
+    env[peerEnvName(peer)] = ref.outputs.apply((o) => {
+      const url = peerUrlFromOutputs(o, args.project.name, peer, args.env, fq, preview);
+      if (pulumi.isUnknown(url)) pulumi.log.warn(`stack ${fq} is not deployed yet, so ${peer}'s URL is unknown in this preview; deploy it first (catalyst up --env ${args.env} does)`, parent);
+      return url;
+    });
   }
   return env;
 }

@@ -109,6 +109,15 @@ describe('catalyst up/preview/down/outputs --env', () => {
     expect(err).toMatch(/support-bot\.staging calls project "billing", but there is no stack billing\.staging/);
   });
 
+  it('stops at an interrupted pulumi (Ctrl-C) with exit 130 and says how to finish', async () => {
+    const calls: Call[] = [];
+    const base = fakeRunner(calls, { existing: ['billing.local', 'support-bot.local'] });
+    runnerFactory.create = () => async (args, o) => (args[0] === 'up' ? { code: 255, stdout: '', stderr: 'error: update canceled', interrupted: 'SIGINT' as const } : base(args, o));
+    expect(await main(['up', '--env', 'local'], ctx())).toBe(130);
+    expect(err).toMatch(/INTERRUPTED: billing\.local; not attempted: support-bot\.local/);
+    expect(err).toMatch(/run `catalyst up --env local` again to finish/);
+  });
+
   it('requires --env', async () => {
     expect(await main(['up'], ctx())).toBe(2);
     expect(err).toMatch(/--env is required/);

@@ -91,6 +91,8 @@ describe('outputs', () => {
     expect(pinnedImage(pickOutputs({ imageRef: 'localhost:5000/app', imageDigest: digestOf(3) }))).toBe(`localhost:5000/app@${digestOf(3)}`);
     expect(pinnedImage(pickOutputs({ imageRef: `r.io/a@${digestOf(4)}`, imageDigest: digestOf(3) }))).toBe(`r.io/a@${digestOf(4)}`);
     expect(pinnedImage(pickOutputs({ imageRef: 'r.io/a:tag' }))).toBe('r.io/a:tag');
+    // docker: loaded into the local engine, never pushed; the content-hash tag is what resolves there.
+    expect(pinnedImage(pickOutputs({ target: 'docker', imageRef: `catalyst-billing:${'c'.repeat(64)}`, imageDigest: digestOf(3) }))).toBe(`catalyst-billing:${'c'.repeat(64)}`);
     expect(pinnedImage(pickOutputs({ imageRef: null }))).toBeNull();
     expect(pinnedImage(null)).toBeNull();
   });
@@ -119,9 +121,10 @@ describe('file backend checkpoints', () => {
     writeFileSync(join(dir, 'support-bot.prod-300.checkpoint.json'), '{}');
     writeFileSync(join(dir, 'support-bot.prod-400.history.json'), JSON.stringify({ version: 4 }));
     const cps = fileCheckpoints(root, 'support-bot.prod', null);
-    expect([...cps.keys()].sort()).toEqual([1, 2]);
+    // An unreadable history file is still an update (the third); its checkpoint is kept.
+    expect([...cps.keys()].sort()).toEqual([1, 2, 3]);
     expect(cps.get(2)).toMatch(/200\.checkpoint\.json\.gz$/);
-    expect(fileCheckpoints(root, 'support-bot.prod', 'catalyst').size).toBe(2);
+    expect(fileCheckpoints(root, 'support-bot.prod', 'catalyst').size).toBe(3);
     expect(fileCheckpoints(root, 'nope.prod', 'catalyst').size).toBe(0);
     expect(fileCheckpoints(join(root, 'missing'), 'support-bot.prod', null).size).toBe(0);
   });
@@ -162,6 +165,30 @@ describe('loadDeployments', () => {
     expect(list.warnings).toEqual([expect.stringMatching(/checkpoint of version 3/)]);
     expect(calls.map((c) => c.args.slice(0, 2))).toEqual([['stack', 'history']]);
     expect(calls[0].args).toEqual(['stack', 'history', '--json', '--stack', 'support-bot.prod', '--page-size', '20', '--non-interactive']);
+  });
+
+  it('numbers the updates of a real file backend (Pulumi records version 0 there) and pairs them by start time', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'catalyst-state-'));
+    dirs.push(root);
+    const dir = join(root, '.pulumi', 'history', 'catalyst', 'support-bot.prod');
+    mkdirSync(dir, { recursive: true });
+    // What pulumi 3.274 writes: `<stack>-<unix ns>` names, version 0, startTime in Unix seconds.
+    const diy: Record<string, unknown>[] = [historyEntry(1, A), historyEntry(2, B), historyEntry(3, C, { result: 'failed' })].map((e) => ({ ...e, version: 0 }));
+    const ns = ['999999999000000000', '1795667517023408428', '1795667528755253884']; // sorted as numbers, not as text
+    diy.forEach((e, i) => {
+      const base = join(dir, `support-bot.prod-${ns[i]}`);
+      writeFileSync(`${base}.history.json`, JSON.stringify({ version: 0, kind: 'update', startTime: Date.parse(String(e.startTime)) / 1000, result: e.result }));
+      if (i < 2) writeFileSync(`${base}.checkpoint.json`, JSON.stringify(stateDoc(outputsFor(i + 1, [A, B][i]), 'checkpoint')));
+    });
+    expect(parseHistory(diy).map((d) => d.stackVersion)).toEqual([null, null, null]);
+    const { runner } = fakePulumi({ history: { 'support-bot.prod': diy } });
+    const list = await loadDeployments({ runner, repo: root, env: { PULUMI_BACKEND_URL: `file://${root}` } }, 'support-bot.prod');
+    expect(list.deployments.map((d) => [d.stackVersion, deployedCommit(d), pinnedImage(d.outputs)])).toEqual([
+      [3, C, null],
+      [2, B, `${IMAGE_REPO}@${digestOf(2)}`],
+      [1, A, `${IMAGE_REPO}@${digestOf(1)}`],
+    ]);
+    expect(list.warnings).toEqual([]);
   });
 
   it('exports earlier versions from other backends, and falls back to the current outputs', async () => {

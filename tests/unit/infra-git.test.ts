@@ -1,9 +1,10 @@
-/** src/infra/git.ts against real temporary repositories. */
+/** src/infra/git.ts (over src/git, the one module that runs git) against real temporary repositories. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gitStateSync } from '../../src/git/index.ts';
 import { cleanGitProblem, readGitSource, readGitVersion, sanitizeRemote } from '../../src/infra/git.ts';
 
 const dirs: string[] = [];
@@ -39,6 +40,34 @@ describe('readGitVersion', () => {
     git(d, 'remote', 'add', 'origin', 'https://bot:ghp_SECRET@github.com/acme/repo.git');
     expect(readGitSource(d)).toBe('https://github.com/acme/repo');
     expect(readGitSource(tmp())).toBeNull();
+  });
+});
+
+describe('when git cannot run', () => {
+  it('reads as no repository, says why, and the clean-tree check reports the reason', () => {
+    const path = process.env.PATH;
+    process.env.PATH = tmp();
+    let read: ReturnType<typeof readGitVersion>;
+    try {
+      read = readGitVersion(tmpdir());
+      expect(readGitSource(tmpdir())).toBeNull();
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(read).toEqual({ commit: null, branch: null, dirty: false, isRepo: false, error: expect.stringMatching(/git is not installed/) });
+    expect(cleanGitProblem('x.prod', read, true)).toMatch(/^stack x\.prod requires a clean git tree \(catalyst:requireCleanGit\), but the git state cannot be read: git is not installed .*; or turn the check off/);
+    expect(cleanGitProblem('x.dev', read, false)).toBeNull();
+  });
+
+  it('agrees with src/git gitStateSync (one implementation)', () => {
+    const d = tmp();
+    git(d, 'init', '-q', '-b', 'main');
+    writeFileSync(join(d, 'a.txt'), 'a');
+    git(d, 'add', '.');
+    git(d, 'commit', '-qm', 'a');
+    const { isRepo, ...state } = readGitVersion(d);
+    expect(isRepo).toBe(true);
+    expect(state).toEqual(gitStateSync(d));
   });
 });
 

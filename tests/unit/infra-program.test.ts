@@ -225,6 +225,7 @@ describe('cloudrun target (support-bot.prod: secrets, public workflows, a peer, 
       uptimeCheckId: 'catalyst-support-bot-uptime-check-0a1b2c',
       consoleUrl: 'https://console.cloud.google.com/run/detail/europe-west1/support-bot-prod/metrics?project=acme-prod-1',
       logsUrl: 'https://console.cloud.google.com/run/detail/europe-west1/support-bot-prod/logs?project=acme-prod-1',
+      rolledBackFrom: null,
     });
     expect(resolved.publicRoutes).toEqual([
       { workflow: 'ask', method: 'POST', path: '/ask' },
@@ -289,7 +290,7 @@ describe('local target (support-bot.local)', () => {
     // Loopback URL: no uptime check even with a monitoring project.
     expect(byType('gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig')).toEqual([]);
     expectContract(resolved);
-    expect(resolved).toMatchObject({ target: 'local', region: null, url: `http://127.0.0.1:${port}`, imageRef: null, imageDigest: null, uptimeCheckId: null, consoleUrl: null, logsUrl: null });
+    expect(resolved).toMatchObject({ target: 'local', region: null, url: `http://127.0.0.1:${port}`, imageRef: null, imageDigest: null, uptimeCheckId: null, consoleUrl: null, logsUrl: null, rolledBackFrom: null });
     expectNoPlantedSecrets(resolved);
   });
 
@@ -454,5 +455,8 @@ describe('cross-project wiring', () => {
     expect(() => peers.peerUrlFromOutputs(undefined, 'a', 'b', 'dev', 'o/c/b.dev')).toThrow(/has no "url" output/);
     expect(() => peers.peerUrlFromOutputs({ url: 'not a url' }, 'a', 'b', 'dev', 'o/c/b.dev')).toThrow(/has no "url" output/);
     expect(peers.peerUrlFromOutputs({ url: 'http://127.0.0.1:9/' }, 'a', 'b', 'dev', 'o/c/b.dev')).toBe('http://127.0.0.1:9');
+    // A preview of a fresh environment: the peer is not deployed yet, so its URL is unknown, not an error.
+    expect(pulumi.isUnknown(peers.peerUrlFromOutputs(undefined, 'a', 'b', 'dev', 'o/c/b.dev', true))).toBe(true);
+    expect(peers.peerUrlFromOutputs({ url: 'http://127.0.0.1:9/' }, 'a', 'b', 'dev', 'o/c/b.dev', true)).toBe('http://127.0.0.1:9');
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadProjectModel } from '../../src/definitions/load.ts';
 import { buildDir, isIntact, materializeApp } from '../../src/infra/build.ts';
+import { moduleLoader } from '../../src/infra/http/loader.ts';
 import { imageLabels, imageTags, localRepository, pinnedRef } from '../../src/infra/image.ts';
 import { dnsName, labelValue, peerEnvName, shortHash } from '../../src/infra/names.ts';
 import { baseUrl, httpPeers, publicRoutes, workflowList } from '../../src/infra/outputs.ts';
@@ -59,6 +60,28 @@ describe('image helpers', () => {
     expect(pinnedRef('r/app', hash, 'sha256:short')).toBe(`r/app:${hash}`);
     expect(pinnedRef('r/app', hash, `sha256:${'1'.repeat(64)}`)).toBe(`r/app@sha256:${'1'.repeat(64)}`);
     expect(localRepository('billing')).toBe('catalyst-billing');
+  });
+});
+
+describe('dynamic provider module loader', () => {
+  it('loads by absolute path, else the project-relative file from the working directory or a parent (Pulumi runs providers in src/)', async () => {
+    const rel = 'src/infra/http/digest.ts';
+    const abs = join(ROOT, rel);
+    type Digest = typeof import('../../src/infra/http/digest.ts');
+    expect(typeof (await moduleLoader<Digest>(abs, rel)()).secretDigest).toBe('function');
+    // The checkout that wrote the state is gone (e.g. a removed rollback worktree).
+    const gone = join(tmpdir(), 'catalyst-removed-worktree', rel);
+    const cwd = process.cwd();
+    try {
+      for (const dir of [ROOT, join(ROOT, 'src'), join(ROOT, 'src', 'infra', 'targets')]) {
+        process.chdir(dir);
+        expect(typeof (await moduleLoader<Digest>(gone, rel)()).secretDigest, dir).toBe('function');
+      }
+      process.chdir(tmpdir());
+      await expect(moduleLoader<Digest>(gone, rel)()).rejects.toThrow(/Cannot find module/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 

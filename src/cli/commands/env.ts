@@ -51,7 +51,7 @@ PULUMI_BACKEND_URL is set, and for *.local stacks the documented development pas
           only: flagList(args, 'project'),
         });
         if (action === 'outputs') ctx.stdout(`${JSON.stringify(r.outputs, null, 2)}\n`);
-        return r.ok ? 0 : 1;
+        return r.ok ? 0 : r.interrupted ? 130 : 1;
       } catch (e) {
         if (e instanceof DefinitionError) throw new CliError(e.message, 1);
         if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof SyntaxError)) throw new CliError(e.message, 1);
