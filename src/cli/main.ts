@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closest } from './args.ts';
@@ -20,6 +20,13 @@ export async function loadCommands(): Promise<Map<string, Command>> {
     for (const c of [...(mod.command ? [mod.command] : []), ...(mod.commands ?? [])]) commands.set(c.name, c);
   }
   return commands;
+}
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  const file = join(commandsDir, `${name}.ts`);
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as { command?: Command };
+  return mod.command?.name === name ? mod.command : undefined;
 }
 
 function helpText(commands: Map<string, Command>): string {
@@ -48,8 +55,11 @@ export async function main(argv: string[], partial: Partial<CommandContext> & { 
     isTTY: Boolean(process.stdout.isTTY),
     ...partial,
   };
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
+  // Fast path: `catalyst <name>` loads only src/cli/commands/<name>.ts (the Pulumi SDK and the other
+  // commands stay unloaded); help, unknown names and multi-command modules load them all.
+  const direct = name && /^[a-z][a-z-]*$/.test(name) ? await loadCommand(name) : undefined;
+  const commands = direct ? new Map([[direct.name, direct]]) : await loadCommands();
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
     const cmd = topic ? commands.get(topic) : undefined;
