@@ -91,6 +91,8 @@ export interface AppView {
   llmEndpoints: { labelPy: string; fnPy: string }[];
   /** settings.py needs the expression helpers (some LLM base URL is an expression). */
   settingsUsesRx: boolean;
+  /** Some node makes outgoing HTTP calls (httpRequest, llm, a cross-project workflowCall): the app starts its HTTP client at startup. */
+  usesHttp: boolean;
   requirements: { name: string; version: string }[];
   /** Imports main.py needs beyond Request and Response. */
   mainImports: { annotated: boolean; fastapi: string[] };
@@ -347,6 +349,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     peers,
     llmEndpoints,
     settingsUsesRx: llmEndpoints.some((l) => l.fnPy.includes('rx.')),
+    usesHttp: peers.length > 0 || workflows.some((w) => w.nodes.some((n) => n.def.type === 'httpRequest' || n.def.type === 'llm')),
     requirements: APP_REQUIREMENTS.map(([name, version]) => ({ name, version })),
     mainImports: {
       annotated: routes.some((r) => r.inQuery || r.optionalBody),

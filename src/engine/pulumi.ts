@@ -74,8 +74,8 @@ export function ensureFileBackend(env: NodeJS.ProcessEnv, cwd: string): void {
  * pulumi runs as one signal to pulumi. So Ctrl-C works as it does with pulumi alone (the first cancels
  * gracefully: running operations finish and the state and lock are written; a second stops at once),
  * and catalyst stays alive to read pulumi's last words. Without this, the terminal's SIGINT would
- * kill catalyst as well, and pulumi, whose output pipe is then closed, would die of SIGPIPE
- * mid-update, leaving a lock and pending operations behind.
+ * kill catalyst as well, and pulumi, whose output pipe is then closed, risks dying of SIGPIPE (Go's
+ * default for a write to a closed stdout) mid-update, leaving a lock and pending operations behind.
  */
 export function realRunner(binary: string, signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): PulumiRunner {
   return (args, opts) =>
