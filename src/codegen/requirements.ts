@@ -1,8 +1,9 @@
 /**
  * Pinned Python dependencies of every generated app (checked with `pip index versions` when bumped).
  * The direct ones are fastapi, uvicorn (plain: no [standard] extras, which add uvloop/httptools/watchfiles
- * and slow cold starts for no gain at our request rates), httpx, pydantic v2 and prometheus-client; the
- * rest are their dependencies, pinned too so an image build is reproducible.
+ * and slow cold starts for no gain at our request rates), httpx and pydantic v2; the rest are their
+ * dependencies, pinned too so an image build is reproducible. /metrics is written by the runtime itself
+ * (catalyst_runtime/metrics.py: the Prometheus text format, byte for byte what prometheus-client wrote).
  */
 export const APP_REQUIREMENTS: readonly (readonly [string, string])[] = [
   ['annotated-doc', '0.0.7'],
@@ -16,7 +17,6 @@ export const APP_REQUIREMENTS: readonly (readonly [string, string])[] = [
   ['httpx', '0.28.1'],
   ['idna', '3.20'],
   ['opentelemetry-api', '1.45.2'],
-  ['prometheus-client', '0.26.0'],
   ['pydantic', '2.14.4'],
   ['pydantic-core', '2.50.5'],
   ['starlette', '1.10.0'],

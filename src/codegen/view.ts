@@ -59,6 +59,8 @@ export interface WorkflowView {
   route: string | null;
   docPy: string;
   timeoutPy: string;
+  /** `True` when a run may wait on the event loop (see suspendingWorkflows). */
+  suspendsPy: 'True' | 'False';
   nodes: NodeView[];
   edges: string[];
 }
@@ -181,6 +183,32 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** Node types whose run waits on the event loop: a timer, a socket, a worker thread. */
+const SUSPENDING_NODES: ReadonlySet<string> = new Set(['delay', 'httpRequest', 'llm', 'code']);
+
+/**
+ * The workflows whose runs may give the event loop control: a delay, httpRequest, llm or code node, a
+ * cross-project call, or an in-process call of such a workflow (to a fixpoint). A run of any other
+ * workflow completes within one step of the loop, so no timeout could fire during it and the engine
+ * sets no timer for it.
+ */
+export function suspendingWorkflows(project: ProjectModel): Set<string> {
+  const out = new Set<string>();
+  for (const w of project.workflows) {
+    if (w.nodes.some((n) => SUSPENDING_NODES.has(n.def.type)) || w.calls.some((c) => !c.inProcess)) out.add(w.name);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const w of project.workflows) {
+      if (!out.has(w.name) && w.calls.some((c) => c.inProcess && out.has(c.workflow))) {
+        out.add(w.name);
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
 /** True when some run can end without reaching a respond node (it then answers 200 with the last output). */
 export function mayEndWithoutRespond(wf: WorkflowModel): boolean {
   for (const n of wf.nodes) {
@@ -242,6 +270,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     })),
   );
 
+  const suspending = suspendingWorkflows(project);
   const wfViews: WorkflowView[] = workflows.map((w) => {
     const nodes = w.nodes.map((n) => nodeView(n, project, workspace));
     const edges = w.edges.map((e) => `Edge(${pyStr(e.from)}, ${pyStr(e.to)}${e.branch !== undefined ? `, ${pyStr(e.branch)}` : ''})`);
@@ -256,6 +285,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
       route,
       docPy: pyStr(doc),
       timeoutPy: pyNumber(w.timeoutMs / 1000),
+      suspendsPy: suspending.has(w.name) ? 'True' : 'False',
       nodes,
       edges,
     };

@@ -13,7 +13,7 @@ import { buildModels } from '../../src/codegen/models.ts';
 import { dedent, moduleName, NameAllocator, pascal, peerEnvVar } from '../../src/codegen/names.ts';
 import { CodegenError, pyTuple } from '../../src/codegen/nodes.ts';
 import { headerFor } from '../../src/codegen/render.ts';
-import { dotenvValue, mayEndWithoutRespond, mdCell, tomlStr, yamlStr } from '../../src/codegen/view.ts';
+import { dotenvValue, mayEndWithoutRespond, mdCell, suspendingWorkflows, tomlStr, yamlStr } from '../../src/codegen/view.ts';
 import type { ProjectModel, Workspace } from '../../src/definitions/model.ts';
 import { stringify } from 'yaml';
 import { cleanupTemps, fixtureWorkspace, loadExample, project, REPO, tempDir, workspaceFrom } from '../helpers/codegen.ts';
@@ -164,6 +164,26 @@ describe('what the view computes', () => {
     expect(mayEndWithoutRespond(wf('helper'))).toBe(true);
     expect(mayEndWithoutRespond(wf('gather'))).toBe(false);
     expect(mayEndWithoutRespond(wf('echo'))).toBe(false);
+  });
+
+  it('knows which workflows can suspend (those get a timer), through in-process calls', () => {
+    const kitchen = fixtureWorkspace();
+    const k = suspendingWorkflows(project(kitchen, 'kitchen'));
+    for (const name of ['slow', 'boom', 'fetch', 'think', 'call-peer', 'call-peer-soft']) expect(k.has(name), name).toBe(true);
+    for (const name of ['echo', 'last', 'helper', 'shapes']) expect(k.has(name), name).toBe(false);
+    const wf = (name: string, nodes: unknown[]) => stringify({ catalyst: 1, name, nodes });
+    const call = (id: string, workflow: string) => ({ id, type: 'workflowCall', workflow, input: {} });
+    const { workspace } = workspaceFrom({
+      'chain/project.yaml': stringify({ catalyst: 1, name: 'chain' }),
+      'chain/workflows/a.yaml': wf('a', [call('x', 'b')]),
+      'chain/workflows/b.yaml': wf('b', [call('y', 'c')]),
+      'chain/workflows/c.yaml': wf('c', [{ id: 'nap', type: 'delay', ms: 1 }]),
+      'chain/workflows/d.yaml': wf('d', [call('z', 'e')]),
+      'chain/workflows/e.yaml': wf('e', [{ id: 'out', type: 'transform', set: { n: 1 } }]),
+    });
+    expect([...suspendingWorkflows(project(workspace, 'chain'))].sort()).toEqual(['a', 'b', 'c']);
+    const billing = loadExample('billing');
+    expect([...suspendingWorkflows(billing.project)].sort()).toEqual(['charge', 'invoice', 'lookup']);
   });
 
   it('input models: strict bodies, lax queries, nested classes named apart, aliases for every field', () => {

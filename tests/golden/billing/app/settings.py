@@ -27,4 +27,5 @@ SPEC = Spec(
     peers=PEERS,
     llm_endpoints=(
     ),
+    uses_http=False,
 )

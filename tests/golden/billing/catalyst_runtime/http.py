@@ -3,33 +3,44 @@
 
 `timeout_s` is the budget for the whole call, retries and backoff included, so a caller always gets an
 answer (or a timeout error) within it.
+
+httpx is imported, and the client (with its TLS context) built, only by an app that makes outgoing
+calls: at startup when the app has httpRequest, llm or cross-project nodes (`start`), else on first use.
+An app without any never pays for either.
 """
 
 import asyncio
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from catalyst_runtime import context, logs
 from catalyst_runtime.errors import UpstreamError, UpstreamTimeout
 
-_client: httpx.AsyncClient | None = None
+if TYPE_CHECKING:
+    import httpx
+
+_client: "httpx.AsyncClient | None" = None
 USER_AGENT = "catalyst-app"
 BACKOFF_BASE_S = 0.1
 BACKOFF_MAX_S = 2.0
 
 
+def _new_client() -> "httpx.AsyncClient":
+    import httpx
+
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
 async def start() -> None:
     global _client
     if _client is None:
-        _client = httpx.AsyncClient(
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": USER_AGENT},
-        )
+        _client = _new_client()
 
 
 async def stop() -> None:
@@ -39,9 +50,10 @@ async def stop() -> None:
         _client = None
 
 
-def client() -> httpx.AsyncClient:
+def client() -> "httpx.AsyncClient":
+    global _client
     if _client is None:
-        raise RuntimeError("HTTP client not started (the app's lifespan starts it)")
+        _client = _new_client()
     return _client
 
 
@@ -77,6 +89,8 @@ async def request(
     Returns the last reply (any status) or raises UpstreamTimeout / UpstreamError for transport failures.
     `what` names the dependency in messages (never a URL with credentials, never a header).
     """
+    import httpx
+
     budget = timeout_s if timeout_s is not None else 300.0
     deadline = time.monotonic() + budget
     hdrs = dict(headers or {})

@@ -3,19 +3,47 @@
 
 Secret values registered with `set_redactions` are replaced by [redacted] in every line, as a second
 line of defence (secrets are never logged on purpose).
+
+The runtime's own lines (`log`, and the `request` and `workflow finished` lines every request writes)
+skip the `logging` machinery (LogRecord, caller lookup, handler chain): a level test against a module
+flag and one string format. Lines from other loggers (uvicorn, libraries, user code) go through
+`logging` with `JsonFormatter`, in the same format.
+
+Lines written on the event loop's thread are collected and written together at the end of the loop's
+current step (at most 64 at a time): one write per step instead of one per line, which matters when
+stderr is a pipe (containers), where each write costs several microseconds. A line therefore reaches
+stderr once the code that wrote it awaits something (or finishes), never later than the loop's next
+turn; lines written from other threads, or with no loop running, are written at once; whatever is
+pending is written at exit.
 """
 
+import asyncio
+import atexit
 import json
 import logging
 import sys
+import threading
 import time
-from typing import Any
+from json.encoder import encode_basestring
+from typing import Any, TextIO
 
 from catalyst_runtime import context
 
 LOGGER_NAME = "catalyst"
 _redactions: list[tuple[str, str]] = []
 _RESERVED = {"ts", "level", "msg", "logger", "request_id", "workflow", "node"}
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+# The threshold in force (set by `setup`; before it, warnings and errors only, as `logging` does) and the
+# flags hot paths test before building a line.
+_threshold = logging.WARNING
+DEBUG = False
+INFO = False
+_stream: TextIO | None = None  # where `setup` sends lines; None: sys.stderr at the time of writing
+_line_buffered = False  # the stream flushes at every newline by itself (stderr does)
+
+_encode = json.JSONEncoder(ensure_ascii=False, default=str, allow_nan=False).encode  # lines stay valid JSON
+_quote = encode_basestring  # a str as a JSON string, non-ASCII kept (as ensure_ascii=False writes it)
 
 
 def set_redactions(values: list[str]) -> None:
@@ -39,9 +67,26 @@ def redact(text: str) -> str:
     return text
 
 
+_ts_second = -1
+_ts_prefix = ""
+
+
 def _ts(created: float) -> str:
-    t = time.gmtime(created)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", t) + f".{int((created % 1) * 1000):03d}Z"
+    """ISO 8601 UTC with milliseconds; the part up to the second is formatted once per second."""
+    global _ts_second, _ts_prefix
+    second = int(created)
+    if second != _ts_second:
+        _ts_prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _ts_second = second
+    return f"{_ts_prefix}.{int((created - second) * 1000):03d}Z"
+
+
+def _line(out: dict[str, Any]) -> str:
+    try:
+        line = _encode(out)
+    except ValueError:
+        line = json.dumps({k: str(v) for k, v in out.items()}, ensure_ascii=False)
+    return redact(line) if _redactions else line
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,20 +107,35 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             out["exc_type"] = record.exc_info[0].__name__
             out["exc"] = self.formatException(record.exc_info)
+        return _line(out)
+
+
+class JsonHandler(logging.Handler):
+    """Lines of `logging` records, in order with the runtime's own (through the same batching)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+
+    def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = json.dumps(out, ensure_ascii=False, default=str)
-        except ValueError:
-            line = json.dumps({k: str(v) for k, v in out.items()}, ensure_ascii=False)
-        return redact(line)
+            _emit(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 (as logging.StreamHandler does)
+            self.handleError(record)
 
 
 def setup(level: str = "info") -> None:
-    """Route every logger (ours, uvicorn's) to one JSON handler on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    """Route every logger (ours, uvicorn's) to one JSON handler on stderr, at `level`."""
+    global _threshold, DEBUG, INFO, _stream, _line_buffered
+    flush()
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(_level(level))
+    root.handlers[:] = [JsonHandler()]
+    _threshold = _level(level)
+    DEBUG = _threshold <= logging.DEBUG
+    INFO = _threshold <= logging.INFO
+    _stream = sys.stderr
+    _line_buffered = getattr(_stream, "line_buffering", False) is True
+    root.setLevel(_threshold)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi"):
         lg = logging.getLogger(name)
         lg.handlers[:] = []
@@ -86,7 +146,7 @@ def setup(level: str = "info") -> None:
 
 
 def _level(name: str) -> int:
-    return {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}.get(name.lower(), logging.INFO)
+    return _LEVELS.get(name.lower(), logging.INFO)
 
 
 # The dict uvicorn gets as log_config, so its own lines are JSON from the first one on.
@@ -105,9 +165,130 @@ UVICORN_LOG_CONFIG: dict[str, Any] = {
 _log = logging.getLogger(LOGGER_NAME)
 
 
+def _value(v: Any) -> str:
+    """One value as JSON (`ensure_ascii=False`, other objects as their text, non-finite numbers as null)."""
+    t = type(v)
+    if t is str:
+        return _quote(v)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return repr(v)
+    if t is float:
+        return repr(v) if v - v == 0 else "null"  # NaN and infinities are not JSON
+    try:
+        return _encode(v)
+    except ValueError:  # a circular structure, or NaN inside
+        return _quote(str(v))
+
+
 def log(level: str, msg: str, **fields: Any) -> None:
-    _log.log(_level(level), msg, extra={"fields": fields})
+    """One line from the runtime: {ts, level, msg, logger, request_id, workflow, node, **fields}, the same
+    JSON `JsonFormatter` writes, put together by hand (it is on every request's path)."""
+    lv = _LEVELS.get(level)
+    if lv is None:
+        lv, level = logging.INFO, "info"
+    if lv < _threshold:
+        return
+    line = (
+        f'{{"ts": "{_ts(time.time())}", "level": "{level}", "msg": {_quote(msg)}, "logger": "catalyst", '
+        f'"request_id": {_value(context.request_id.get())}, "workflow": {_value(context.workflow.get())}, "node": {_value(context.node.get())}'
+    )
+    if fields:
+        line += "".join([f", {_quote(k if k not in _RESERVED else f'field_{k}')}: {_value(v)}" for k, v in fields.items()])
+    _out(line + "}\n")
+
+
+_pending: list[str] = []  # lines written on the loop's thread, not yet out
+_drain_loop: asyncio.AbstractEventLoop | None = None  # the loop that will write them at the end of its step
+_flush_lock = threading.Lock()
+MAX_PENDING = 64
+
+
+def _write(text: str) -> None:
+    stream = _stream or sys.stderr
+    try:
+        stream.write(text)
+        if not _line_buffered:
+            stream.flush()
+    except (OSError, ValueError):  # stderr closed or gone: a log line is never worth failing a request
+        pass
+
+
+def flush() -> None:
+    """Write the pending lines now."""
+    if _pending:
+        with _flush_lock:  # a worker thread may flush too (see _emit)
+            lines = _pending[:]
+            del _pending[: len(lines)]
+            if lines:
+                _write("".join(lines))
+
+
+def _end_of_step() -> None:
+    global _drain_loop
+    _drain_loop = None
+    flush()
+
+
+def _emit(line: str) -> None:
+    """Write one finished line ("…\n", already redacted): batched on the loop's thread (see above)."""
+    global _drain_loop
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: write it now, after anything pending
+        flush()
+        _write(line)
+        return
+    _pending.append(line)
+    if _drain_loop is not loop:  # (a loop closed before its step ended never runs the callback: ask this one)
+        loop.call_soon(_end_of_step)
+        _drain_loop = loop
+    elif len(_pending) >= MAX_PENDING:
+        flush()
+
+
+atexit.register(flush)
+
+
+def _out(line: str) -> None:
+    _emit(redact(line) if _redactions else line)
+
+
+# The two lines every request writes, as `log` would write them, with their fields known in advance:
+# these run once per request and once per workflow run, so each is one format operation. Callers test
+# `INFO` first.
+
+
+def run_fields(workflow: str, via: str) -> str:
+    """The fixed part of a run's `workflow finished` line (built once per workflow and `via`)."""
+    return f'"workflow": {_quote(workflow)}, "node": null, "via": {_quote(via)}'
+
+
+def run_finished(fields: str, outcome: str, status: int | None, duration_ms: float) -> None:
+    """`workflow finished` (docs/contracts.md: one per workflow run); `fields` from `run_fields`."""
+    rid = context.request_id.get()
+    _out(
+        f'{{"ts": "{_ts(time.time())}", "level": "info", "msg": "workflow finished", "logger": "catalyst", '
+        f'"request_id": {"null" if rid is None else _quote(rid)}, {fields}, "outcome": {_quote(outcome)}, '
+        f'"status": {"null" if status is None else int(status)}, "duration_ms": {_value(duration_ms)}}}\n'
+    )
+
+
+def request(method: str, path: str, status: int, duration_ms: float, route_workflow: str | None) -> None:
+    """`request` (docs/contracts.md: one per request)."""
+    rid, wf, node = context.request_id.get(), context.workflow.get(), context.node.get()
+    _out(
+        f'{{"ts": "{_ts(time.time())}", "level": "info", "msg": "request", "logger": "catalyst", '
+        f'"request_id": {"null" if rid is None else _quote(rid)}, "workflow": {"null" if wf is None else _quote(wf)}, '
+        f'"node": {"null" if node is None else _quote(node)}, "method": {_quote(method)}, "path": {_quote(path)}, '
+        f'"status": {int(status)}, "duration_ms": {_value(duration_ms)}, '
+        f'"route_workflow": {"null" if route_workflow is None else _quote(route_workflow)}}}\n'
+    )
 
 
 def exception(msg: str, **fields: Any) -> None:
+    """An error line with the current exception's type and traceback (through `logging`)."""
     _log.exception(msg, extra={"fields": fields})

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from catalyst_runtime import expr, logs, metrics
 from catalyst_runtime import http as http_client
 from catalyst_runtime import llm as llm_client
-from catalyst_runtime.engine import Call, Respond, Run
+from catalyst_runtime.engine import Call, Respond, Run, execute
 from catalyst_runtime.errors import CatalystError, NodeError, UpstreamError, UpstreamTimeout
 from catalyst_runtime.settings import safe_origin, valid_base_url
 
@@ -183,7 +183,7 @@ def respond(status: int, headers: Mapping[str, Any], body: Any) -> Respond:
 
 def _call_failed(ctx: Run, target: str, kind: str, exc: CatalystError, on_error: str, fallback: Callable[[], Any]) -> Any:
     outcome = "timeout" if isinstance(exc, UpstreamTimeout) or exc.status == 504 else "error"
-    metrics.subcall_total.labels(caller=ctx.workflow, target=target, kind=kind, outcome=outcome).inc()
+    metrics.subcall_total.inc((ctx.workflow, target, kind, outcome))
     if on_error == "continue":
         logs.log("warning", "workflow call failed; continuing with the fallback", target=target, kind=kind, error=exc.code, reason=exc.message)
         return fallback()
@@ -200,29 +200,50 @@ async def call_workflow(
     on_error: str,
     fallback: Callable[[], Any],
 ) -> Any:
-    """In-process call of a workflow of this app: validate the input with its model, await its run."""
-    callee = ctx.call.registry.get(target)
-    started = time.perf_counter()
+    """In-process call of a workflow of this app: validate the input with its model, await its run.
+
+    The node's timeout only needs a timer of its own when it ends before the time the caller's run has
+    left; the callee learns the earliest deadline it is under, so it skips its own timer likewise.
+    """
+    callee = ctx.call.registry.workflows[target]
+    debug = logs.DEBUG
+    started = time.perf_counter() if debug else 0.0
     try:
         try:
             data = callee.validate_input(input)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)[:5])
             raise UpstreamError(f"input for workflow {target} is invalid: {problems}") from None
-        sub = Call(settings=ctx.call.settings, registry=ctx.call.registry, via="inprocess", depth=ctx.call.depth + 1)
-        try:
-            async with asyncio.timeout(timeout_s) as scope:
-                result = await callee.run(data, sub)
-        except TimeoutError:
-            if scope.expired():
-                raise UpstreamTimeout(f"workflow {target} did not finish within {timeout_s:g}s") from None
-            raise
+        deadline = ctx.deadline
+        node_deadline = None
+        if timeout_s is not None and callee.suspends:
+            node_deadline = asyncio.get_running_loop().time() + timeout_s
+            if deadline is not None and deadline <= node_deadline:
+                node_deadline = None  # the run's own deadline comes first
+        sub = Call(
+            settings=ctx.call.settings,
+            registry=ctx.call.registry,
+            via="inprocess",
+            depth=ctx.call.depth + 1,
+            deadline=deadline if node_deadline is None else node_deadline,
+        )
+        if node_deadline is None:
+            result = await execute(callee, data, sub)
+        else:
+            try:
+                async with asyncio.timeout_at(node_deadline) as scope:
+                    result = await execute(callee, data, sub)
+            except TimeoutError:
+                if scope.expired():
+                    raise UpstreamTimeout(f"workflow {target} did not finish within {timeout_s:g}s") from None
+                raise
         if not 200 <= result.status < 300:
             raise UpstreamError(f"workflow {target} responded with status {result.status}")
     except CatalystError as exc:
         return _call_failed(ctx, target, "inprocess", exc, on_error, fallback)
-    metrics.subcall_total.labels(caller=ctx.workflow, target=target, kind="inprocess", outcome="ok").inc()
-    logs.log("debug", "workflow call", target=target, kind="inprocess", duration_ms=round((time.perf_counter() - started) * 1000, 2))
+    metrics.subcall_total.inc((ctx.workflow, target, "inprocess", "ok"))
+    if debug:
+        logs.log("debug", "workflow call", target=target, kind="inprocess", duration_ms=round((time.perf_counter() - started) * 1000, 2))
     return result.body
 
 
@@ -267,5 +288,5 @@ async def call_peer(
             raise UpstreamError(f"{target} returned a response that is not JSON") from None
     except CatalystError as exc:
         return _call_failed(ctx, target, "http", exc, on_error, fallback)
-    metrics.subcall_total.labels(caller=ctx.workflow, target=target, kind="http", outcome="ok").inc()
+    metrics.subcall_total.inc((ctx.workflow, target, "http", "ok"))
     return body

@@ -31,6 +31,7 @@ class Spec:
     secret_names: tuple[str, ...]
     peers: Mapping[str, str]  # project → env var holding its base URL
     llm_endpoints: tuple[tuple[str, Any], ...] = ()  # (label, function(env) → base URL), for /health
+    uses_http: bool = False  # has httpRequest, llm or cross-project nodes: the HTTP client starts with the app
 
 
 @dataclass

@@ -33,4 +33,5 @@ SPEC = Spec(
     llm_endpoints=(
         ("ask.llm_answer", lambda ctx: rx.get(ctx.env, "LLM_BASE_URL")),
     ),
+    uses_http=True,
 )

@@ -5,12 +5,19 @@ Nodes run in the model's topological order. The entry node always runs; any othe
 least one of its incoming edges is active. A node that ran activates its outgoing edges (a condition or
 switch only the chosen branch's); a skipped node activates none. `respond` ends the run; without one the
 response is 200 with the last executed node's output.
+
+Cost matters here: every request runs this once per workflow, and once more per in-process call. So the
+graph is turned into index tuples once (at import); a timer for a timeout is set only where one could
+fire: by a run that can suspend (`Workflow.suspends`) and whose deadline comes before the one it already
+runs under (an in-process callee usually inherits its caller's); metric labels and the fixed parts of
+log lines are built once per workflow; debug logging costs one flag test when it is off.
 """
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -37,7 +44,7 @@ class Edge:
     branch: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Respond:
     """What a respond node returns: the run ends with this response."""
 
@@ -46,11 +53,22 @@ class Respond:
     body: Any
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     status: int
     headers: Mapping[str, str]
     body: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A node as the walk needs it: indexes of its incoming edges, its outgoing edges by branch."""
+
+    node: Node
+    incoming: tuple[int, ...]
+    outgoing: tuple[tuple[str | None, int], ...]
+    branching: bool  # condition/switch: only the chosen branch's edges become active
+    is_merge: bool
 
 
 @dataclass
@@ -60,8 +78,19 @@ class Workflow:
     timeout_s: float
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    # False when no run can give the event loop control (no delay, HTTP, LLM or code node, no call of a
+    # workflow that has one): such a run ends within one step of the loop, before any timer could fire,
+    # so it needs none. Codegen works it out over the whole project.
+    suspends: bool = True
     incoming: dict[str, list[Edge]] = field(init=False, repr=False)
     outgoing: dict[str, list[Edge]] = field(init=False, repr=False)
+    steps: tuple[_Step, ...] = field(init=False, repr=False)
+    runs_http: tuple[str, str] = field(init=False, repr=False)
+    runs_inprocess: tuple[str, str] = field(init=False, repr=False)
+    log_http: str = field(init=False, repr=False)
+    log_inprocess: str = field(init=False, repr=False)
+    _validate: Callable[[Any], BaseModel] = field(init=False, repr=False)
+    _dump: Callable[[BaseModel], dict[str, Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.incoming = {n.id: [] for n in self.nodes}
@@ -69,10 +98,28 @@ class Workflow:
         for e in self.edges:
             self.incoming[e.target].append(e)
             self.outgoing[e.source].append(e)
+        into: dict[str, list[int]] = {n.id: [] for n in self.nodes}
+        out_of: dict[str, list[tuple[str | None, int]]] = {n.id: [] for n in self.nodes}
+        for i, e in enumerate(self.edges):
+            into[e.target].append(i)
+            out_of[e.source].append((e.branch, i))
+        self.steps = tuple(
+            _Step(node=n, incoming=tuple(into[n.id]), outgoing=tuple(out_of[n.id]), branching=n.type in ("condition", "switch"), is_merge=n.type == "merge")
+            for n in self.nodes
+        )
+        # Label values of catalyst_workflow_runs_total and the fixed part of the run's log line, built once.
+        self.runs_http = (self.name, "http")
+        self.runs_inprocess = (self.name, "inprocess")
+        self.log_http = logs.run_fields(self.name, "http")
+        self.log_inprocess = logs.run_fields(self.name, "inprocess")
+        # model_validate / model_dump(by_alias=True, mode="json") without their Python-level wrappers.
+        self._validate = self.input_model.__pydantic_validator__.validate_python
+        self._dump = partial(self.input_model.__pydantic_serializer__.to_python, by_alias=True, mode="json")
 
     def validate_input(self, data: Any) -> dict[str, Any]:
-        """Validate with the workflow's pydantic model; the run sees the JSON form (aliases, defaults)."""
-        return self.input_model.model_validate(data).model_dump(by_alias=True, mode="json")
+        """Validate with the workflow's pydantic model; the run sees the JSON form (aliases, defaults).
+        Raises pydantic.ValidationError."""
+        return self._dump(self._validate(data))
 
     async def run(self, input: dict[str, Any], call: "Call") -> Result:
         return await execute(self, input, call)
@@ -86,17 +133,22 @@ class Registry:
         return self.workflows[name]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Call:
-    """How a run was started: over HTTP (a route) or in-process (a workflowCall node of this app)."""
+    """How a run was started: over HTTP (a route) or in-process (a workflowCall node of this app).
+
+    `deadline` (event-loop time) is when the caller's own time runs out, if the caller has set one: a
+    callee whose timeout ends later needs no timer of its own, the caller's fires first anyway.
+    """
 
     settings: Settings
     registry: Registry
     via: str = "http"
     depth: int = 0
+    deadline: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """The `ctx` that compiled expressions read: ctx.input, ctx.nodes, ctx.env."""
 
@@ -107,33 +159,46 @@ class Run:
     nodes: dict[str, Any] = field(default_factory=dict)
     node: str | None = None
     arrived: tuple[str, ...] = ()
+    deadline: float | None = None  # the earliest deadline this run is under (event-loop time), if any
 
 
-def _chosen_branch(node: Node, output: Any) -> str | None:
+def _chosen_branch(node: Node, output: Any) -> str:
     if node.type == "condition":
         return "true" if isinstance(output, dict) and output.get("result") else "false"
-    if node.type == "switch":
-        return str(output.get("branch")) if isinstance(output, dict) else "default"
-    return None
+    return str(output.get("branch")) if isinstance(output, dict) else "default"
+
+
+def _arrived(step: _Step, active: list[bool], edges: tuple[Edge, ...]) -> tuple[str, ...]:
+    """A merge node's inputs that reached it, in the order of its `inputs`."""
+    sources = {edges[i].source for i in step.incoming if active[i]}
+    seen: list[str] = []
+    for src in step.node.inputs:
+        if src in sources and src not in seen:
+            seen.append(src)
+    return tuple(seen)
 
 
 async def _walk(wf: Workflow, run: Run) -> Result:
-    active: set[Edge] = set()
+    active = [False] * len(wf.edges)
     last: Any = None
-    for i, node in enumerate(wf.nodes):
-        incoming = wf.incoming[node.id]
-        if i > 0 or incoming:
-            arrived = [e for e in incoming if e in active]
-            if not arrived:
-                continue
-            seen: list[str] = []
-            for src in node.inputs:
-                if any(e.source == src for e in arrived) and src not in seen:
-                    seen.append(src)
-            run.arrived = tuple(seen)
+    debug = logs.DEBUG
+    node_var = context.node
+    entry = wf.steps[0] if wf.steps else None
+    for step in wf.steps:
+        node = step.node
+        if step.incoming:
+            for i in step.incoming:
+                if active[i]:
+                    break
+            else:
+                continue  # no incoming edge is active: skipped
+            if step.is_merge:
+                run.arrived = _arrived(step, active, wf.edges)
+        elif step is not entry:
+            continue
         run.node = node.id
-        token = context.node.set(node.id)
-        started = time.perf_counter()
+        token = node_var.set(node.id)
+        started = time.perf_counter() if debug else 0.0
         try:
             output = await node.fn(run)
         except CatalystError as exc:
@@ -143,49 +208,58 @@ async def _walk(wf: Workflow, run: Run) -> Result:
         except Exception as exc:  # a code node raised, or a bug: fail the node with a clear message
             raise NodeError(f"node {node.id} ({node.type}) failed: {type(exc).__name__}: {exc}", workflow=wf.name, node=node.id) from exc
         finally:
-            context.node.reset(token)
-        logs.log("debug", "node finished", node_id=node.id, type=node.type, duration_ms=round((time.perf_counter() - started) * 1000, 2))
-        if isinstance(output, Respond):
+            node_var.reset(token)
+        if debug:
+            logs.log("debug", "node finished", node_id=node.id, type=node.type, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+        if type(output) is Respond:
             return Result(output.status, output.headers, output.body)
         run.nodes[node.id] = output
         last = output
-        branch = _chosen_branch(node, output)
-        for e in wf.outgoing[node.id]:
-            if branch is None or e.branch == branch:
-                active.add(e)
+        if step.branching:
+            branch = _chosen_branch(node, output)
+            for b, i in step.outgoing:
+                if b == branch:
+                    active[i] = True
+        else:
+            for _, i in step.outgoing:
+                active[i] = True
     return Result(200, {}, last)
 
 
 async def execute(wf: Workflow, input: dict[str, Any], call: Call) -> Result:
     """Run a workflow within its timeout. Raises CatalystError subclasses on failure."""
-    metrics.workflow_runs_total.labels(workflow=wf.name, via=call.via).inc()
-    run = Run(input=input, env=call.settings.env, call=call, workflow=wf.name)
+    metrics.workflow_runs_total.inc(wf.runs_http if call.via == "http" else wf.runs_inprocess)
+    outer = call.deadline
+    own_deadline = None
+    if wf.suspends:
+        # Only a run that can suspend, with a deadline earlier than the caller's, needs a timer of its own.
+        own_deadline = asyncio.get_running_loop().time() + wf.timeout_s
+        if outer is not None and outer <= own_deadline:
+            own_deadline = None
+    run = Run(input=input, env=call.settings.env, call=call, workflow=wf.name, deadline=outer if own_deadline is None else own_deadline)
     token = context.workflow.set(wf.name)
     node_token = context.node.set(None)
     started = time.perf_counter()
     outcome = "error"
     status: int | None = None
     try:
-        try:
-            async with asyncio.timeout(wf.timeout_s) as scope:
-                result = await _walk(wf, run)
-        except TimeoutError:
-            if scope.expired():
-                raise WorkflowTimeout(f"workflow {wf.name} did not finish within {wf.timeout_s:g}s", workflow=wf.name, node=run.node) from None
-            raise
+        if own_deadline is None:
+            result = await _walk(wf, run)
+        else:
+            try:
+                async with asyncio.timeout_at(own_deadline) as scope:
+                    result = await _walk(wf, run)
+            except TimeoutError:
+                if scope.expired():
+                    raise WorkflowTimeout(f"workflow {wf.name} did not finish within {wf.timeout_s:g}s", workflow=wf.name, node=run.node) from None
+                raise
         outcome, status = "ok", result.status
         return result
     except CatalystError as exc:
         outcome, status = exc.code, exc.status
         raise
     finally:
-        logs.log(
-            "info",
-            "workflow finished",
-            via=call.via,
-            outcome=outcome,
-            status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        )
+        if logs.INFO:
+            logs.run_finished(wf.log_http if call.via == "http" else wf.log_inprocess, outcome, status, round((time.perf_counter() - started) * 1000, 2))
         context.node.reset(node_token)
         context.workflow.reset(token)

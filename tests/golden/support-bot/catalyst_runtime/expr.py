@@ -43,6 +43,8 @@ def _type_name(v: Any) -> str:
 
 def get(obj: Any, key: Any) -> Any:
     """obj[key] for dicts (string keys), lists (non-negative integer index); None when missing."""
+    if type(obj) is dict and type(key) is str:  # by far the most common case: input.x, nodes.a.b
+        return obj.get(key)
     if obj is None:
         return None
     if isinstance(obj, dict):
@@ -74,14 +76,31 @@ def _float_text(v: float) -> str:
     return repr(v)
 
 
+_encode = _json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def to_json(v: Any) -> str:
     """Compact JSON; non-finite numbers become null."""
-    return _json.dumps(json_safe(v), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _encode(json_safe(v))
 
 
 def json_safe(v: Any) -> Any:
     """A JSON-serialisable copy: non-finite floats → None, tuples → lists, other objects → text."""
-    if v is None or isinstance(v, bool | int | str):
+    t = type(v)
+    if t is str or t is int or t is bool or v is None:
+        return v
+    if t is dict:
+        return {k if type(k) is str else str(k): json_safe(x) for k, x in v.items()}
+    if t is float:
+        return v if math.isfinite(v) else None
+    if t is list:
+        return [json_safe(x) for x in v]
+    return _json_safe_other(v)
+
+
+def _json_safe_other(v: Any) -> Any:
+    """json_safe for everything but the exact built-in types (subclasses, tuples, other objects)."""
+    if isinstance(v, bool | int | str):
         return v
     if isinstance(v, float):
         return v if math.isfinite(v) else None

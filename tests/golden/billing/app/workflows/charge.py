@@ -45,6 +45,7 @@ WORKFLOW = Workflow(
     name="charge",
     input_model=models.ChargeInput,
     timeout_s=10,
+    suspends=True,
     nodes=(
         Node("valid", "condition", _n_valid),
         Node("invoice", "workflowCall", _n_invoice, ("valid",)),

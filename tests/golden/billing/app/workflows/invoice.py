@@ -39,6 +39,7 @@ WORKFLOW = Workflow(
     name="invoice",
     input_model=models.InvoiceInput,
     timeout_s=10,
+    suspends=True,
     nodes=(
         Node("tax", "workflowCall", _n_tax),
         Node("settle", "delay", _n_settle, ("tax",)),

@@ -56,6 +56,7 @@ WORKFLOW = Workflow(
     name="lookup",
     input_model=models.LookupInput,
     timeout_s=10,
+    suspends=True,
     nodes=(
         Node("account", "code", _n_account),
         Node("price", "switch", _n_price, ("account",)),

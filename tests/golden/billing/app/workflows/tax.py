@@ -17,6 +17,7 @@ WORKFLOW = Workflow(
     name="tax",
     input_model=models.TaxInput,
     timeout_s=10,
+    suspends=False,
     nodes=(
         Node("compute", "respond", _n_compute),
     ),

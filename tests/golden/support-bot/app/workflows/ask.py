@@ -70,6 +70,7 @@ WORKFLOW = Workflow(
     name="ask",
     input_model=models.AskInput,
     timeout_s=20,
+    suspends=True,
     nodes=(
         Node("plan", "workflowCall", _n_plan),
         Node("topic", "workflowCall", _n_topic, ("plan",)),

@@ -33,6 +33,7 @@ WORKFLOW = Workflow(
     name="classify",
     input_model=models.ClassifyInput,
     timeout_s=20,
+    suspends=False,
     nodes=(
         Node("is_billing", "condition", _n_is_billing),
         Node("billing", "transform", _n_billing, ("is_billing",)),

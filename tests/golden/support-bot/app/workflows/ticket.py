@@ -34,6 +34,7 @@ WORKFLOW = Workflow(
     name="ticket",
     input_model=models.TicketInput,
     timeout_s=20,
+    suspends=True,
     nodes=(
         Node("create", "httpRequest", _n_create),
         Node("done", "respond", _n_done, ("create",)),
