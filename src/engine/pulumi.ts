@@ -115,3 +115,8 @@ export function realRunner(binary: string, signals: Pick<NodeJS.EventEmitter, 'o
       });
     });
 }
+
+/** The one place commands get a Pulumi runner from; tests replace `create` with a fake. */
+export const runnerFactory: { create: (repo: string, env: NodeJS.ProcessEnv) => PulumiRunner } = {
+  create: (repo, env) => realRunner(pulumiBinary(repo, env)),
+};

@@ -5,16 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { pulumiBinary, pulumiEnv, realRunner, type PulumiRunner } from '../engine/pulumi.ts';
+import { pulumiEnv, runnerFactory, type PulumiRunner } from '../engine/pulumi.ts';
 import { listStacks } from '../engine/stacks.ts';
 import type { PulumiAccess } from './deployments.ts';
 
 export const STACK_NAME_RE = /^([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)$/;
 
-/** Tests replace `create`; the CLI runs the real engine (see src/engine/pulumi.ts). */
-export const gitopsRunner: { create: (repo: string, env: NodeJS.ProcessEnv) => PulumiRunner } = {
-  create: (repo, env) => realRunner(pulumiBinary(repo, env)),
-};
+/** The shared runner seam of src/engine/pulumi.ts (tests replace `create`). */
+export const gitopsRunner = runnerFactory;
 
 export class StackError extends Error {
   constructor(message: string) {

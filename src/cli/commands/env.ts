@@ -1,13 +1,11 @@
 import { DefinitionError } from '../../definitions/diagnostics.ts';
 import { runEnv, type EnvAction } from '../../engine/env.ts';
-import { pulumiBinary, realRunner, type PulumiRunner } from '../../engine/pulumi.ts';
+import { runnerFactory, type PulumiRunner } from '../../engine/pulumi.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
-/** Tests replace the runner; the CLI uses the real engine. */
-export const runnerFactory: { create: (repo: string, env: NodeJS.ProcessEnv) => PulumiRunner } = {
-  create: (repo, env) => realRunner(pulumiBinary(repo, env)),
-};
+/** Tests replace the runner (src/engine/pulumi.ts); the CLI uses the real engine. */
+export { runnerFactory };
 
 const SUMMARY: Record<EnvAction, string> = {
   up: 'pulumi up every stack of an environment, callees first',
