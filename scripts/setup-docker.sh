@@ -25,7 +25,9 @@ BIN_DIR="$ROOT/.tools/bin"
 STANDIN_IMAGE="catalyst-test/python:3.11-bookworm"   # tests/helpers/docker.ts reads the same name
 SUITE="bookworm"                                      # python3 3.11, the minor version the tests run
 PACKAGES="python3,python3-venv,python3-pip,python-is-python3,ca-certificates"
-ROOTFS_TAR="$CACHE/rootfs-$SUITE-py.tar"
+# Bump RECIPE when the recipe below changes: the cached tarball and image are keyed by it.
+RECIPE="$(printf '%s\n' "$SUITE" "$PACKAGES" "r2" | sha256sum | cut -c1-12)"
+ROOTFS_TAR="$CACHE/rootfs-$SUITE-$RECIPE.tar"
 REGISTRY_MODULE="github.com/distribution/distribution/v3/cmd/registry"
 REGISTRY_VERSION="v3.1.2"
 MIRROR="${CATALYST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -71,10 +73,11 @@ if [ -n "${CATALYST_DOCKER_REBUILD_BASE:-}" ]; then
   rm -f "$ROOTFS_TAR"
   docker image rm -f "$STANDIN_IMAGE" >/dev/null 2>&1 || true
 fi
-if ! docker image inspect "$STANDIN_IMAGE" >/dev/null 2>&1; then
+if [ "$(docker image inspect --format '{{ index .Config.Labels "catalyst.recipe" }}' "$STANDIN_IMAGE" 2>/dev/null)" != "$RECIPE" ]; then
   if [ ! -s "$ROOTFS_TAR" ]; then
     command -v debootstrap >/dev/null 2>&1 || { log "installing debootstrap (apt)"; apt_install debootstrap; }
     ROOTFS="$(mktemp -d "$CACHE/rootfs.XXXXXX")"
+    chmod 755 "$ROOTFS"   # it becomes the image's /: mktemp's 0700 would lock out the non-root user
     trap 'rm -rf "$ROOTFS"' EXIT
     log "debootstrap --variant=minbase $SUITE ($PACKAGES) from $MIRROR"
     debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
@@ -90,11 +93,13 @@ if ! docker image inspect "$STANDIN_IMAGE" >/dev/null 2>&1; then
     rm -rf "$ROOTFS"
     trap - EXIT
   fi
+  docker image rm -f "$STANDIN_IMAGE" >/dev/null 2>&1 || true   # an older recipe's import (ours)
   log "docker import $ROOTFS_TAR as $STANDIN_IMAGE"
   docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
     --change 'CMD ["python3"]' \
+    --change "LABEL catalyst.recipe=$RECIPE" \
     "$ROOTFS_TAR" "$STANDIN_IMAGE" >/dev/null
 fi
 step_done "stand-in base image $STANDIN_IMAGE ready"
