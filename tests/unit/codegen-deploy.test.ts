@@ -12,6 +12,8 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateApp, type GeneratedApp } from '../../src/codegen/index.ts';
+import { findPython } from '../../src/codegen/python-env.ts';
+import { PYTHON_MINOR } from '../../src/codegen/view.ts';
 import { fixtureWorkspace, loadExample, project, REPO } from '../helpers/codegen.ts';
 
 const SCHEMAS = [join(REPO, '..', 'shared', 'schemas'), '/work/shared/schemas'].find((d) => existsSync(join(d, 'fly.json')))!;
@@ -105,8 +107,12 @@ describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
 
   it('the Dockerfile pins its base, installs dependencies first, runs as non-root with a stdlib health check', () => {
     const lines = app.files.get('Dockerfile')!.split('\n');
-    const from = lines.find((l) => l.startsWith('FROM '))!;
-    expect(from).toMatch(/^FROM python:3\.12\.\d+-slim-\w+$/);
+    // The base is a build argument whose default is the official image of the tests' Python, by tag and digest.
+    const arg = lines.find((l) => l.startsWith('ARG BASE_IMAGE='))!;
+    expect(arg).toMatch(/^ARG BASE_IMAGE=python:3\.11\.\d+-slim-bookworm@sha256:[0-9a-f]{64}$/);
+    expect(arg).toContain(`python:${PYTHON_MINOR}.`);
+    expect(lines.indexOf(arg)).toBeLessThan(lines.indexOf('FROM ${BASE_IMAGE}'));
+    expect(lines.filter((l) => l.startsWith('FROM '))).toEqual(['FROM ${BASE_IMAGE}']);
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     expect(at(/^COPY requirements\.txt/)).toBeLessThan(at(/^RUN pip install/));
     expect(at(/^RUN pip install/)).toBeLessThan(at(/^COPY \. \./));
@@ -114,6 +120,11 @@ describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
     expect(lines.find((l) => l.startsWith('CMD'))).toBe('CMD ["python", "-m", "app"]');
     expect(lines.join('\n')).toMatch(/HEALTHCHECK[\s\S]*urllib\.request[\s\S]*\/health/);
     expect(app.files.get('.dockerignore')).toContain('.env\n');
+  });
+
+  it('one Python minor version: the image default, the tests\' interpreter and ruff\'s target agree', () => {
+    expect(findPython().version.startsWith(`${PYTHON_MINOR}.`), `tests run Python ${findPython().version}, images ${PYTHON_MINOR}`).toBe(true);
+    expect(app.files.get('pyproject.toml')).toContain(`target-version = "py${PYTHON_MINOR.replace('.', '')}"`);
   });
 
   it('.env.example lists every variable the app reads; requirements are pinned', () => {
