@@ -12,7 +12,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pulumiBinary, pulumiEnv } from '../src/engine/pulumi.ts';
+import { pulumiBinary, pulumiEnv } from '../src/pulumi/pulumi.ts';
 import { exec, freePort, median, NODE, ROOT, round, tempDir, versionOf, type Bench, type BenchOutcome } from './lib/common.ts';
 import { getStatus } from './lib/python.ts';
 

@@ -5,12 +5,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { generateApp, writeApp } from './codegen/index.ts';
+import { readGitSource, readGitVersion } from './gitops/version.ts';
 import { runCatalyst } from './infra/program.ts';
 
 const outputs = await runCatalyst({
   root: fileURLToPath(new URL('..', import.meta.url)),
   generate: generateApp,
   write: writeApp,
+  readGit: readGitVersion,
+  readSource: readGitSource,
 });
 
 export const project = outputs.project;

@@ -1,4 +1,5 @@
 import { CliError } from './types.ts';
+import { closest } from '../shared/suggest.ts';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -72,33 +73,4 @@ export function flagBool(args: ParsedArgs, name: string): boolean {
 export function flagList(args: ParsedArgs, name: string): string[] {
   const v = args.flags[name];
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
-}
-
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
-/** The closest candidate within a small distance, or undefined. */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }

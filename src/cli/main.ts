@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { closest } from './args.ts';
+import { closest } from '../shared/suggest.ts';
 import { CliError, type Command, type CommandContext } from './types.ts';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');

@@ -5,7 +5,7 @@ import { loadWorkspace } from '../definitions/load.ts';
 import type { Workspace } from '../definitions/model.ts';
 import { findProject, type ProjectInfo, type WorkflowInfo, type WorkspaceIndex } from '../definitions/scan.ts';
 import { httpMethod, PROJECT_NAME, RESERVED_PATHS, ROUTE_PATH, WORKFLOW_NAME } from '../definitions/schema.ts';
-import { closest } from './args.ts';
+import { closest } from '../shared/suggest.ts';
 import { CliError, type CommandContext } from './types.ts';
 
 /** Shared by the project-management commands (new, workflow, project, list). */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closest } from '../cli/args.ts';
+import { closest } from '../shared/suggest.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagAt, type YamlFile } from './yaml.ts';
 

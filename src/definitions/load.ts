@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import { closest } from '../cli/args.ts';
+import { closest } from '../shared/suggest.ts';
 import { DefinitionError, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { findCycle } from './graph.ts';
 import { issuesToDiagnostics } from './issues.ts';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { locate, readYaml, type YamlFile } from './yaml.ts';
+import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 
 /**
  * A lenient index of the workspace read straight from the YAML files: who calls whom, routes,
@@ -62,20 +63,12 @@ export interface ProjectInfo {
   yaml?: YamlFile;
 }
 
-export interface StackInfo {
-  /** `<project>.<env>`, the Pulumi stack name. */
-  name: string;
-  project: string;
-  env: string;
-  /** Relative to the scan base. */
-  file: string;
-}
-
 export interface WorkspaceIndex {
   root: string;
   projectsDir: string;
   projects: ProjectInfo[];
-  stacks: StackInfo[];
+  /** Stack config files; `file` is relative to the scan base. */
+  stacks: StackFile[];
 }
 
 /** The repository root for cwd: the nearest directory (cwd or above) holding projects/, else cwd. */
@@ -94,17 +87,6 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const vis = (v: unknown): 'public' | 'internal' | undefined => (v === 'public' || v === 'internal' ? v : undefined);
 
-/** Stack config files stacks/Pulumi.<project>.<env>.yaml, sorted. */
-export function listStacks(root: string, base = root): StackInfo[] {
-  const dir = join(root, 'stacks');
-  if (!existsSync(dir)) return [];
-  const out: StackInfo[] = [];
-  for (const f of readdirSync(dir).sort()) {
-    const m = /^Pulumi\.([a-z][a-z0-9-]*)\.([^/]+)\.ya?ml$/.exec(f);
-    if (m) out.push({ name: `${m[1]}.${m[2]}`, project: m[1], env: m[2], file: relative(base, join(dir, f)) });
-  }
-  return out;
-}
 
 function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal', path: string, base: string): WorkflowInfo {
   const file = relative(base, path);
@@ -184,7 +166,7 @@ export function scanWorkspace(root: string, base = root): WorkspaceIndex {
       ...(yaml ? { yaml } : {}),
     });
   }
-  return { root, projectsDir, projects, stacks: listStacks(root, base) };
+  return { root, projectsDir, projects, stacks: listStackFiles(root, base) };
 }
 
 /** Every call to `project` (or to one of its workflows), from any project. */

@@ -1,4 +1,4 @@
-import { closest } from '../cli/args.ts';
+import { closest } from '../shared/suggest.ts';
 import { compileValue, valueRefs, type Value, type ValueError } from '../expressions/value.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';

@@ -1,6 +1,6 @@
 import jsep from 'jsep';
 import { BINARY_OPERATORS, FUNCTIONS, ROOTS } from './functions.ts';
-import { closest } from '../cli/args.ts';
+import { closest } from '../shared/suggest.ts';
 
 jsep.addBinaryOp('??', 1);
 // Operators we do not support are removed so they are parse errors with a position, not surprises later.

@@ -11,18 +11,15 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
-import { closest } from '../cli/args.ts';
+import { closest } from '../shared/suggest.ts';
 import type { ProjectModel } from '../definitions/model.ts';
 import { ENV_NAME, PROJECT_NAME } from '../definitions/schema.ts';
-import type { RollbackConfig } from '../git/rollback.ts';
+import { rollbackSchema, type RollbackState } from '../contracts/rollback.ts';
 import { configBool, configString, isSecretHandle, parseConfigText } from './options.ts';
 import type { Target } from './targets/types.ts';
+import { STACK_NAME_RE } from '../contracts/stack-name.ts';
 
-export const TARGET_NAMES = ['cloudrun', 'fly', 'render', 'local', 'docker'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
 
-/** Stack name: `<project>.<env>` (the same pattern as src/engine/stacks.ts). */
-export const STACK_NAME = /^([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)$/;
 /** Pulumi organization names (the first part of a fully-qualified stack name). */
 const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** GCP project ids. */
@@ -54,43 +51,6 @@ export function imageDigestOf(ref: string): string | null {
 const imageRefOption = z
   .string({ error: (iss) => (iss.input === undefined ? 'required' : 'must be an image reference: repo:tag or repo@sha256:<64 hex>') })
   .refine(isImageRef, 'must be an image reference: repo:tag or repo@sha256:<64 hex> (e.g. europe-west1-docker.pkg.dev/p/r/app@sha256:…)');
-
-/** A commit id as the deployment readers keep it (src/git/deployments.ts): 7–64 lower-case hex. */
-const commitId = z.string().regex(/^[0-9a-f]{7,64}$/, 'must be a git commit id (hex)');
-/** A stack version number (Pulumi's update number); numbers may arrive as strings. */
-const stackVersionNumber = z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'must be a stack version number' }).int().min(0));
-
-/**
- * `catalyst:rollback`: written by `catalyst rollback` (src/git/rollback.ts, `rollbackConfig`) into the
- * temporary config copy of an image rollback; the program reports it in its outputs (docs/gitops.md).
- */
-export const rollbackSchema = z.strictObject(
-  {
-    /** Git state of the restored deployment (the `version` output). */
-    version: z.strictObject({
-      commit: commitId.nullable(),
-      branch: z.string().min(1).max(255).nullable(),
-      dirty: configBool,
-    }),
-    /** Content hash of the restored deployment's app (null when it recorded none). */
-    contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256').nullable(),
-    /** What ran before the rollback (the `rolledBackFrom` output). */
-    rolledBackFrom: z.strictObject({
-      stackVersion: stackVersionNumber.nullable(),
-      commit: commitId.nullable(),
-      imageRef: z.string().regex(/^\S{1,300}$/, 'must be an image reference').nullable(),
-      restoredStackVersion: stackVersionNumber.nullable(),
-    }),
-  },
-  { error: (iss) => (iss.input === undefined ? 'required' : 'must be an object {version, contentHash, rolledBackFrom} (written by `catalyst rollback`)') },
-);
-
-export type RollbackState = z.infer<typeof rollbackSchema>;
-
-// The shape `catalyst rollback` writes (RollbackConfig) and the shape the program reads are one
-// shape: tsc fails here when they drift apart (tests/unit/infra-rollback.test.ts checks the values).
-type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const ROLLBACK_SHAPES_AGREE: SameType<RollbackState, RollbackConfig> = true;
 
 /** Plain env values: a string, number or boolean per UPPER_SNAKE name (a JSON object in Pulumi config). */
 const envOverrides = z.record(
@@ -368,7 +328,7 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
  */
 export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadStackConfigResult {
   const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false };
-  const m = STACK_NAME.exec(raw.stack);
+  const m = STACK_NAME_RE.exec(raw.stack);
   if (!m) c.problems.push({ key: null, message: `stack name "${raw.stack}" is not <project>.<env> (e.g. support-bot.prod)`, fix: 'create the stack with `catalyst stack init <project> <env> --target …`' });
   const { common, projectName } = checkCommon(c, m?.[1]);
   const target = resolveTarget(c, ctx.targets);

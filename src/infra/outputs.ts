@@ -1,58 +1,11 @@
 /**
- * The stack outputs contract (docs/contracts.md §1): the shape every Catalyst stack exports, a zod
- * schema of it (tests and readers check resolved outputs against it), and the pure parts computed
- * from the project model.
+ * The parts of the stack outputs contract (src/contracts/outputs.ts) that are computed from the
+ * project model: public routes, the workflow list, HTTP peers, the base URL form.
  */
-import { z } from 'zod';
 import type { ProjectModel } from '../definitions/model.ts';
-import { TARGET_NAMES } from './config.ts';
+import type { PublicRoute, WorkflowInfo } from '../contracts/outputs.ts';
 
-export interface PublicRoute {
-  workflow: string;
-  method: string;
-  path: string;
-}
-
-export interface WorkflowInfo {
-  name: string;
-  visibility: 'public' | 'internal';
-}
-
-const nullableString = z.string().nullable();
-
-/** Resolved stack outputs, exactly (no key missing, no extra key). */
-export const stackOutputsSchema = z.strictObject({
-  project: z.string().min(1),
-  env: z.string().min(1),
-  target: z.enum(TARGET_NAMES),
-  region: nullableString,
-  url: z.string().regex(/^https?:\/\/[^/\s]+$/, 'scheme + host (+ port), no path, no trailing slash'),
-  healthUrl: z.string().regex(/^https?:\/\/[^/\s]+\/health$/),
-  publicRoutes: z.array(z.strictObject({ workflow: z.string(), method: z.string(), path: z.string().startsWith('/') })),
-  workflows: z.array(z.strictObject({ name: z.string(), visibility: z.enum(['public', 'internal']) })),
-  imageRef: nullableString,
-  imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
-  /** Null only after a rollback to an image whose content hash was not recorded (`catalyst rollback --image`). */
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  version: z.strictObject({ commit: nullableString, branch: nullableString, dirty: z.boolean() }),
-  uptimeCheckId: nullableString,
-  consoleUrl: nullableString,
-  logsUrl: nullableString,
-  /** Set by a `catalyst rollback` run (what ran before it); null on a normal `up`. */
-  rolledBackFrom: z
-    .strictObject({
-      stackVersion: z.number().int().nullable(),
-      commit: nullableString,
-      imageRef: nullableString,
-      restoredStackVersion: z.number().int().nullable(),
-    })
-    .nullable(),
-});
-
-export type StackOutputs = z.infer<typeof stackOutputsSchema>;
-
-/** Every output key, in the contract's order. */
-export const OUTPUT_KEYS = Object.keys(stackOutputsSchema.shape) as (keyof StackOutputs)[];
+export { OUTPUT_KEYS, stackOutputsSchema, type PublicRoute, type StackOutputs, type WorkflowInfo } from '../contracts/outputs.ts';
 
 export function hasPublicWorkflows(project: ProjectModel): boolean {
   return project.workflows.some((w) => w.visibility === 'public');

@@ -16,8 +16,8 @@ import { loadProjectModel } from '../definitions/load.ts';
 import type { ProjectModel, Workspace } from '../definitions/model.ts';
 import { materializeApp, type GeneratedApp, type WriteApp } from './build.ts';
 import { rawStackConfigFromPulumi, readStackConfig, StackConfigError, type ConfigProblem, type RawStackConfig } from './config.ts';
-import { STATE_ROOT_ENV } from '../git/rollback.ts';
-import { cleanGitProblem, readGitSource, readGitVersion, type GitRead } from './git.ts';
+import { STATE_ROOT_ENV } from '../contracts/rollback.ts';
+import { cleanGitProblem, type GitRead } from './git.ts';
 import { CatalystProject } from './project.ts';
 import { TARGETS } from './targets/index.ts';
 import type { Target } from './targets/types.ts';
@@ -30,11 +30,12 @@ export interface ProgramDeps {
   /** codegen's generateApp and writeApp. */
   generate: (project: ProjectModel, workspace: Workspace) => GeneratedApp | Promise<GeneratedApp>;
   write: WriteApp;
-  /** Defaults: the running stack's config, its Pulumi project, the git CLI, the target registry. */
+  /** The git state of a checkout and its credential-free origin URL (src/gitops/version.ts). */
+  readGit: (root: string) => GitRead;
+  readSource: (root: string) => string | null;
+  /** Defaults: the running stack's config, its Pulumi project, the target registry. */
   raw?: RawStackConfig;
   pulumiProject?: string;
-  readGit?: (root: string) => GitRead;
-  readSource?: (root: string) => string | null;
   targets?: Readonly<Record<string, Target<any>>>;
 }
 
@@ -76,7 +77,7 @@ export async function runCatalyst(deps: ProgramDeps): Promise<Record<string, unk
   });
   // The git state of the checkout the program runs from (for a rollback: the checkout `catalyst
   // rollback` runs in, or its worktree of the earlier commit), never of CATALYST_STATE_ROOT.
-  const git = (deps.readGit ?? readGitVersion)(deps.root);
+  const git = deps.readGit(deps.root);
   const { stateRoot, problem: stateRootProblem } = resolveStateRoot(deps.root, deps.env ?? process.env);
   const problems: ConfigProblem[] = result.ok ? [] : [...result.problems];
   const dirty = cleanGitProblem(raw.stack, git, result.ok ? result.config.requireCleanGit : requireCleanGitOf(raw));
@@ -95,7 +96,7 @@ export async function runCatalyst(deps: ProgramDeps): Promise<Record<string, unk
     root: stateRoot,
     app: built,
     git: { commit: git.commit, branch: git.branch, dirty: git.dirty },
-    gitSource: (deps.readSource ?? readGitSource)(deps.root),
+    gitSource: deps.readSource(deps.root),
   });
   return component.stackOutputs();
 }

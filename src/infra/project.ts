@@ -13,7 +13,8 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { ProjectModel } from '../definitions/model.ts';
-import { imageDigestOf, type RollbackState, type StackConfig } from './config.ts';
+import type { RollbackState } from '../contracts/rollback.ts';
+import { imageDigestOf, type StackConfig } from './config.ts';
 import { createAppImage, type BuildStamp } from './image.ts';
 import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList, type PublicRoute, type WorkflowInfo } from './outputs.ts';
 import { createPeerUrls } from './peers.ts';

@@ -7,6 +7,7 @@
  * therefore never reach report.json, index.html, report.md, the history file or the terminal.
  */
 import type { RouteInfo, StackInfo, WorkflowInfo } from './types.ts';
+import { isTargetName } from '../contracts/targets.ts';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const IDENT_RE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
@@ -15,7 +16,6 @@ const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_RE = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,299}$/;
 const PATH_RE = /^\/[A-Za-z0-9_.~{}:/-]{0,199}$/;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const TARGETS = new Set(['cloudrun', 'fly', 'render', 'local', 'docker']);
 
 function str(v: unknown, re: RegExp): string | null {
   return typeof v === 'string' && re.test(v) ? v : null;
@@ -117,7 +117,7 @@ export function readStackOutputs(name: string, raw: unknown): StackInfo {
     name,
     project: str(o.project, NAME_RE) ?? fromName.project,
     env: str(o.env, NAME_RE) ?? fromName.env,
-    target: typeof o.target === 'string' && TARGETS.has(o.target) ? o.target : null,
+    target: isTargetName(o.target) ? o.target : null,
     region: str(o.region, IDENT_RE),
     url,
     healthUrl: safeUrl(o.healthUrl) ?? (url ? `${url}/health` : null),

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { emptyStack, isStackName, readOutputsMap, readStackOutputs, splitStackName } from './contract.ts';
 import { mapLimit } from './probe.ts';
-import { deployHistory, listStackFiles, type PulumiRunner, readStackOutputsWithPulumi } from './pulumi.ts';
+import { listStackFiles } from '../contracts/stack-name.ts';
+import { deployHistory, type PulumiRunner, readStackOutputsWithPulumi } from './pulumi.ts';
 import type { DeployHistory, StackInfo } from './types.ts';
 
 /** A problem with the user's input (bad file, unknown stack): the CLI turns it into a usage error. */
@@ -68,7 +69,7 @@ export async function loadStacks(sel: StackSelection): Promise<StackInfo[]> {
     } else infos = all;
     infos = infos.filter((s) => envOk(s.name));
   } else {
-    const names = (sel.stacks.length ? [...new Set(sel.stacks)].sort() : listStackFiles(sel.cwd)).filter(envOk);
+    const names = (sel.stacks.length ? [...new Set(sel.stacks)].sort() : listStackFiles(sel.cwd).map((s) => s.name)).filter(envOk);
     if (names.length && !sel.pulumi.bin) {
       throw new InputError('the pulumi CLI is needed to read stack outputs and was not found (no .tools/pulumi/bin/pulumi, not on PATH): run scripts/setup-engine.sh or install pulumi, or pass --outputs <file.json>');
     }

@@ -2,15 +2,15 @@
  * What the report reads through the Pulumi CLI: the stack list (from `stacks/`), each stack's
  * outputs (`pulumi stack output --json`) and its update history (`pulumi stack history --json`).
  * The binary, its environment (state backend, offline settings) and the stack list are Catalyst's
- * shared ones (src/engine); the history is parsed by src/git/deployments.ts. `--show-secrets` is
+ * shared ones (src/pulumi); the history is parsed by src/pulumi/history.ts. `--show-secrets` is
  * never passed. Every call has a hard timeout; when the CLI is missing or fails, callers get a
  * reason, not an exception.
  */
-import { pulumiBinary, pulumiEnv } from '../engine/pulumi.ts';
-import { listStacks } from '../engine/stacks.ts';
-import { parseHistory } from '../git/deployments.ts';
+import { pulumiBinary, pulumiEnv } from '../pulumi/pulumi.ts';
+import { parseHistory } from '../pulumi/history.ts';
 import { run } from './drift.ts';
 import type { DeployEntry, DeployHistory } from './types.ts';
+import { firstLine } from '../shared/text.ts';
 
 export const DEPLOYS_SHOWN = 10;
 const PULUMI_TIMEOUT_MS = 60_000;
@@ -24,27 +24,17 @@ export function findPulumi(cwd: string, env: NodeJS.ProcessEnv): string | null {
   }
 }
 
-/** Stack names from `stacks/Pulumi.<project>.<env>.yaml`, sorted. */
-export function listStackFiles(cwd: string): string[] {
-  return listStacks(cwd).map((s) => s.name);
-}
-
 export interface PulumiRunner {
   bin: string | null;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
 
-/** The first line of a CLI error, bounded (Pulumi's own message, never a value we read). */
-function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'no error output';
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
 
 async function pulumiJson(p: PulumiRunner, stack: string, args: string[]): Promise<{ data: unknown } | { error: string }> {
   if (!p.bin) return { error: 'pulumi CLI not found (no .tools/pulumi/bin/pulumi, not on PATH)' };
   const r = await run(p.bin, [...args, '--stack', stack, '--non-interactive'], { cwd: p.cwd, env: pulumiEnv(p.cwd, stack, p.env), timeoutMs: PULUMI_TIMEOUT_MS });
-  if (!r.ok) return { error: `pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout)}` };
+  if (!r.ok) return { error: `pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout, { max: 200, empty: 'no error output', keepLabel: true })}` };
   try {
     return { data: JSON.parse(r.stdout) as unknown };
   } catch {

@@ -2,14 +2,14 @@
  * Shared shapes of the report stage: stack outputs (as the report reads them) → probes → status.
  * Everything here is plain data (JSON-serialisable) so it can be written to report.json and history.
  */
-import type { PublicRoute, WorkflowInfo } from '../infra/outputs.ts';
+import type { PublicRoute, WorkflowInfo } from '../contracts/outputs.ts';
 
 export type Status = 'healthy' | 'degraded' | 'down';
 
 /** Sort rank: down first, then degraded, then healthy. */
 export const STATUS_RANK: Record<Status, number> = { down: 0, degraded: 1, healthy: 2 };
 
-/** The contract's route and workflow entries (docs/contracts.md §1), as src/infra defines them. */
+/** The contract's route and workflow entries (docs/contracts.md §1, src/contracts/outputs.ts). */
 export type RouteInfo = PublicRoute;
 export type { WorkflowInfo };
 

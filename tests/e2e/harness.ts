@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { main } from '../../src/cli/main.ts';
 import { findPython } from '../../src/codegen/python-env.ts';
-import { pulumiEnv, realRunner, type RunResult } from '../../src/engine/pulumi.ts';
+import { pulumiEnv, realRunner, type RunResult } from '../../src/pulumi/pulumi.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ENGINE_DIR = join(REPO, '.tools', 'pulumi', 'bin');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { gitopsRunner } from '../../src/git/stack.ts';
+import { gitopsRunner } from '../../src/gitops/stack.ts';
 import { type Call, commit, context, digestOf, type FakeOptions, fakePulumi, git, historyEntry, IMAGE_REPO, makeRepo, outputsFor, stateDoc } from './git-helpers.ts';
 
 const original = gitopsRunner.create;

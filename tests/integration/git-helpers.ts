@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PulumiRunner, RunResult } from '../../src/engine/pulumi.ts';
+import type { PulumiRunner, RunResult } from '../../src/pulumi/pulumi.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 

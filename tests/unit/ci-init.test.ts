@@ -11,7 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { ACTIONS, ciFiles, nodeSetup, pulumiVersion, WORKFLOW_FILES } from '../../src/git/ci.ts';
+import { ACTIONS, ciFiles, nodeSetup, pulumiVersion, WORKFLOW_FILES } from '../../src/gitops/ci.ts';
 import { commit, context, git, makeRepo, repoRoot, stackFile } from '../integration/git-helpers.ts';
 import { ensureActionlint } from '../setup/actionlint.ts';
 

@@ -4,7 +4,8 @@ import { parseDocument } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/definitions/diagnostics.ts';
 import { commitValidated, describeChanges, diffLines, editYaml, EditRejected, FileSet, mergeRendering, newProblems, setTopLevel } from '../../src/definitions/edit.ts';
-import { callersOf, findRoot, formatCallSite, listStacks, scanWorkspace } from '../../src/definitions/scan.ts';
+import { callersOf, findRoot, formatCallSite, scanWorkspace } from '../../src/definitions/scan.ts';
+import { listStackFiles } from '../../src/contracts/stack-name.ts';
 import { cleanupTemp, hashTree, listFiles, read, repoWith, tempDir, tempRepo, writeFiles } from '../helpers/cli-workspace.ts';
 
 afterAll(cleanupTemp);
@@ -237,10 +238,10 @@ describe('the workspace index (scan.ts)', () => {
 
   it('lists stacks/Pulumi.<project>.<env>.yaml', () => {
     const root = tempRepo();
-    expect(listStacks(root)).toEqual([]);
+    expect(listStackFiles(root, root)).toEqual([]);
     mkdirSync(join(root, 'stacks'));
     writeFiles(root, { 'stacks/Pulumi.billing.prod.yaml': '', 'stacks/Pulumi.billing.dev.yml': '', 'stacks/Pulumi.yaml': '', 'stacks/notes.txt': '' });
-    expect(listStacks(root)).toEqual([
+    expect(listStackFiles(root, root)).toEqual([
       { name: 'billing.dev', project: 'billing', env: 'dev', file: 'stacks/Pulumi.billing.dev.yml' },
       { name: 'billing.prod', project: 'billing', env: 'prod', file: 'stacks/Pulumi.billing.prod.yaml' },
     ]);

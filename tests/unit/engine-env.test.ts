@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { runnerFactory } from '../../src/cli/commands/env.ts';
-import { LOCAL_DEV_PASSPHRASE, pulumiEnv, type PulumiRunner } from '../../src/engine/pulumi.ts';
-import { listStacks } from '../../src/engine/stacks.ts';
+import { LOCAL_DEV_PASSPHRASE, pulumiEnv, type PulumiRunner } from '../../src/pulumi/pulumi.ts';
+import { listStackFiles } from '../../src/contracts/stack-name.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -46,7 +46,7 @@ describe('catalyst up/preview/down/outputs --env', () => {
   });
 
   it('lists stacks from stacks/ by file name', () => {
-    expect(listStacks(repo).map((s) => s.name)).toEqual(['billing.local', 'billing.prod', 'support-bot.local']);
+    expect(listStackFiles(repo).map((s) => s.name)).toEqual(['billing.local', 'billing.prod', 'support-bot.local']);
   });
 
   it('deploys callees first, creating missing stacks, with the dev passphrase only for local stacks', async () => {

@@ -5,8 +5,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureFileBackend, fileBackendDir, realRunner, type PulumiRunner } from '../../src/engine/pulumi.ts';
-import { fileBackendPendingOperations, isPulumiProcess, lockIsStale, projectName, reapLocalApp, recoverStack, stackLocks } from '../../src/engine/recover.ts';
+import { ensureFileBackend, fileBackendDir, realRunner, type PulumiRunner } from '../../src/pulumi/pulumi.ts';
+import { fileBackendPendingOperations, isPulumiProcess, lockIsStale, projectName, reapLocalApp, recoverStack, stackLocks } from '../../src/pulumi/recover.ts';
 
 const DEAD_PID = 2 ** 22 + 12345; // above Linux's pid_max default: never a live process
 

@@ -14,7 +14,8 @@ import {
   isRetryableStatus,
   parseRetryAfter,
 } from '../../src/infra/http/client.ts';
-import { secretDigest, stableJson } from '../../src/infra/http/digest.ts';
+import { secretDigest } from '../../src/infra/http/digest.ts';
+import { stableJson } from '../../src/shared/json.ts';
 
 let server: Server | undefined;
 afterEach(async () => {

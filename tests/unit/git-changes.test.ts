@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { affectedProjects, classifyChanges, isShared, stackImpact } from '../../src/git/changes.ts';
-import type { ChangedFile } from '../../src/git/index.ts';
-import { envRank, isProductionEnv, orderEnvs, orderStacks, projectOrder, stackNeeds } from '../../src/git/order.ts';
-import type { StackRef } from '../../src/engine/stacks.ts';
+import { affectedProjects, classifyChanges, isShared, stackImpact } from '../../src/gitops/changes.ts';
+import type { ChangedFile } from '../../src/gitops/index.ts';
+import { envRank, isProductionEnv, orderEnvs, orderStacks, projectOrder, stackNeeds } from '../../src/gitops/order.ts';
+import type { StackFile } from '../../src/contracts/stack-name.ts';
 
 const f = (path: string, status: ChangedFile['status'] = 'modified'): ChangedFile => ({ path, status });
 
@@ -69,7 +69,7 @@ describe('classifyChanges', () => {
   });
 });
 
-const ref = (name: string): StackRef => {
+const ref = (name: string): StackFile => {
   const [project, env] = name.split('.');
   return { name, project, env, file: `stacks/Pulumi.${name}.yaml` };
 };

@@ -14,7 +14,7 @@ import {
   PulumiError,
   pulumiProjectName,
   stackOutputsOf,
-} from '../../src/git/deployments.ts';
+} from '../../src/pulumi/history.ts';
 import { digestOf, fakePulumi, historyEntry, IMAGE_REPO, outputsFor, stateDoc } from '../integration/git-helpers.ts';
 
 const A = 'a'.repeat(40);

@@ -18,7 +18,7 @@ import {
   shortSha,
   tryResolveCommit,
   uncommittedFiles,
-} from '../../src/git/index.ts';
+} from '../../src/gitops/index.ts';
 import { commit, git } from '../integration/git-helpers.ts';
 
 const dirs: string[] = [];

@@ -1,11 +1,12 @@
-/** src/infra/git.ts (over src/git, the one module that runs git) against real temporary repositories. */
+/** src/gitops/version.ts (over src/gitops, the one module that runs git) and src/infra/git.ts against real temporary repositories. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gitStateSync } from '../../src/git/index.ts';
-import { cleanGitProblem, readGitSource, readGitVersion, sanitizeRemote } from '../../src/infra/git.ts';
+import { gitStateSync } from '../../src/gitops/index.ts';
+import { cleanGitProblem } from '../../src/infra/git.ts';
+import { readGitSource, readGitVersion, sanitizeRemote } from '../../src/gitops/version.ts';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -59,7 +60,7 @@ describe('when git cannot run', () => {
     expect(cleanGitProblem('x.dev', read, false)).toBeNull();
   });
 
-  it('agrees with src/git gitStateSync (one implementation)', () => {
+  it('agrees with src/gitops gitStateSync (one implementation)', () => {
     const d = tmp();
     git(d, 'init', '-q', '-b', 'main');
     writeFileSync(join(d, 'a.txt'), 'a');

@@ -15,7 +15,9 @@ import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { defaultVenvCache, ensureVenv } from '../../src/codegen/python-env.ts';
 import { loadProjectModel } from '../../src/definitions/load.ts';
 import { localAppProvider } from '../../src/infra/targets/local/provider.ts';
-import { changedKeys, isAppProcess, logTail, portInUse, processEnv, stableJson, type LocalAppInputs, type LocalAppOutputs } from '../../src/infra/targets/local/process.ts';
+import { changedKeys, logTail, processEnv, type LocalAppInputs, type LocalAppOutputs } from '../../src/infra/targets/local/process.ts';
+import { stableJson } from '../../src/shared/json.ts';
+import { isAppProcess, portInUse } from '../../src/shared/process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VENVS = defaultVenvCache(ROOT);

@@ -1,5 +1,5 @@
 /**
- * The rollback contract between `catalyst rollback` (src/git/rollback.ts) and the Pulumi program
+ * The rollback contract between `catalyst rollback` (src/gitops/rollback.ts) and the Pulumi program
  * (docs/gitops.md): `catalyst:imageOverride` and `catalyst:rollback` as rollback.ts writes them are
  * what the config reader accepts; with an override no image is built and the target deploys it; the
  * outputs report the restored version and `rolledBackFrom`; `CATALYST_STATE_ROOT` moves `.build/`,
@@ -14,8 +14,9 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadProjectModel } from '../../src/definitions/load.ts';
-import { pickOutputs, type Deployment } from '../../src/git/deployments.ts';
-import { overrideConfigText, planRollback, rollbackConfig, STATE_ROOT_ENV, type RollbackConfig } from '../../src/git/rollback.ts';
+import { pickOutputs, type Deployment } from '../../src/pulumi/history.ts';
+import { STATE_ROOT_ENV, type RollbackConfig } from '../../src/contracts/rollback.ts';
+import { overrideConfigText, planRollback, rollbackConfig } from '../../src/gitops/rollback.ts';
 import { imageDigestOf, isImageRef, readStackConfig, type ConfigContext, type RawStackConfig } from '../../src/infra/config.ts';
 import { parseConfigText } from '../../src/infra/options.ts';
 import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/infra/outputs.ts';
@@ -23,6 +24,7 @@ import type { ProgramDeps } from '../../src/infra/program.ts';
 import { TARGETS } from '../../src/infra/targets/index.ts';
 import type { Target } from '../../src/infra/targets/types.ts';
 import { DIGEST, installMocks, peerStacks, registered, resolveOutputs, ROOT, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
+import { readGitVersion } from '../../src/gitops/version.ts';
 
 const HEAD = '0123456789abcdef0123456789abcdef01234567';
 const OLD = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -390,14 +392,14 @@ describe('a worktree rollback with real git', () => {
     writeFileSync(join(main, 'scratch.txt'), 'wip');
     const stack = raw('billing.prod', { target: 'local', port: '18091' });
     const env = { [STATE_ROOT_ENV]: main };
-    const resolved = await run('billing.prod', stack, { root: wt, env, readGit: undefined });
+    const resolved = await run('billing.prod', stack, { root: wt, env, readGit: readGitVersion });
     expect(resolved.version).toEqual({ commit: first, branch: null, dirty: false });
     expect(inputsOf(one('pulumi-nodejs:dynamic/catalyst:LocalApp')).appDir).toBe(join(main, '.build', 'billing', String(resolved.contentHash)));
     expect(git(wt, 'status', '--porcelain')).toBe('');
     // A dirty worktree is refused (billing.prod requires a clean tree); the state root's state does not matter.
     writeFileSync(join(wt, 'scratch.txt'), 'wip');
     registered.length = 0;
-    const err = await failure(run('billing.prod', stack, { root: wt, env, readGit: undefined }));
+    const err = await failure(run('billing.prod', stack, { root: wt, env, readGit: readGitVersion }));
     expect(err.message).toContain('billing.prod requires a clean git tree (catalyst:requireCleanGit), but the work tree has uncommitted changes');
     expect(registered).toEqual([]);
     git(main, 'worktree', 'remove', '--force', wt);

@@ -1,7 +1,8 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployHistory, findPulumi, listStackFiles, parseStackHistory, readStackOutputsWithPulumi } from '../../src/report/pulumi.ts';
+import { listStackFiles } from '../../src/contracts/stack-name.ts';
+import { deployHistory, findPulumi, parseStackHistory, readStackOutputsWithPulumi } from '../../src/report/pulumi.ts';
 import { fakePulumi, isolatedPath, tempDir } from '../integration/report-helpers.ts';
 
 const FIXTURE = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/report/pulumi-stack-history.json'), 'utf8')) as unknown;
@@ -71,12 +72,12 @@ describe('pulumi CLI', () => {
 
   it('lists stacks from stacks/Pulumi.<project>.<env>.yaml', () => {
     const dir = tempDir();
-    expect(listStackFiles(dir)).toEqual([]);
+    expect(listStackFiles(dir).map((s) => s.name)).toEqual([]);
     mkdirSync(join(dir, 'stacks'));
     for (const f of ['Pulumi.support-bot.prod.yaml', 'Pulumi.billing.dev.yml', 'Pulumi.yaml', 'Pulumi.x.yaml', 'README.md', 'Pulumi.a.b.c.yaml']) {
       writeFileSync(join(dir, 'stacks', f), '');
     }
-    expect(listStackFiles(dir)).toEqual(['billing.dev', 'support-bot.prod']);
+    expect(listStackFiles(dir).map((s) => s.name)).toEqual(['billing.dev', 'support-bot.prod']);
   });
 
   it('reads outputs and history; failures become reasons; --show-secrets is never passed', async () => {

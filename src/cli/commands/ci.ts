@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { computeAffected } from '../../git/affected.ts';
-import { CI_EXCLUDED_ENVS, CI_EXCLUDED_TARGETS, CiError, ciFiles } from '../../git/ci.ts';
-import { isUserError } from '../../git/errors.ts';
+import { computeAffected } from '../../gitops/affected.ts';
+import { CI_EXCLUDED_ENVS, CI_EXCLUDED_TARGETS, CiError, ciFiles } from '../../gitops/ci.ts';
+import { isUserError } from '../../gitops/errors.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 

@@ -1,9 +1,9 @@
-import { computeAffected } from '../../git/affected.ts';
-import { type Change, type ChangeSummary, stackImpact } from '../../git/changes.ts';
-import { currentOutputs, deployedCommit, loadDeployments } from '../../git/deployments.ts';
-import { isUserError } from '../../git/errors.ts';
-import { commitsBetween, isAncestor, shortSha } from '../../git/index.ts';
-import { checkStackName, pulumiAccess } from '../../git/stack.ts';
+import { computeAffected } from '../../gitops/affected.ts';
+import { type Change, type ChangeSummary, stackImpact } from '../../gitops/changes.ts';
+import { currentOutputs, deployedCommit, loadDeployments } from '../../pulumi/history.ts';
+import { isUserError } from '../../gitops/errors.ts';
+import { commitsBetween, isAncestor, shortSha } from '../../gitops/index.ts';
+import { checkStackName, pulumiAccess } from '../../gitops/stack.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 

@@ -1,10 +1,10 @@
 import { DefinitionError } from '../../definitions/diagnostics.ts';
-import { runEnv, type EnvAction } from '../../engine/env.ts';
-import { runnerFactory, type PulumiRunner } from '../../engine/pulumi.ts';
+import { runEnv, type EnvAction } from '../../pulumi/env.ts';
+import { runnerFactory, type PulumiRunner } from '../../pulumi/pulumi.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
-/** Tests replace the runner (src/engine/pulumi.ts); the CLI uses the real engine. */
+/** Tests replace the runner (src/pulumi/pulumi.ts); the CLI uses the real engine. */
 export { runnerFactory };
 
 const SUMMARY: Record<EnvAction, string> = {

@@ -1,7 +1,7 @@
-import { deployedCommit, type Deployment, loadDeployments, pinnedImage } from '../../git/deployments.ts';
-import { isUserError } from '../../git/errors.ts';
-import { shortSha } from '../../git/index.ts';
-import { checkStackName, pulumiAccess } from '../../git/stack.ts';
+import { deployedCommit, type Deployment, loadDeployments, pinnedImage } from '../../pulumi/history.ts';
+import { isUserError } from '../../gitops/errors.ts';
+import { shortSha } from '../../gitops/index.ts';
+import { checkStackName, pulumiAccess } from '../../gitops/stack.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../types.ts';
 

@@ -1,8 +1,8 @@
-import { currentOutputs, loadDeployments } from '../../git/deployments.ts';
-import { isUserError } from '../../git/errors.ts';
-import { gitState, shortSha } from '../../git/index.ts';
-import { planRollback, type RollbackPlan, runRollback } from '../../git/rollback.ts';
-import { checkStackName, pulumiAccess, stackConfigFile, stackTarget } from '../../git/stack.ts';
+import { currentOutputs, loadDeployments } from '../../pulumi/history.ts';
+import { isUserError } from '../../gitops/errors.ts';
+import { gitState, shortSha } from '../../gitops/index.ts';
+import { planRollback, type RollbackPlan, runRollback } from '../../gitops/rollback.ts';
+import { checkStackName, pulumiAccess, stackConfigFile, stackTarget } from '../../gitops/stack.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../types.ts';
 

@@ -4,7 +4,9 @@ import { parse, stringify } from 'yaml';
 import { DefinitionError, formatDiagnostic } from '../../definitions/diagnostics.ts';
 import { loadProjectModel } from '../../definitions/load.ts';
 import type { ProjectModel } from '../../definitions/model.ts';
-import { readStackConfig, schemaKeys, setSecretCommand, STACK_NAME, TARGET_NAMES } from '../../infra/config.ts';
+import { readStackConfig, schemaKeys, setSecretCommand } from '../../infra/config.ts';
+import { TARGET_NAMES } from '../../contracts/targets.ts';
+import { STACK_NAME_RE, STACK_NAME_RULE } from '../../contracts/stack-name.ts';
 import { TARGETS } from '../../infra/targets/index.ts';
 import type { Target } from '../../infra/targets/types.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
@@ -105,7 +107,7 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
   const [projectName, env, ...extra] = args.positionals;
   if (!projectName || !env || extra.length) throw new CliError(`give a project and an environment: catalyst stack init <project> <env> --target <${TARGET_NAMES.join('|')}>`);
   const stack = `${projectName}.${env}`;
-  if (!STACK_NAME.test(stack)) throw new CliError(`"${stack}" is not a valid stack name: the project is lower-case letters, digits and -, the environment letters, digits, _ and -`);
+  if (!STACK_NAME_RE.test(stack)) throw new CliError(`"${stack}" is not a valid stack name: ${STACK_NAME_RULE}`);
   const targetName = flagString(args, 'target');
   if (!targetName) throw new CliError(`--target is required (${Object.keys(targets()).sort().join(', ')})`);
 

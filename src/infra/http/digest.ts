@@ -20,12 +20,3 @@ export function secretDigest(values: Record<string, string>, salt: string): stri
 export function newSalt(): string {
   return randomBytes(16).toString('hex');
 }
-
-/** Stable JSON (sorted object keys) for comparing plain specs. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}

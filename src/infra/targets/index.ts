@@ -2,7 +2,7 @@
  * The target registry: adding a target touches its folder and one line here.
  * Each target folder's index.ts exports `target: Target<Options>` (see ./types.ts).
  */
-import type { TargetName } from '../config.ts';
+import type { TargetName } from '../../contracts/targets.ts';
 import { target as cloudrun } from './cloudrun/index.ts';
 import { target as docker } from './docker/index.ts';
 import { flyTarget as fly } from './fly/index.ts';

@@ -1,17 +1,15 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { z } from 'zod';
 import type { ProjectModel } from '../../definitions/model.ts';
+import type { TargetName } from '../../contracts/targets.ts';
+import type { GitVersion } from '../../contracts/git-state.ts';
 
 /**
  * One interface for every deploy target (cloudrun, fly, render, local, docker). A target validates
  * its own options, says where its image goes, deploys, and returns its part of the stack outputs.
  * Adding a target touches its folder and one line of the registry (src/infra/targets/index.ts).
  */
-export interface GitVersion {
-  commit: string | null;
-  branch: string | null;
-  dirty: boolean;
-}
+export type { GitVersion };
 
 /** Where a container image is pushed, when the target runs one. */
 export interface ImageDestination {
@@ -73,7 +71,7 @@ export interface TargetOutputs {
 }
 
 export interface Target<C = unknown> {
-  name: 'cloudrun' | 'fly' | 'render' | 'local' | 'docker';
+  name: TargetName;
   /**
    * zod schema of this target's stack config options (`catalyst:<option>` keys, see docs/infra.md).
    * It is given an object of every `catalyst:*` key except the common keys (COMMON_KEYS in

@@ -9,7 +9,8 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { ApiError } from '../../http/client.ts';
-import { newSalt, secretDigest, stableJson } from '../../http/digest.ts';
+import { stableJson } from '../../../shared/json.ts';
+import { newSalt, secretDigest } from '../../http/digest.ts';
 import * as fly from './api.ts';
 import { converge, destroyAll, managedMachines, type MachineRecord, type MachinesSpec, type MachinesTiming } from './machines.ts';
 

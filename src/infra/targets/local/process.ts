@@ -16,6 +16,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ensureVenv } from '../../../codegen/python-env.ts';
+import { stableJson } from '../../../shared/json.ts';
+import { files, isAppProcess, portInUse, sleep, stopProcess } from '../../../shared/process.ts';
+
+/** The provider (./provider.ts) loads this module at run time and asks it whether a pid is still the app. */
+export { isAppProcess };
 
 export interface LocalAppInputs {
   stack: string;
@@ -51,62 +56,6 @@ export const RESTART_KEYS = ['appDir', 'contentHash', 'env', 'secretEnv', 'host'
 /** Variables of the deploying environment the app may see (never PULUMI_*, never the passphrase). */
 const PASS_THROUGH_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function files(runDir: string): { pidFile: string; logFile: string } {
-  return { pidFile: join(runDir, 'app.pid'), logFile: join(runDir, 'app.log') };
-}
-
-/** JSON with sorted object keys, for comparing inputs. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
-
-/** True when `pid` is a live (non-zombie) process that looks like our app. */
-export function isAppProcess(pid: number | undefined): boolean {
-  if (!pid || !Number.isInteger(pid) || pid <= 1) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    // EPERM: alive but someone else's process, so not ours.
-    return false;
-  }
-  const proc = `/proc/${pid}`;
-  if (existsSync(proc)) {
-    try {
-      const stat = readFileSync(`${proc}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state === 'Z' || state === 'X') return false;
-      const cmdline = readFileSync(`${proc}/cmdline`, 'utf8').split('\0');
-      return cmdline.includes('app') && cmdline.some((a) => /python/.test(a));
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
-
-/** True when something accepts TCP connections on host:port. */
-export function portInUse(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port });
-    const done = (v: boolean) => {
-      sock.destroy();
-      resolve(v);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
 async function healthy(url: string): Promise<boolean> {
   try {
     const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
@@ -129,32 +78,6 @@ export function logTail(logFile: string, secrets: Record<string, string>, lines 
   for (const v of Object.values(secrets)) if (v && v.length >= 4) text = text.split(v).join('[secret]');
   const tail = text.trimEnd().split('\n').slice(-lines).join('\n');
   return tail || '(no log output)';
-}
-
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-/** SIGTERM the app's process group, SIGKILL after `graceMs`; resolves once it is gone. */
-export async function stopProcess(pid: number, graceMs = 8000): Promise<void> {
-  if (!isAppProcess(pid)) return;
-  signalGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isAppProcess(pid)) return;
-    await sleep(100);
-  }
-  signalGroup(pid, 'SIGKILL');
-  const hard = Date.now() + 5000;
-  while (Date.now() < hard && isAppProcess(pid)) await sleep(50);
 }
 
 async function waitPortFree(host: string, port: number, timeoutMs = 5000): Promise<void> {

@@ -8,7 +8,8 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { ApiError } from '../../http/client.ts';
-import { newSalt, secretDigest, stableJson } from '../../http/digest.ts';
+import { stableJson } from '../../../shared/json.ts';
+import { newSalt, secretDigest } from '../../http/digest.ts';
 import * as render from './api.ts';
 
 type DiffResult = pulumi.dynamic.DiffResult;

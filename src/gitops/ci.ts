@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import { listStacks, type StackRef } from '../engine/stacks.ts';
+import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 import { tryWorkspace } from './affected.ts';
 import { dependencyMap, isProductionEnv, orderEnvs, orderStacks, stackNeeds } from './order.ts';
 import { stackConfigFile, stackTarget } from './stack.ts';
@@ -126,7 +126,7 @@ export interface CiView {
   excluded: string[];
 }
 
-export function jobId(stack: StackRef): string {
+export function jobId(stack: StackFile): string {
   // Project names have no `_`, so `deploy_<project>_<env>` is unique.
   return `deploy_${stack.project}_${stack.env}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
@@ -145,7 +145,7 @@ export function ciView(i: CiInput): CiView {
   const { ws, warning } = tryWorkspace(i.repo);
   if (!ws) throw new CiError(`${warning}; the deploy order comes from the definitions`);
   const deps = dependencyMap(ws);
-  const all = listStacks(i.repo);
+  const all = listStackFiles(i.repo);
   const known = new Set(ws.projects.map((p) => p.name));
   const orphans = all.filter((s) => !known.has(s.project)).map((s) => s.name);
   if (orphans.length) throw new CiError(`stack config for a project that does not exist: ${orphans.map((o) => `stacks/Pulumi.${o}.yaml`).join(', ')}; remove it or create the project under projects/`);

@@ -5,7 +5,8 @@
  */
 import { topoSort } from '../definitions/graph.ts';
 import type { Workspace } from '../definitions/model.ts';
-import { projectDependencies, type StackRef } from '../engine/stacks.ts';
+import { projectDependencies } from '../pulumi/stacks.ts';
+import type { StackFile } from '../contracts/stack-name.ts';
 
 const RANKS: [RegExp, number][] = [
   [/^(local)$/, 0],
@@ -45,13 +46,13 @@ export function projectOrder(projects: string[], deps: Map<string, string[]>): s
 }
 
 /** Stacks in deploy order: by environment rank, then callee first. */
-export function orderStacks(stacks: StackRef[], deps: Map<string, string[]>): StackRef[] {
+export function orderStacks(stacks: StackFile[], deps: Map<string, string[]>): StackFile[] {
   const pos = new Map(projectOrder(stacks.map((s) => s.project), deps).map((p, i) => [p, i]));
   return [...stacks].sort((a, b) => envRank(a.env) - envRank(b.env) || (a.env < b.env ? -1 : a.env > b.env ? 1 : 0) || pos.get(a.project)! - pos.get(b.project)!);
 }
 
 /** The stacks of the same environment a stack must wait for (the projects it calls), sorted. */
-export function stackNeeds(stack: StackRef, all: StackRef[], deps: Map<string, string[]>): StackRef[] {
+export function stackNeeds(stack: StackFile, all: StackFile[], deps: Map<string, string[]>): StackFile[] {
   const callees = deps.get(stack.project) ?? [];
   return all.filter((s) => s.env === stack.env && callees.includes(s.project)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -12,6 +12,7 @@
  * - anything else (docs, tests, …)    → no deployed stack
  */
 import type { ChangedFile, FileStatus } from './index.ts';
+import { STACK_PATH_RE } from '../contracts/stack-name.ts';
 
 export interface Change {
   path: string;
@@ -45,7 +46,6 @@ export const SHARED_FILES = ['package.json', 'package-lock.json', 'Pulumi.yaml']
 
 const WORKFLOW_RE = /^projects\/([^/]+)\/workflows\/([^/]+)\.ya?ml$/;
 const PROJECT_RE = /^projects\/([^/]+)\//;
-const STACK_RE = /^stacks\/Pulumi\.([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)\.ya?ml$/;
 
 export function isShared(path: string): boolean {
   return SHARED_PREFIXES.some((p) => path.startsWith(p)) || (SHARED_FILES as readonly string[]).includes(path);
@@ -65,7 +65,7 @@ export function classifyChanges(committed: ChangedFile[], uncommitted: ChangedFi
       summary.shared.push(c);
       continue;
     }
-    const st = STACK_RE.exec(c.path);
+    const st = STACK_PATH_RE.exec(c.path);
     if (st) {
       const name = `${st[1]}.${st[2]}`;
       stacks.set(name, [...(stacks.get(name) ?? []), c]);

@@ -5,13 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { pulumiEnv, runnerFactory, type PulumiRunner } from '../engine/pulumi.ts';
-import { listStacks } from '../engine/stacks.ts';
-import type { PulumiAccess } from './deployments.ts';
+import { pulumiEnv, runnerFactory, type PulumiRunner } from '../pulumi/pulumi.ts';
+import { listStackFiles } from '../contracts/stack-name.ts';
+import type { PulumiAccess } from '../pulumi/history.ts';
+import { STACK_NAME_RE } from '../contracts/stack-name.ts';
 
-export const STACK_NAME_RE = /^([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)$/;
-
-/** The shared runner seam of src/engine/pulumi.ts (tests replace `create`). */
+/** The shared runner seam of src/pulumi/pulumi.ts (tests replace `create`). */
 export const gitopsRunner = runnerFactory;
 
 export class StackError extends Error {
@@ -23,7 +22,7 @@ export class StackError extends Error {
 
 /** Checks `<project>.<env>`; the error lists the stacks that exist. */
 export function checkStackName(repo: string, stack: string | undefined): { stack: string; project: string; env: string } {
-  const known = listStacks(repo).map((s) => s.name);
+  const known = listStackFiles(repo).map((s) => s.name);
   const list = known.length ? `stacks here: ${known.join(', ')}` : 'no stacks/Pulumi.<project>.<env>.yaml files here yet';
   if (!stack) throw new StackError(`name a stack, e.g. support-bot.prod (${list})`);
   const m = STACK_NAME_RE.exec(stack);

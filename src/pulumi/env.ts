@@ -1,7 +1,8 @@
 import { loadWorkspaceOrThrow } from '../definitions/load.ts';
 import { ensureFileBackend, pulumiEnv, type PulumiRunner } from './pulumi.ts';
 import { reapLocalApp, recoverStack } from './recover.ts';
-import { listStacks, orderStacks, type StackRef } from './stacks.ts';
+import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
+import { orderStacks } from './stacks.ts';
 
 export type EnvAction = 'up' | 'preview' | 'down' | 'outputs';
 
@@ -56,7 +57,7 @@ function argsFor(action: EnvAction, stack: string, o: EnvOptions): string[] {
  */
 export async function runEnv(action: EnvAction, o: EnvOptions): Promise<EnvResult> {
   const ws = loadWorkspaceOrThrow(o.repo, { base: o.repo });
-  let stacks: StackRef[] = orderStacks(listStacks(o.repo), ws, o.env);
+  let stacks: StackFile[] = orderStacks(listStackFiles(o.repo), ws, o.env);
   if (o.only?.length) stacks = stacks.filter((s) => o.only!.includes(s.project));
   if (action === 'down') stacks = [...stacks].reverse();
   const order = stacks.map((s) => s.name);

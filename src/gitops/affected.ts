@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadWorkspace } from '../definitions/load.ts';
 import type { Workspace } from '../definitions/model.ts';
-import { listStacks, type StackRef } from '../engine/stacks.ts';
+import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 import { affectedProjects, type ChangeSummary, classifyChanges, stackImpact } from './changes.ts';
 import { changedFiles, type ChangedFile, repoPrefix, resolveCommit, uncommittedFiles } from './index.ts';
 import { dependencyMap, orderStacks } from './order.ts';
@@ -80,7 +80,7 @@ export async function computeAffected(repo: string, o: AffectedOptions): Promise
   const warnings = warning ? [warning] : [];
   const all = projectNames(repo);
   const projects = affectedProjects(changes, all);
-  const stacks: StackRef[] = listStacks(repo);
+  const stacks: StackFile[] = listStackFiles(repo);
   const infos = new Map<string, StackInfo>();
   for (const s of stacks) {
     const target = stackTarget(stackConfigFile(repo, s.name));
@@ -88,7 +88,7 @@ export async function computeAffected(repo: string, o: AffectedOptions): Promise
     const impact = stackImpact(s.name, changes);
     if (impact.affected) infos.set(s.name, { name: s.name, project: s.project, env: s.env, target, reasons: impact.reasons });
   }
-  let ordered: StackRef[];
+  let ordered: StackFile[];
   let projectOrderList: string[];
   try {
     ordered = orderStacks(stacks.filter((s) => infos.has(s.name)), deps);

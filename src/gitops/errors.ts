@@ -1,4 +1,4 @@
-import { PulumiError } from './deployments.ts';
+import { PulumiError } from '../pulumi/history.ts';
 import { GitError } from './index.ts';
 import { RollbackError } from './rollback.ts';
 import { StackError } from './stack.ts';

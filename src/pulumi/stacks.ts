@@ -1,26 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { StackFile } from '../contracts/stack-name.ts';
 import { findCycle, topoSort } from '../definitions/graph.ts';
 import type { Workspace } from '../definitions/model.ts';
 
-export interface StackRef {
-  /** `<project>.<env>` */
-  name: string;
-  project: string;
-  env: string;
-  file: string;
-}
-
-/** Stacks declared in stacks/Pulumi.<project>.<env>.yaml, sorted by name. */
-export function listStacks(repo: string): StackRef[] {
-  const dir = join(repo, 'stacks');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((f) => /^Pulumi\.([a-z][a-z0-9-]*)\.([A-Za-z0-9_-]+)\.ya?ml$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ name: `${m[1]}.${m[2]}`, project: m[1], env: m[2], file: join(dir, m[0]) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
 
 /** Projects each project calls over HTTP (its stack needs theirs deployed first). */
 export function projectDependencies(ws: Workspace): Map<string, string[]> {
@@ -33,10 +14,10 @@ export function projectDependencies(ws: Workspace): Map<string, string[]> {
 }
 
 /**
- * The stacks of one environment in deploy order: callees before callers (so StackReferences resolve).
+ * The stacks of one environment in deploy order: callees before callers (so StackFileerences resolve).
  * Throws when a caller's peer has no stack in that environment, or the projects call each other in a cycle.
  */
-export function orderStacks(stacks: StackRef[], ws: Workspace, env: string): StackRef[] {
+export function orderStacks(stacks: StackFile[], ws: Workspace, env: string): StackFile[] {
   const inEnv = stacks.filter((s) => s.env === env);
   if (inEnv.length === 0) throw new Error(`no stacks for environment "${env}" (no stacks/Pulumi.<project>.${env}.yaml); create one with \`catalyst stack init <project> ${env} --target …\``);
   const deps = projectDependencies(ws);

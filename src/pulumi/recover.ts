@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
-import { files, isAppProcess, stopProcess } from '../infra/targets/local/process.ts';
+import { files, isAppProcess, stopProcess } from '../shared/process.ts';
 import { fileBackendDir, type PulumiRunner } from './pulumi.ts';
 
 export interface StackLock {

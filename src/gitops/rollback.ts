@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { addWorktree, removeWorktree, resolveCommit, shortSha, tryResolveCommit } from './index.ts';
-import { deployedCommit, type Deployment, type DeployedOutputs, isSuccessfulUpdate, pinnedImage, type PulumiAccess } from './deployments.ts';
+import { deployedCommit, type Deployment, type DeployedOutputs, isSuccessfulUpdate, pinnedImage, type PulumiAccess } from '../pulumi/history.ts';
+import { STATE_ROOT_ENV, type RollbackConfig } from '../contracts/rollback.ts';
 
 export class RollbackError extends Error {
   constructor(message: string) {
@@ -27,9 +28,6 @@ export class RollbackError extends Error {
 }
 
 export type RollbackMode = 'image' | 'worktree';
-
-/** Set for a worktree rollback: where the program keeps .build/ and .catalyst/ (the main checkout). */
-export const STATE_ROOT_ENV = 'CATALYST_STATE_ROOT';
 
 export interface RollbackPlan {
   stack: string;
@@ -46,13 +44,6 @@ export interface RollbackPlan {
   from: { stackVersion: number | null; commit: string | null; imageRef: string | null };
   /** True when the stack already runs it (nothing to do). */
   current: boolean;
-}
-
-/** The config object the Pulumi program reads as `catalyst:rollback` (docs/gitops.md). */
-export interface RollbackConfig {
-  version: { commit: string | null; branch: string | null; dirty: boolean };
-  contentHash: string | null;
-  rolledBackFrom: { stackVersion: number | null; commit: string | null; imageRef: string | null; restoredStackVersion: number | null };
 }
 
 const HEX_RE = /^[0-9a-f]{7,64}$/i;

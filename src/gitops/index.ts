@@ -7,6 +7,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { firstLine } from '../shared/text.ts';
 
 export interface GitState {
   /** Full SHA of HEAD; null in a repository without commits. */
@@ -79,10 +80,6 @@ function runGitSync(cwd: string, args: string[]): RawResult {
   }
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.replace(/^(fatal|error): /, '').trim()).find((l) => l !== '') ?? '';
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}
 
 /** Turns a failed run into a GitError with a fix. */
 function failure(cwd: string, args: string[], r: RawResult): GitError {

@@ -15,7 +15,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
-import type { PulumiRunner } from '../engine/pulumi.ts';
+import type { PulumiRunner } from './pulumi.ts';
+import { firstLine } from '../shared/text.ts';
 
 /** Pulumi's marker for a secret value in state and exports. */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -263,14 +264,10 @@ export interface PulumiAccess {
   env: NodeJS.ProcessEnv;
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.replace(/^error: /, '').trim()).find((l) => l !== '') ?? 'no error output';
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}
 
 export async function pulumiJson(p: PulumiAccess, args: string[]): Promise<unknown> {
   const r = await p.runner([...args, '--non-interactive'], { cwd: p.repo, env: p.env });
-  if (r.code !== 0) throw new PulumiError(`pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout)}`);
+  if (r.code !== 0) throw new PulumiError(`pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout, { empty: 'no error output' })}`);
   try {
     return JSON.parse(r.stdout) as unknown;
   } catch {
