@@ -172,6 +172,8 @@ export function needsCompaction(records: readonly HistoryRecord[], now: number):
 
 export interface StackHistory {
   uptime: Uptime;
+  /** How much time each uptime figure covers: from its oldest sample in the window to now, ms (null: no samples). */
+  coverage: Uptime;
   /** The last SERIES_POINTS latency points (probes and hourly means of the last 7 days, newest last); null where down. */
   series: (number | null)[];
 }
@@ -181,13 +183,13 @@ export interface StackHistory {
  * latency series of every stack, in one pass over the records.
  */
 export function historyStats(records: readonly HistoryRecord[], now: number): Map<string, StackHistory> {
-  const acc = new Map<string, { n: number[]; up: number[]; series: (number | null)[] }>();
+  const acc = new Map<string, { n: number[]; up: number[]; oldest: number[]; series: (number | null)[] }>();
   for (const r of records) {
     const age = now - Date.parse(r.t);
     for (const [name, e] of Object.entries(r.stacks)) {
       let a = acc.get(name);
       if (!a) {
-        a = { n: [0, 0, 0, 0], up: [0, 0, 0, 0], series: [] };
+        a = { n: [0, 0, 0, 0], up: [0, 0, 0, 0], oldest: [0, 0, 0, 0], series: [] };
         acc.set(name, a);
       }
       const agg = r.span === 'probe' ? toAgg(e as ProbeEntry) : (e as AggEntry);
@@ -195,6 +197,9 @@ export function historyStats(records: readonly HistoryRecord[], now: number): Ma
         if (age > span) return;
         a.n[i] += agg.n;
         a.up[i] += agg.h + agg.d;
+        // Aggregated records stand for the hour or day before their timestamp.
+        const reach = age + (r.span === 'hour' ? HOUR_MS : r.span === 'day' ? DAY_MS : 0);
+        a.oldest[i] = Math.max(a.oldest[i], Math.min(reach, span));
       });
       if (r.span !== 'day' && age <= HOUR_KEEP_MS) {
         a.series.push(e.ms);
@@ -207,7 +212,8 @@ export function historyStats(records: readonly HistoryRecord[], now: number): Ma
     const uptime = Object.fromEntries(
       UPTIME_WINDOWS.map(([key], i) => [key, a.n[i] === 0 ? null : Math.round((a.up[i] / a.n[i]) * 10000) / 100]),
     ) as unknown as Uptime;
-    out.set(name, { uptime, series: a.series });
+    const coverage = Object.fromEntries(UPTIME_WINDOWS.map(([key], i) => [key, a.n[i] === 0 ? null : Math.max(0, a.oldest[i])])) as unknown as Uptime;
+    out.set(name, { uptime, coverage, series: a.series });
   }
   return out;
 }

@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { httpGet } from './http.ts';
 import { parseCounters } from './metrics.ts';
+import { type AppMetrics, parseAppMetrics } from './workflow-metrics.ts';
 import type { Counters, HealthSample, HttpResult, ProbeResult, VersionInfo } from './types.ts';
 
 export interface ProbeTarget {
@@ -94,11 +95,11 @@ export function interpretVersion(r: HttpResult): { version: VersionInfo | null; 
   };
 }
 
-export function interpretMetrics(r: HttpResult): { counters: Counters | null; problem: string | null } {
-  if (r.error) return { counters: null, problem: `/metrics: ${r.errorText}` };
-  if (r.statusCode === null || r.statusCode < 200 || r.statusCode > 299) return { counters: null, problem: `/metrics answered HTTP ${r.statusCode}` };
+export function interpretMetrics(r: HttpResult): { counters: Counters | null; app: AppMetrics | null; problem: string | null } {
+  if (r.error) return { counters: null, app: null, problem: `/metrics: ${r.errorText}` };
+  if (r.statusCode === null || r.statusCode < 200 || r.statusCode > 299) return { counters: null, app: null, problem: `/metrics answered HTTP ${r.statusCode}` };
   const counters = parseCounters(r.body ?? '');
-  return { counters, problem: counters ? null : '/metrics has no catalyst_requests_total' };
+  return { counters, app: counters ? parseAppMetrics(r.body ?? '') : null, problem: counters ? null : '/metrics has no catalyst_requests_total' };
 }
 
 function join(base: string, path: string): string {
@@ -118,6 +119,7 @@ export async function probeTarget(target: ProbeTarget, options: ProbeOptions): P
     version: null,
     versionProblem: null,
     counters: null,
+    app: null,
     metricsProblem: null,
     elapsedMs: 0,
   };
@@ -141,6 +143,7 @@ export async function probeTarget(target: ProbeTarget, options: ProbeOptions): P
     result.version = version.version;
     result.versionProblem = version.problem;
     result.counters = metrics.counters;
+    result.app = metrics.app;
     result.metricsProblem = metrics.problem;
   }
   result.elapsedMs = Math.round(performance.now() - start);

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMs } from './classify.ts';
 import type { Report, StackReport } from './report.ts';
-import { formatPercent, pageView } from './view.ts';
+import { pageView, uptimeFigures } from './view.ts';
 
 export const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'report');
 
@@ -46,13 +46,13 @@ function mdRow(s: StackReport): string {
     s.name,
     s.reason,
     s.latencyMs === null ? '—' : formatMs(s.latencyMs),
-    formatPercent(s.uptime['24h']),
+    uptimeFigures(s.uptime, s.uptimeCoverage)[0]?.value ?? '—',
     version,
   ];
   return `| ${cells.map(mdCell).join(' | ')} |`;
 }
 
-const TABLE_HEAD = '| Status | Stack | Reason | Latency | Uptime 24h | Version |\n|---|---|---|---|---|---|';
+const TABLE_HEAD = '| Status | Stack | Reason | Latency | Uptime | Version |\n|---|---|---|---|---|---|';
 
 export function renderMarkdown(report: Report): string {
   const { summary } = report;

@@ -55,6 +55,8 @@ export interface StackReport {
   };
   drift: Drift;
   uptime: Uptime;
+  /** How much time each uptime figure covers (ms from its oldest sample to now; null: no samples). */
+  uptimeCoverage: Uptime;
   /** Recent response times, oldest first (ms, null = down). */
   latencySeries: (number | null)[];
   deployments: DeployHistory;
@@ -90,6 +92,8 @@ export interface RoundOptions {
   now?: () => number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Receives the raw probe results of the round (the dashboard keeps their /metrics series). */
+  onProbes?: (probes: readonly ProbeResult[], at: number) => void;
 }
 
 const NO_DEPLOYS: DeployHistory = { available: false, reason: 'not requested', entries: [] };
@@ -123,6 +127,7 @@ export async function runRound(opts: RoundOptions): Promise<Report> {
     signal: opts.signal,
     onProgress: opts.onProgress,
   });
+  opts.onProbes?.(probes, startedAt);
   const probeByName = new Map(probes.map((p) => [p.name, p]));
   const records = opts.history?.records ?? [];
   const classes = new Map<string, Classification>();
@@ -185,6 +190,7 @@ export async function runRound(opts: RoundOptions): Promise<Report> {
       },
       drift: await opts.drift.drift(commit, source, dirty),
       uptime: stats.get(s.name)?.uptime ?? { ...NO_UPTIME },
+      uptimeCoverage: stats.get(s.name)?.coverage ?? { ...NO_UPTIME },
       latencySeries: stats.get(s.name)?.series ?? [c.latencyMs],
       deployments: deploys.get(s.name) ?? NO_DEPLOYS,
       workflows: s.workflows,

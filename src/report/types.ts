@@ -3,6 +3,7 @@
  * Everything here is plain data (JSON-serialisable) so it can be written to report.json and history.
  */
 import type { PublicRoute, WorkflowInfo } from '../contracts/outputs.ts';
+import type { AppMetrics } from './workflow-metrics.ts';
 
 export type Status = 'healthy' | 'degraded' | 'down';
 
@@ -92,6 +93,8 @@ export interface ProbeResult {
   versionProblem: string | null;
   /** null when /metrics was not probed, failed, or lacked the counters. */
   counters: Counters | null;
+  /** Per-workflow series of /metrics (request counts, durations, failed peer calls); null like `counters`. */
+  app: AppMetrics | null;
   metricsProblem: string | null;
   elapsedMs: number;
 }

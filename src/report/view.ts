@@ -5,7 +5,7 @@
 import { formatMs } from './classify.ts';
 import type { Report, StackReport } from './report.ts';
 import { type Sparkline, sparkline } from './sparkline.ts';
-import type { Status } from './types.ts';
+import type { Status, Uptime } from './types.ts';
 
 export interface LinkView {
   label: string;
@@ -77,6 +77,41 @@ export function formatPercent(p: number | null): string {
   return p === 100 || p === 0 ? `${p}%` : `${p.toFixed(2)}%`;
 }
 
+/** A duration of data, rounded the way people say it: "40 s", "12 min", "6 h", "3 d". */
+export function formatSpan(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}
+
+const WINDOW_MS: Record<keyof Uptime, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
+
+/**
+ * Uptime figures that say what they cover: a window the history fills is shown as it is ("24h
+ * 99.95%"); the first window it does not fill says how much data it holds ("99.2% over 6 h of
+ * data"), and the larger windows, which would only repeat that figure, are left out.
+ */
+export function uptimeFigures(uptime: Uptime, coverage: Uptime | undefined): { label: string; value: string }[] {
+  const out: { label: string; value: string }[] = [];
+  for (const k of ['24h', '7d', '30d', '90d'] as const) {
+    const cov = coverage?.[k] ?? null;
+    if (uptime[k] === null || cov === null || coverage === undefined) {
+      out.push({ label: k, value: formatPercent(uptime[k]) });
+      if (uptime[k] === null && coverage !== undefined) break;
+      continue;
+    }
+    // A window counts as covered when the data reaches back at least 99 % of it.
+    if (cov >= WINDOW_MS[k] * 0.99) {
+      out.push({ label: k, value: formatPercent(uptime[k]) });
+      continue;
+    }
+    out.push({ label: 'uptime', value: `${formatPercent(uptime[k])} over ${cov < 1000 ? 'one probe' : `${formatSpan(cov)} of data`}` });
+    break;
+  }
+  return out;
+}
+
 export function anchorId(name: string): string {
   return `stack-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
@@ -133,7 +168,7 @@ export function cardView(s: StackReport): CardView {
     search: [s.name, s.target, s.region, s.status].filter(Boolean).join(' ').toLowerCase(),
     latency: s.latencyMs === null ? '—' : formatMs(s.latencyMs),
     errorRate: s.errorRate ? `${s.errorRate.percent}% errors` : null,
-    uptime: (['24h', '7d', '30d', '90d'] as const).map((k) => ({ label: k, value: formatPercent(s.uptime[k]) })),
+    uptime: uptimeFigures(s.uptime, s.uptimeCoverage),
     commit: short(s.version.commit) + (s.version.dirty ? ' (dirty)' : ''),
     commitTitle: s.version.commit ? `${s.version.commit} (from ${s.version.source === 'endpoint' ? '/version' : 'stack outputs'})` : 'no commit known',
     drift: s.drift.text,

@@ -52,6 +52,7 @@ export function sampleStack(i: number, status: Status): StackReport {
     },
     drift: i % 4 === 0 ? { state: 'behind', behind: i % 9, ahead: 0, commit, source: 'endpoint', text: `behind by ${i % 9} commits` } : { state: 'up-to-date', behind: 0, ahead: 0, commit, source: 'endpoint', text: 'up to date' },
     uptime: { '24h': status === 'down' ? 91.5 : 100, '7d': 99.2, '30d': 99.87, '90d': 99.95 },
+    uptimeCoverage: { '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000, '90d': 7_776_000_000 },
     latencySeries: series,
     deployments: {
       available: true,

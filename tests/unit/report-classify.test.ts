@@ -11,7 +11,7 @@ function bad(failure: string, statusCode: number | null = null, timedOut = false
   return { ok: false, ms: 5, statusCode, health: null, failingChecks: [], failure, timedOut };
 }
 function probe(samples: HealthSample[], counters: ProbeResult['counters'] = null): ProbeResult {
-  return { name: 'a.prod', samples, version: null, versionProblem: null, counters, metricsProblem: null, elapsedMs: 0 };
+  return { name: 'a.prod', samples, version: null, versionProblem: null, counters, app: null, metricsProblem: null, elapsedMs: 0 };
 }
 
 describe('classify', () => {

@@ -11,6 +11,7 @@ import { configInt } from '../../options.ts';
 import { TOKENS } from '../../tokens.ts';
 import { stablePort } from '../local/index.ts';
 import type { Target, TargetOutputs } from '../types.ts';
+import { DOCKER_STACK_LABEL } from '../../../contracts/logs.ts';
 
 export const dockerOptions = z.object({
   /** Host port on 127.0.0.1 (default: derived from the stack name). */
@@ -72,7 +73,7 @@ export class DockerService extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 90,
         labels: [
-          { label: 'dev.catalyst.stack', value: args.stack },
+          { label: DOCKER_STACK_LABEL, value: args.stack },
           { label: 'dev.catalyst.project', value: args.project },
         ],
       },

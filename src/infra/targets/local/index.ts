@@ -12,6 +12,7 @@ import { configInt } from '../../options.ts';
 import { TOKENS } from '../../tokens.ts';
 import type { Target, TargetOutputs } from '../types.ts';
 import { LocalApp } from './provider.ts';
+import { localRunDir } from '../../../contracts/logs.ts';
 
 export const localOptions = z.object({
   /** Port on 127.0.0.1 (default: derived from the stack name, see `stablePort`). */
@@ -27,9 +28,7 @@ export function stablePort(stack: string): number {
   return 20000 + (n % 10000);
 }
 
-export function runDir(root: string, stack: string): string {
-  return join(root, '.catalyst', 'run', stack);
-}
+export const runDir = localRunDir;
 
 export function venvDir(root: string): string {
   return defaultVenvCache(root);

@@ -1,0 +1,240 @@
+/**
+ * Recent log lines of a deployment, for the dashboard, by target:
+ * - local: the app's log file (`app.log` in the stack's run directory), tailed;
+ * - docker: `docker logs --tail N --follow` of the container labelled with the stack name;
+ * - render: Render's log API (`GET /v1/logs?ownerId&resource`, polled), with the API key from
+ *   `RENDER_API_KEY` in the dashboard's environment (never from the stack's secrets);
+ * - cloudrun, fly (and any stack with a `logsUrl` output but no reader here): a link to the
+ *   platform's log page.
+ *
+ * Every line passes through `redactLine` before it leaves this module. The apps already redact
+ * their declared secrets; this catches credentials that look like credentials (Authorization
+ * headers, bearer tokens, `…key=…` pairs) in lines the app did not write (platform lines, crashes).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DOCKER_STACK_LABEL, localRunDir } from '../../contracts/logs.ts';
+
+export const TAIL_LINES = 100;
+const MAX_LINE = 2000;
+const POLL_MS = 1000;
+
+export interface LogLine {
+  /** ISO time when known (Render gives one; files and docker lines carry their own in the text). */
+  time: string | null;
+  text: string;
+}
+
+/** A readable log: `start` calls `onLines` with the recent lines, then with new ones until stopped. */
+export interface LogStream {
+  kind: 'stream';
+  source: string;
+  start(onLines: (lines: LogLine[]) => void, onError: (message: string) => void): () => void;
+}
+
+export type LogSource = LogStream | { kind: 'link'; source: string; url: string } | { kind: 'none'; reason: string };
+
+const REDACTIONS: [RegExp, string][] = [
+  [/\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)[^"',;\s][^"',;]*/gi, '$1$2[redacted]'],
+  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
+  [/\b([A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd)[A-Za-z0-9_-]*)(["']?\s*[:=]\s*["']?)[^"',;&\s]{4,}/gi, '$1$2[redacted]'],
+  [/\b(sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{12,}\b/g, '[redacted]'],
+];
+
+/** Masks credential-shaped text and control characters; bounds the length. */
+export function redactLine(text: string): string {
+  let out = text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text;
+  for (const [re, to] of REDACTIONS) out = out.replace(re, to);
+  // eslint-disable-next-line no-control-regex
+  return out.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, '�');
+}
+
+function lines(text: string, time: string | null = null): LogLine[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l !== '')
+    .map((l) => ({ time, text: redactLine(l) }));
+}
+
+/** Tails a file: the last TAIL_LINES lines, then whatever is appended (polled; survives truncation). */
+export function fileLogStream(file: string, source = 'log file'): LogStream {
+  return {
+    kind: 'stream',
+    source,
+    start(onLines, onError) {
+      let offset = 0;
+      let partial = '';
+      let reported = false;
+      const read = (first: boolean) => {
+        let size: number;
+        try {
+          size = statSync(file).size;
+        } catch {
+          if (!reported) onError(`no log file yet (${file})`);
+          reported = true;
+          return;
+        }
+        reported = false;
+        if (size < offset) offset = 0;
+        if (size === offset) return;
+        const from = first ? Math.max(0, size - 64 * 1024) : offset;
+        const buf = Buffer.alloc(size - from);
+        const fd = openSync(file, 'r');
+        try {
+          readSync(fd, buf, 0, buf.length, from);
+        } finally {
+          closeSync(fd);
+        }
+        offset = size;
+        const text = partial + buf.toString('utf8');
+        const cut = text.lastIndexOf('\n');
+        partial = cut === -1 ? text : text.slice(cut + 1);
+        let out = lines(cut === -1 ? '' : text.slice(0, cut));
+        if (first) out = out.slice(-TAIL_LINES);
+        if (out.length) onLines(out);
+      };
+      read(true);
+      const timer = setInterval(() => read(false), 500);
+      return () => clearInterval(timer);
+    },
+  };
+}
+
+/** `docker logs` of the container labelled with the stack (found with `docker ps`). */
+export function dockerLogStream(stack: string, docker = 'docker'): LogStream {
+  return {
+    kind: 'stream',
+    source: 'docker logs',
+    start(onLines, onError) {
+      let stopped = false;
+      let child: ReturnType<typeof spawn> | undefined;
+      const ps = spawn(docker, ['ps', '-q', '--filter', `label=${DOCKER_STACK_LABEL}=${stack}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let id = '';
+      ps.stdout.setEncoding('utf8').on('data', (d: string) => (id += d));
+      ps.on('error', (e) => onError(`docker is not available: ${e.message}`));
+      ps.on('close', (code) => {
+        const first = id.trim().split('\n')[0];
+        if (stopped) return;
+        if (code !== 0 || !first) return onError(`no running container labelled ${DOCKER_STACK_LABEL}=${stack}`);
+        child = spawn(docker, ['logs', '--tail', String(TAIL_LINES), '--follow', first], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const feed = (d: string) => {
+          const out = lines(d);
+          if (out.length) onLines(out);
+        };
+        child.stdout!.setEncoding('utf8').on('data', feed);
+        child.stderr!.setEncoding('utf8').on('data', feed);
+        child.on('error', (e) => onError(`docker logs failed: ${e.message}`));
+      });
+      return () => {
+        stopped = true;
+        child?.kill('SIGTERM');
+        ps.kill('SIGTERM');
+      };
+    },
+  };
+}
+
+export interface RenderLogsOptions {
+  apiBase: string;
+  apiKey: string;
+  serviceId: string;
+  fetch?: typeof fetch;
+  pollMs?: number;
+}
+
+interface RenderLog {
+  id: string;
+  message: string;
+  timestamp: string;
+}
+
+/** Render's log API: the service's owner, then `GET /logs` (backward for the tail, then forward from the newest seen). */
+export function renderLogStream(o: RenderLogsOptions): LogStream {
+  const f = o.fetch ?? fetch;
+  const base = o.apiBase.replace(/\/+$/, '');
+  const get = async (path: string): Promise<unknown> => {
+    const r = await f(`${base}${path}`, { headers: { authorization: `Bearer ${o.apiKey}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    if (!r.ok) throw new Error(`Render API answered HTTP ${r.status} for ${path.split('?')[0]}`);
+    return r.json();
+  };
+  return {
+    kind: 'stream',
+    source: 'Render log API',
+    start(onLines, onError) {
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      const seen = new Set<string>();
+      let since: string | null = null;
+      const run = async () => {
+        try {
+          const svc = (await get(`/services/${encodeURIComponent(o.serviceId)}`)) as { ownerId?: string };
+          if (!svc.ownerId) throw new Error('the Render service has no ownerId');
+          const poll = async (first: boolean) => {
+            const q = new URLSearchParams({ ownerId: svc.ownerId!, resource: o.serviceId, limit: String(first ? TAIL_LINES : 100), direction: first ? 'backward' : 'forward' });
+            if (!first && since) q.set('startTime', since);
+            const body = (await get(`/logs?${q}`)) as { logs?: RenderLog[] };
+            const fresh = (body.logs ?? []).filter((l) => !seen.has(l.id)).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+            for (const l of fresh) {
+              seen.add(l.id);
+              if (!since || l.timestamp > since) since = l.timestamp;
+            }
+            if (seen.size > 5000) seen.clear();
+            if (fresh.length) onLines(fresh.map((l) => ({ time: l.timestamp, text: redactLine(l.message) })));
+          };
+          await poll(true);
+          const loop = async () => {
+            if (stopped) return;
+            try {
+              await poll(false);
+            } catch (e) {
+              onError((e as Error).message);
+            }
+            if (!stopped) timer = setTimeout(loop, o.pollMs ?? POLL_MS);
+          };
+          if (!stopped) timer = setTimeout(loop, o.pollMs ?? POLL_MS);
+        } catch (e) {
+          onError((e as Error).message);
+        }
+      };
+      void run();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    },
+  };
+}
+
+export interface LogContext {
+  /** The checkout whose `.catalyst/run/<stack>/app.log` local apps write. */
+  root: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The Render service id in a Render console URL (`https://dashboard.render.com/web/srv-…`). */
+export function renderServiceId(consoleUrl: string | null): string | null {
+  const m = consoleUrl ? /\/web\/(srv-[a-z0-9]+)(?:\/|$)/.exec(consoleUrl) : null;
+  return m ? m[1] : null;
+}
+
+/** Where a stack's logs come from (see the module comment). */
+export function logSourceFor(stack: { name: string; target: string | null; logsUrl: string | null; consoleUrl: string | null }, ctx: LogContext): LogSource {
+  switch (stack.target) {
+    case 'local':
+      return fileLogStream(join(localRunDir(ctx.root, stack.name), 'app.log'), 'app.log');
+    case 'docker':
+      return dockerLogStream(stack.name);
+    case 'render': {
+      const serviceId = renderServiceId(stack.consoleUrl);
+      const apiKey = ctx.env.RENDER_API_KEY;
+      if (serviceId && apiKey) return renderLogStream({ apiBase: ctx.env.CATALYST_RENDER_API_URL ?? 'https://api.render.com/v1', apiKey, serviceId });
+      if (stack.logsUrl) return { kind: 'link', source: 'Render dashboard (set RENDER_API_KEY to stream here)', url: stack.logsUrl };
+      return { kind: 'none', reason: 'no Render service id in the stack outputs' };
+    }
+    default:
+      if (stack.logsUrl) return { kind: 'link', source: `${stack.target ?? 'platform'} log page`, url: stack.logsUrl };
+      return { kind: 'none', reason: `no log reader for target ${stack.target ?? 'unknown'}` };
+  }
+}

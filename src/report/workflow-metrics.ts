@@ -1,0 +1,146 @@
+/**
+ * Per-workflow figures from an app's /metrics text (Prometheus text format 0.0.4, the series of
+ * docs/contracts.md §2): requests and errors per workflow, the request-duration histogram per
+ * workflow, and failed calls to other projects. Only these metric names and the `workflow`,
+ * `status`, `le`, `kind`, `target`, `outcome` labels are read; label values are pattern-checked, so
+ * nothing else the app says reaches the dashboard.
+ */
+
+export interface WorkflowCounters {
+  requests: number;
+  errors: number;
+  /** Cumulative histogram buckets as [upper bound in seconds, count], ascending, ending with +Inf. */
+  buckets: [number, number][];
+  /** Sum of observed durations, seconds. */
+  durationSum: number;
+}
+
+export interface AppMetrics {
+  /** By workflow name, sorted keys. */
+  workflows: Record<string, WorkflowCounters>;
+  /** Calls over HTTP to another project that failed, by project (the part of `target` before `/`). */
+  peerFailures: Record<string, number>;
+  /** Calls over HTTP to another project, by project. */
+  peerCalls: Record<string, number>;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const METRIC_RE = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{(.*)\})?\s+(\S+)/;
+
+/** Label pairs of a sample line's label set (values unescaped), or null when malformed. */
+export function parseLabels(text: string): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < text.length) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"/.exec(text.slice(i));
+    if (!m) return text.slice(i).trim().replace(/^,/, '').trim() === '' ? out : null;
+    i += m[0].length;
+    let value = '';
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\\') {
+        const n = text[++i];
+        value += n === 'n' ? '\n' : n;
+      } else if (c === '"') break;
+      else value += c;
+    }
+    if (i >= text.length) return null;
+    i++;
+    out[m[1]] = value;
+    const rest = /^\s*,?/.exec(text.slice(i));
+    i += rest ? rest[0].length : 0;
+  }
+  return out;
+}
+
+function num(raw: string): number | null {
+  const v = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
+  return Number.isNaN(v) ? null : v;
+}
+
+function entry(map: Record<string, WorkflowCounters>, name: string): WorkflowCounters {
+  map[name] ??= { requests: 0, errors: 0, buckets: [], durationSum: 0 };
+  return map[name];
+}
+
+export function parseAppMetrics(text: string): AppMetrics {
+  const workflows: Record<string, WorkflowCounters> = {};
+  const peerFailures: Record<string, number> = {};
+  const peerCalls: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = METRIC_RE.exec(line);
+    if (!m) continue;
+    const value = num(m[4]);
+    if (value === null || value < 0) continue;
+    const labels = m[3] === undefined ? {} : parseLabels(m[3]);
+    if (!labels) continue;
+    const wf = labels.workflow;
+    switch (m[1]) {
+      case 'catalyst_requests_total':
+        if (wf && NAME_RE.test(wf)) entry(workflows, wf).requests += value;
+        break;
+      case 'catalyst_request_errors_total':
+        if (wf && NAME_RE.test(wf)) entry(workflows, wf).errors += value;
+        break;
+      case 'catalyst_request_duration_seconds_bucket': {
+        const le = labels.le === undefined ? null : num(labels.le);
+        if (wf && NAME_RE.test(wf) && le !== null) entry(workflows, wf).buckets.push([le, value]);
+        break;
+      }
+      case 'catalyst_request_duration_seconds_sum':
+        if (wf && NAME_RE.test(wf)) entry(workflows, wf).durationSum += value;
+        break;
+      case 'catalyst_subcall_total': {
+        if (labels.kind !== 'http') break;
+        const project = (labels.target ?? '').split('/')[0];
+        if (!NAME_RE.test(project)) break;
+        peerCalls[project] = (peerCalls[project] ?? 0) + value;
+        if (labels.outcome !== 'ok') peerFailures[project] = (peerFailures[project] ?? 0) + value;
+        break;
+      }
+    }
+  }
+  const sorted: Record<string, WorkflowCounters> = {};
+  for (const name of Object.keys(workflows).sort()) {
+    const w = workflows[name];
+    w.buckets.sort((a, b) => a[0] - b[0]);
+    sorted[name] = w;
+  }
+  return { workflows: sorted, peerFailures, peerCalls };
+}
+
+/**
+ * The q-quantile (0 < q < 1) of a cumulative histogram, in seconds, interpolating linearly inside the
+ * bucket (the usual histogram_quantile estimate); null without observations. A quantile that falls in
+ * the +Inf bucket is reported as the largest finite bound.
+ */
+export function histogramQuantile(q: number, buckets: readonly [number, number][]): number | null {
+  if (buckets.length === 0) return null;
+  const total = buckets[buckets.length - 1][1];
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  let prevBound = 0;
+  let prevCount = 0;
+  for (const [bound, count] of buckets) {
+    if (count >= rank) {
+      if (bound === Infinity) return prevBound;
+      const inBucket = count - prevCount;
+      return inBucket > 0 ? prevBound + (bound - prevBound) * ((rank - prevCount) / inBucket) : bound;
+    }
+    prevBound = bound;
+    prevCount = count;
+  }
+  return prevBound;
+}
+
+/** b − a per bucket (same bounds), or null when the bounds differ or a counter went down (a restart). */
+export function bucketDelta(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] | null {
+  if (a.length !== b.length) return a.length === 0 ? b.map(([le, c]) => [le, c]) : null;
+  const out: [number, number][] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i][0] !== b[i][0] || b[i][1] < a[i][1]) return null;
+    out.push([b[i][0], b[i][1] - a[i][1]]);
+  }
+  return out;
+}
