@@ -42,10 +42,5 @@ export class NameAllocator {
   }
 }
 
-/** Dedent a block of user code and expand leading tabs, so it can be re-indented safely. */
-export function dedent(code: string): string[] {
-  const lines = code.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').map((l) => l.replace(/^[\t ]+/, (ws) => ws.replace(/\t/g, '        ')).replace(/[\t ]+$/, ''));
-  const indents = lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => (l.trim() === '' ? '' : l.slice(cut)));
-}
+/** Dedent a block of user code and expand leading tabs (one definition, shared with the validate-time check). */
+export { codeLines as dedent } from '../definitions/python-check.ts';

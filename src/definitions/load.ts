@@ -5,6 +5,7 @@ import { closest } from '../shared/suggest.ts';
 import { DefinitionError, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { findCycle } from './graph.ts';
 import { issuesToDiagnostics } from './issues.ts';
+import { checkCodeNodes } from './python-check.ts';
 import type { ProjectModel, WorkflowModel, Workspace } from './model.ts';
 import { projectFile, workflowFile, type ProjectFile, type WorkflowFile } from './schema.ts';
 import { buildWorkflow } from './workflow.ts';
@@ -90,6 +91,7 @@ function loadProject(dir: string, base: string, out: Diagnostic[]): LoadedProjec
     if (def.name !== stem) out.push(diagAt(wy.yaml, ['name'], `workflow name "${def.name}" differs from its file name "${f}"`, `rename the file to ${def.name}.yaml, or set name: ${stem}`));
     lp.workflows.push({ y: wy.yaml, def });
   }
+  checkCodeNodes(lp.workflows, out);
   if (lp.def) {
     const seen = new Map<string, string>();
     for (const w of lp.workflows) {
