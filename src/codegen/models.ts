@@ -24,12 +24,12 @@ export interface ModelClassView {
 
 export interface ModelsView {
   classes: ModelClassView[];
-  usesAnnotated: boolean;
-  usesLiteral: boolean;
-  usesAny: boolean;
+  /** The names after `from typing import`, or '' when none is needed. */
+  typingImportsPy: string;
+  /** The names after `from pydantic import`. */
+  pydanticImportsPy: string;
+  /** Some field checks a string format (so `catalyst_runtime.formats` is imported). */
   usesFormats: boolean;
-  /** Some class declares a field (so `Field` is imported). */
-  usesField: boolean;
 }
 
 interface Ctx {
@@ -150,6 +150,8 @@ export function buildModels(workflows: { name: string; className: string; input:
     const ctx: Ctx = { classes, names, lax: w.lax, flags };
     declareClass(w.className, w.input.properties, w.input.required, w.input.additionalProperties, w.input.description, ctx);
   }
-  const usesField = classes.some((c) => c.fields.length > 0);
-  return { classes, usesAnnotated: flags.annotated, usesLiteral: flags.literal, usesAny: flags.any, usesFormats: flags.formats, usesField };
+  const typing = [...(flags.annotated ? ['Annotated'] : []), ...(flags.any ? ['Any'] : []), ...(flags.literal ? ['Literal'] : [])];
+  // `Field` only when some class declares a field.
+  const pydantic = [...(flags.formats ? ['AfterValidator'] : []), 'BaseModel', 'ConfigDict', ...(classes.some((c) => c.fields.length > 0) ? ['Field'] : [])];
+  return { classes, typingImportsPy: typing.join(', '), pydanticImportsPy: pydantic.join(', '), usesFormats: flags.formats };
 }

@@ -44,3 +44,37 @@ export class NameAllocator {
 
 /** Dedent a block of user code and expand leading tabs (one definition, shared with the validate-time check). */
 export { codeLines as dedent } from '../definitions/python-check.ts';
+
+/**
+ * Natural order as ruff's isort sorts names (strnatcmp): digit runs compare by value, except that a run
+ * with a leading zero compares digit by digit (as a fraction would), so `wf_0924` < `wf_3` < `wf_1051`.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let i = 0;
+  let j = 0;
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+  while (i < x.length && j < y.length) {
+    if (isDigit(x[i]) && isDigit(y[j])) {
+      let ei = i;
+      let ej = j;
+      while (isDigit(x[ei])) ei++;
+      while (isDigit(y[ej])) ej++;
+      const ra = x.slice(i, ei);
+      const rb = y.slice(j, ej);
+      if (ra !== rb) {
+        if (ra[0] === '0' || rb[0] === '0') return ra < rb ? -1 : 1;
+        if (ra.length !== rb.length) return ra.length - rb.length;
+        return ra < rb ? -1 : 1;
+      }
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (x[i] !== y[j]) return x[i] < y[j] ? -1 : 1;
+    i++;
+    j++;
+  }
+  return x.length - i - (y.length - j) || (a < b ? -1 : a > b ? 1 : 0);
+}

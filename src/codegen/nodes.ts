@@ -24,10 +24,13 @@ export interface Arg {
 export type NodeBody =
   /** `return <expr>` */
   | { kind: 'return'; expr: string }
-  /** `return [await ]nodes.<helper>(ctx, k=v, …)` */
-  | { kind: 'call'; awaited: boolean; helper: string; args: Arg[] }
-  /** a nested `def user_code(<params>):` with the user's body, run in a worker thread */
-  | { kind: 'code'; params: string[]; body: string[]; args: Arg[]; node: string; outputs: string }
+  /** `return [await ]nodes.<helper>(ctx, k=v, …)`; awaitPy is `await ` or '' */
+  | { kind: 'call'; awaitPy: string; helper: string; args: Arg[] }
+  /**
+   * a nested `def user_code(<paramsPy>):` with the user's body (lines indented for it, blank lines
+   * empty), run in a worker thread
+   */
+  | { kind: 'code'; paramsPy: string; lines: string[]; args: Arg[]; node: string; outputs: string }
   /** a switch: evaluate the value once, then each case in order */
   | { kind: 'switch'; value: string | null; cases: { test: string; branch: string }[] };
 
@@ -41,6 +44,9 @@ export interface NodeView {
 }
 
 const NONE = 'None';
+const AWAIT = 'await ';
+/** The indent of a code node's body inside `def user_code` (itself inside the node's async def). */
+const CODE_INDENT = '        ';
 
 /** A Python tuple of string literals: `()`, `("a",)`, `("a", "b")`. */
 export function pyTuple(items: readonly string[]): string {
@@ -95,11 +101,11 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'merge':
       return view({ kind: 'return', expr: `nodes.merge(ctx, ${pyStr(def.mode)})` });
     case 'delay':
-      return view({ kind: 'call', awaited: true, helper: 'delay', args: [{ name: 'seconds', py: pyNumber(def.ms / 1000) }] });
+      return view({ kind: 'call', awaitPy: AWAIT, helper: 'delay', args: [{ name: 'seconds', py: pyNumber(def.ms / 1000) }] });
     case 'log':
       return view({
         kind: 'call',
-        awaited: false,
+        awaitPy: '',
         helper: 'log',
         args: [
           { name: 'level', py: pyStr(def.level) },
@@ -113,7 +119,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
       const auth = def.auth ? `(${pyStr(def.auth.secret)}, ${pyStr(def.auth.scheme)}, ${def.auth.header ? pyStr(def.auth.header) : NONE})` : NONE;
       return view({
         kind: 'call',
-        awaited: true,
+        awaitPy: AWAIT,
         helper: 'http_request',
         args: [
           { name: 'method', py: pyStr(def.method) },
@@ -133,7 +139,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'llm':
       return view({
         kind: 'call',
-        awaited: true,
+        awaitPy: AWAIT,
         helper: 'llm',
         args: [
           { name: 'base_url', py: value(v.baseUrl ?? { kind: 'literal', value: def.baseUrl }) },
@@ -150,13 +156,10 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
       });
     case 'code': {
       const params = Object.keys(def.inputs);
-      for (const p of params) {
-      }
-      const body = dedent(def.code);
-      const inputsValue = v.inputs;
-      const args = params.map((p) => ({ name: p, py: value(entry(inputsValue, p)) }));
+      const lines = dedent(def.code).map((l) => (l === '' ? '' : CODE_INDENT + l));
+      const args = params.map((p) => ({ name: p, py: value(entry(v.inputs, p)) }));
       const outputs = pyTuple(def.outputs);
-      return view({ kind: 'code', params, body, args, node: pyStr(node.id), outputs });
+      return view({ kind: 'code', paramsPy: params.join(', '), lines, args, node: pyStr(node.id), outputs });
     }
     case 'workflowCall': {
       const c = callee(project, workspace, def);
@@ -167,12 +170,12 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
         { name: 'fallback', py: `lambda: ${fallback}` },
       ];
       if (c.inProcess) {
-        return view({ kind: 'call', awaited: true, helper: 'call_workflow', args: [{ name: 'target', py: pyStr(c.workflow.name) }, { name: 'input', py: value(v.input) }, ...common] });
+        return view({ kind: 'call', awaitPy: AWAIT, helper: 'call_workflow', args: [{ name: 'target', py: pyStr(c.workflow.name) }, { name: 'input', py: value(v.input) }, ...common] });
       }
       if (c.workflow.trigger.type !== 'webhook') throw new CodegenError(`node ${def.id}: ${def.workflow} has no route (only public workflows can be called from another project)`);
       return view({
         kind: 'call',
-        awaited: true,
+        awaitPy: AWAIT,
         helper: 'call_peer',
         args: [
           { name: 'project', py: pyStr(c.project.name) },

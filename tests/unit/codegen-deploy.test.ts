@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generateApp, type GeneratedApp } from '../../src/codegen/index.ts';
 import { findPython } from '../../src/codegen/python-env.ts';
-import { PYTHON_MINOR } from '../../src/codegen/view.ts';
+import { PYTHON_MINOR } from '../../src/codegen/defaults.ts';
 import { fixtureWorkspace, loadExample, project, REPO } from '../helpers/codegen.ts';
 
 const SCHEMAS = [join(REPO, '..', 'shared', 'schemas'), '/work/shared/schemas'].find((d) => existsSync(join(d, 'fly.json')))!;

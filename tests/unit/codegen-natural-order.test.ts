@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { naturalCompare } from '../../src/codegen/view.ts';
+import { naturalCompare } from '../../src/codegen/names.ts';
 
 describe('naturalCompare (the order ruff\'s isort wants for generated imports)', () => {
   it('orders digit runs by value, and runs with a leading zero digit by digit', () => {

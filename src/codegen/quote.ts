@@ -1,0 +1,40 @@
+/**
+ * Quoting for the non-Python files of a generated app: TOML and YAML strings (deploy configs), Markdown
+ * table cells (README), .env values. Python literals come from src/expressions/python.ts.
+ */
+
+/** A TOML basic string (escapes quotes, backslashes and every control character). */
+export function tomlStr(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (cp < 0x20 || cp === 0x7f) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** A YAML double-quoted scalar (JSON string syntax is valid YAML 1.2). */
+export function yamlStr(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f\u0085\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text for a Markdown table cell: one line, pipes escaped (HTML is escaped by the template). */
+export function mdCell(s: string): string {
+  return oneLine(s).replace(/\|/g, '\\|');
+}
+
+/** A value for a .env line: bare when safe, else double-quoted. */
+export function dotenvValue(s: string): string {
+  return /^[A-Za-z0-9_./:@+,-]*$/.test(s) ? s : JSON.stringify(s);
+}
+
+/** Whitespace runs as one space, trimmed (a comment or a table cell on one line). */
+export function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

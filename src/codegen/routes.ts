@@ -1,0 +1,127 @@
+/**
+ * The HTTP routes of a generated app (view model for main.py, registry.py and the smoke tests): one per
+ * webhook workflow, with its status code and the OpenAPI responses it documents.
+ */
+import type { WorkflowModel } from '../definitions/model.ts';
+import { branchesOf } from '../definitions/model.ts';
+import { pyStr } from '../expressions/python.ts';
+import { moduleName } from './names.ts';
+
+export interface ResponseView {
+  status: number;
+  /** Python source of the OpenAPI response entry. */
+  py: string;
+}
+
+export interface RouteView {
+  workflow: string;
+  workflowPy: string;
+  method: string;
+  methodPy: string;
+  /** Lower-case method for the FastAPI decorator. */
+  decorator: string;
+  decoratorPy: string;
+  path: string;
+  pathPy: string;
+  fn: string;
+  operationIdPy: string;
+  model: string;
+  inQuery: boolean;
+  /** A JSON body whose fields are all optional may be left out (it then reads as {}). */
+  optionalBody: boolean;
+  statusCode: number;
+  summaryPy: string;
+  descriptionPy: string;
+  responses: ResponseView[];
+}
+
+/** What main.py imports beyond Request and Response. */
+export interface MainImportsView {
+  /** `from typing import Annotated` is needed. */
+  annotated: boolean;
+  /** The names after `from fastapi import`. */
+  fastapiPy: string;
+}
+
+/** True when some run can end without reaching a respond node (it then answers 200 with the last output). */
+export function mayEndWithoutRespond(wf: WorkflowModel): boolean {
+  for (const n of wf.nodes) {
+    if (n.type === 'respond') continue;
+    const out = wf.edges.filter((e) => e.from === n.id);
+    const branches = branchesOf(n.def);
+    if (branches.length === 0 ? out.length === 0 : !branches.every((b) => out.some((e) => e.branch === b))) return true;
+  }
+  return false;
+}
+
+const ERROR_STATUSES: readonly [number, string][] = [
+  [400, 'malformed JSON body'],
+  [413, 'request body too large'],
+  [422, 'input does not match the schema'],
+  [500, 'a node failed (code, expression)'],
+  [502, 'a dependency failed (HTTP API, LLM, called workflow)'],
+  [504, 'the workflow or a dependency timed out'],
+];
+
+function routeResponses(wf: WorkflowModel, inQuery: boolean): { statusCode: number; responses: ResponseView[] } {
+  const byStatus = new Map<number, string[]>();
+  for (const n of wf.nodes) {
+    if (n.def.type !== 'respond') continue;
+    byStatus.set(n.def.status, [...(byStatus.get(n.def.status) ?? []), n.id]);
+  }
+  const answers = new Map<number, string>();
+  for (const [status, ids] of byStatus) answers.set(status, `respond node${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`);
+  if (mayEndWithoutRespond(wf)) answers.set(200, answers.has(200) ? `${answers.get(200)}; or the last node's output` : "the last node's output");
+  const responses: ResponseView[] = [];
+  for (const [status, desc] of answers) responses.push({ status, py: `any_json(${pyStr(desc)})` });
+  for (const [status, desc] of ERROR_STATUSES) {
+    if (status === 400 && inQuery) continue;
+    const own = answers.get(status);
+    if (own) responses.find((r) => r.status === status)!.py = `any_json(${pyStr(`${own}; or an error: ${desc}`)})`;
+    else responses.push({ status, py: `{**ERROR_RESPONSE, "description": ${pyStr(desc)}}` });
+  }
+  responses.sort((a, b) => a.status - b.status);
+  const success = [...answers.keys()].filter((s) => s >= 200 && s < 300).sort((a, b) => a - b);
+  return { statusCode: success[0] ?? 200, responses };
+}
+
+/** The routes of the webhook workflows, sorted by path then method; `modelOf` names each input model. */
+export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workflow: string) => string): RouteView[] {
+  return workflows
+    .filter((w) => w.trigger.type === 'webhook')
+    .map((w) => {
+      const t = w.trigger as Extract<WorkflowModel['trigger'], { type: 'webhook' }>;
+      const inQuery = t.method === 'GET' || t.method === 'DELETE';
+      const { statusCode, responses } = routeResponses(w, inQuery);
+      const module = moduleName(w.name);
+      return {
+        workflow: w.name,
+        workflowPy: pyStr(w.name),
+        method: t.method,
+        methodPy: pyStr(t.method),
+        decorator: t.method.toLowerCase(),
+        decoratorPy: pyStr(t.method.toLowerCase()),
+        path: t.path,
+        pathPy: pyStr(t.path),
+        fn: `route_${module}`,
+        operationIdPy: pyStr(module),
+        model: modelOf(w.name),
+        inQuery,
+        optionalBody: !inQuery && w.input.required.length === 0,
+        statusCode,
+        summaryPy: pyStr(`workflow ${w.name}`),
+        descriptionPy: pyStr(w.description || `Runs workflow ${w.name}.`),
+        responses,
+      };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+}
+
+export function mainImports(routes: readonly RouteView[]): MainImportsView {
+  const optionalBody = routes.some((r) => r.optionalBody);
+  const inQuery = routes.some((r) => r.inQuery);
+  return {
+    annotated: inQuery || optionalBody,
+    fastapiPy: [...(optionalBody ? ['Body'] : []), ...(inQuery ? ['Query'] : []), 'Request', 'Response'].join(', '),
+  };
+}
