@@ -25,7 +25,7 @@ afterAll(() => cleanupTemps());
 const GOLDEN_VERSION = '0.0.0-golden';
 
 function listFiles(dir: string, base = dir): string[] {
-  return readdirSync(dir).flatMap((f) => {
+  return readdirSync(dir).filter((f) => f !== '.catalyst-generated').flatMap((f) => {
     const p = join(dir, f);
     return statSync(p).isDirectory() ? listFiles(p, base) : [relative(base, p).split('\\').join('/')];
   });

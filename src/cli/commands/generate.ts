@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { generateApp, writeApp, type GeneratedApp } from '../../codegen/index.ts';
+import { generateApp, GENERATED_MARKER, writeApp, type GeneratedApp } from '../../codegen/index.ts';
 import { CodegenError } from '../../codegen/nodes.ts';
 import { DefinitionError, formatDiagnostic } from '../../definitions/diagnostics.ts';
 import { loadProjectModel } from '../../definitions/load.ts';
@@ -32,7 +32,7 @@ export function generateForCli(project: ProjectModel, workspace: Workspace): Gen
 /** Files of dir (posix paths), skipping what a run adds (caches, venvs, .env). */
 function listFiles(dir: string, base = dir, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (['__pycache__', '.venv', 'venv', '.pytest_cache', '.ruff_cache', '.mypy_cache', '.hypothesis', '.env'].includes(name) || name.endsWith('.pyc')) continue;
+    if (['__pycache__', '.venv', 'venv', '.pytest_cache', '.ruff_cache', '.mypy_cache', '.hypothesis', '.env', GENERATED_MARKER].includes(name) || name.endsWith('.pyc')) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) listFiles(p, base, out);
     else out.push(relative(base, p).split('\\').join('/'));
@@ -57,8 +57,9 @@ export const command: Command = {
   summary: 'generate the FastAPI app of a project (app, Dockerfile, platform configs)',
   usage: `catalyst generate <project name or project directory> [--out dir] [--check] [--json]
 
-Renders the project's app into --out (default build/<project>), replacing what was there.
-  --out dir   where to write the app
+Renders the project's app into --out (default build/<project>), replacing a previous generated app there.
+  --out dir   where to write the app: a new or empty directory, or one catalyst generate wrote
+              (marked by .catalyst-generated); any other directory is refused, untouched
   --check     write nothing; exit 1 when --out differs from what would be generated (CI)
   --json      print {"project", "out", "files", "contentHash"} (and "changed" with --check)`,
   async run(argv, ctx) {
@@ -75,7 +76,12 @@ Renders the project's app into --out (default build/<project>), replacing what w
       else ctx.stdout(`${shown} is up to date (${app.contentHash.slice(0, 12)})\n`);
       return changed.length ? 1 : 0;
     }
-    writeApp(app, out);
+    try {
+      writeApp(app, out);
+    } catch (err) {
+      if (err instanceof CodegenError) throw new CliError(err.message, 1);
+      throw err;
+    }
     if (flagBool(args, 'json')) {
       ctx.stdout(`${JSON.stringify({ project: project.name, out: shown, files: app.files.size, contentHash: app.contentHash }, null, 2)}\n`);
       return 0;

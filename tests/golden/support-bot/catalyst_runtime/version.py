@@ -2,7 +2,7 @@
 """The app's content hash, computed from its own files exactly as `catalyst generate` computes it.
 
 sha256 over the files sorted by posix path, each as: path, NUL, byte length, NUL, bytes. Files that a
-run or a developer adds (caches, virtualenvs, .env) are not part of the app and are skipped.
+run or a developer adds (caches, virtualenvs, .env, the generate marker) are not part of the app and are skipped.
 """
 
 import hashlib
@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 SKIP_DIRS = {"__pycache__", ".venv", "venv", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".hypothesis"}
-SKIP_FILES = {".env"}
+SKIP_FILES = {".env", ".catalyst-generated"}
 
 
 def app_root() -> Path:
