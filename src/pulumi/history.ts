@@ -23,6 +23,7 @@ const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 const HEX_RE = /^[0-9a-f]{7,64}$/;
 const WORD_RE = /^[a-z][a-z-]{0,30}$/;
 const SHA256_RE = /^sha256:[0-9a-f]{64}$/;
+const AUTHOR_RE = /^[\p{L}\p{N}][\p{L}\p{N} .'_-]{0,79}$/u;
 
 export interface DeployedVersion {
   commit: string | null;
@@ -53,6 +54,8 @@ export interface Deployment {
   resourceChanges: Record<string, number>;
   /** Git state Pulumi recorded for the update (of the directory `pulumi up` ran in). */
   git: DeployedVersion;
+  /** The commit's author as Pulumi recorded it (`git.author`), letters, digits and simple punctuation only. */
+  author?: string | null;
   /** `catalyst:imageOverride` used by this update (a rollback), else null. */
   imageOverride: string | null;
   /** The outputs this update left, when recorded. */
@@ -120,6 +123,7 @@ export function parseHistory(data: unknown): Deployment[] {
         branch: headName ? headName.replace(/^refs\/heads\//, '') : null,
         dirty: env['git.dirty'] === 'true' ? true : env['git.dirty'] === 'false' ? false : null,
       },
+      author: typeof env['git.author'] === 'string' && AUTHOR_RE.test(env['git.author']) ? env['git.author'] : null,
       imageOverride: override && override.secret !== true ? str(override.value) : null,
       outputs: null,
     });

@@ -150,6 +150,8 @@ export interface DeployEntry {
   endTime: string | null;
   commit: string | null;
   dirty: boolean | null;
+  /** The commit's author as Pulumi recorded it; null when unknown. */
+  author?: string | null;
   resourceChanges: Record<string, number>;
 }
 

@@ -30,6 +30,8 @@ export interface RenderFakeState {
   /** Polls of GET deploy before a deploy is live. */
   pollsToLive: number;
   seq: number;
+  /** Log entries `GET /logs` serves (the dashboard's log reader), each for one resource (service id). */
+  logs: { id: string; message: string; timestamp: string; resource: string }[];
 }
 
 const NOW = '2025-01-01T00:00:00Z';
@@ -174,6 +176,26 @@ export const renderHandlers: Record<string, Handler<RenderFakeState>> = {
     const d = newDeploy(state, s, imageUrl ?? s.imagePath);
     return { status: 201, body: deployView(state, d) };
   }),
+  'list-logs': (req, state) => {
+    const resources = req.query.getAll('resource');
+    const owner = req.query.get('ownerId');
+    const since = req.query.get('startTime');
+    const limit = Number(req.query.get('limit') ?? 20);
+    const forward = req.query.get('direction') === 'forward';
+    let list = state.logs.filter((l) => resources.includes(l.resource) && state.services.get(l.resource)?.ownerId === owner && (!since || l.timestamp >= since));
+    list = [...list].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+    const page = forward ? list.slice(0, limit) : list.slice(-limit).reverse();
+    const last = page.at(-1)?.timestamp ?? NOW;
+    return {
+      status: 200,
+      body: {
+        hasMore: list.length > page.length,
+        nextStartTime: last,
+        nextEndTime: last,
+        logs: page.map((l) => ({ id: l.id, message: l.message, timestamp: l.timestamp, labels: [{ name: 'resource', value: l.resource }, { name: 'level', value: 'info' }] })),
+      },
+    };
+  },
   'retrieve-deploy': withService((req, state, s) => {
     const d = s.deploys.get(req.params.deployId);
     if (!d) return err(404, 'deploy not found');
@@ -195,7 +217,7 @@ export const renderExtraChecks: ExtraCheck[] = [
 ];
 
 export function newRenderState(): RenderFakeState {
-  return { services: new Map(), failingImages: new Set(), pollsToLive: 2, seq: 0 };
+  return { services: new Map(), failingImages: new Set(), pollsToLive: 2, seq: 0, logs: [] };
 }
 
 export function startRenderFake(token: string, state: RenderFakeState = newRenderState()): Promise<ContractFake<RenderFakeState>> {

@@ -77,7 +77,10 @@ export function fileLogStream(file: string, source = 'log file'): LogStream {
           return;
         }
         reported = false;
-        if (size < offset) offset = 0;
+        if (size < offset) {
+          offset = 0;
+          partial = '';
+        }
         if (size === offset) return;
         const from = first ? Math.max(0, size - 64 * 1024) : offset;
         const buf = Buffer.alloc(size - from);

@@ -1,0 +1,163 @@
+/**
+ * The dashboard's view model: one report round (the same probes, history and drift as `catalyst
+ * report`) grouped by project, each stack with its per-workflow figures from the metrics memory,
+ * its deployments, and what its callees' state means for it. Plain JSON: the server pushes it to
+ * the page as is, and the page only prints it (with textContent).
+ */
+import type { Report, StackReport, Summary } from '../report.ts';
+import { summarize } from '../report.ts';
+import type { Status } from '../types.ts';
+import { STATUS_RANK } from '../types.ts';
+import { uptimeFigures } from '../view.ts';
+import { type MetricsMemory, recentPeerFailures, type WorkflowSeries, type WorkflowWindow, workflowSeries, workflowWindow } from './metrics-window.ts';
+
+export const WINDOWS = { minutes: 15 * 60_000, hours: 6 * 3_600_000 } as const;
+export type WindowName = keyof typeof WINDOWS;
+
+export interface WorkflowView {
+  name: string;
+  visibility: 'public' | 'internal';
+  route: string | null;
+  windows: Record<WindowName, WorkflowWindow>;
+  series: Record<WindowName, WorkflowSeries>;
+}
+
+export interface DependencyView {
+  project: string;
+  stack: string | null;
+  status: Status | null;
+  note: string;
+}
+
+export interface StackView {
+  name: string;
+  project: string;
+  env: string;
+  target: string | null;
+  region: string | null;
+  status: Status;
+  /** The status the probes alone gave (before callee problems were taken into account). */
+  probeStatus: Status;
+  reason: string;
+  latencyMs: number | null;
+  url: string | null;
+  consoleUrl: string | null;
+  logsUrl: string | null;
+  uptime: { label: string; value: string }[];
+  commit: string | null;
+  drift: { state: string; text: string };
+  deployments: { version: number | null; when: string | null; result: string; commit: string | null; author: string | null }[];
+  deploymentsNote: string | null;
+  workflows: WorkflowView[];
+  dependencies: DependencyView[];
+  notes: string[];
+}
+
+export interface ProjectView {
+  name: string;
+  status: Status;
+  stacks: StackView[];
+}
+
+export interface DashboardView {
+  generatedAt: string;
+  intervalMs: number;
+  round: number;
+  summary: Summary;
+  projects: ProjectView[];
+}
+
+export interface ModelInput {
+  report: Report;
+  memory: MetricsMemory;
+  /** Projects each project calls over HTTP (from the definitions). */
+  dependencies: ReadonlyMap<string, readonly string[]>;
+  intervalMs: number;
+  round: number;
+}
+
+function worst(list: readonly Status[]): Status {
+  return list.reduce<Status>((w, s) => (STATUS_RANK[s] < STATUS_RANK[w] ? s : w), 'healthy');
+}
+
+function workflowsOf(s: StackReport, memory: MetricsMemory): WorkflowView[] {
+  const snaps = memory.snapshots(s.name);
+  const routes = new Map(s.publicRoutes.map((r) => [r.workflow, `${r.method} ${r.path}`]));
+  return s.workflows.map((w) => ({
+    name: w.name,
+    visibility: w.visibility,
+    route: routes.get(w.name) ?? null,
+    windows: { minutes: workflowWindow(snaps, w.name, WINDOWS.minutes), hours: workflowWindow(snaps, w.name, WINDOWS.hours) },
+    series: { minutes: workflowSeries(snaps, w.name, WINDOWS.minutes), hours: workflowSeries(snaps, w.name, WINDOWS.hours) },
+  }));
+}
+
+/** Callee problems seen from the outputs graph (its stack is down/degraded) and from the app's own failed calls. */
+function dependenciesOf(s: StackReport, input: ModelInput, byName: ReadonlyMap<string, StackReport>): DependencyView[] {
+  const failures = recentPeerFailures(input.memory.snapshots(s.name));
+  const out: DependencyView[] = [];
+  for (const project of input.dependencies.get(s.project) ?? []) {
+    const name = `${project}.${s.env}`;
+    const callee = byName.get(name);
+    const f = failures[project];
+    const seen = f ? `; ${f.failures} of ${f.calls} calls to it failed since the last probe` : '';
+    if (!callee) out.push({ project, stack: null, status: null, note: `calls ${project}, which has no stack ${name}${seen}` });
+    else out.push({ project, stack: name, status: callee.status, note: `calls ${project}, which is ${callee.status}${callee.status === 'healthy' ? '' : ` (${callee.reason})`}${seen}` });
+  }
+  for (const [project, f] of Object.entries(failures)) {
+    if (!out.some((d) => d.project === project)) out.push({ project, stack: null, status: null, note: `${f.failures} of ${f.calls} calls to ${project} failed since the last probe` });
+  }
+  return out;
+}
+
+function stackView(s: StackReport, input: ModelInput, byName: ReadonlyMap<string, StackReport>): StackView {
+  const dependencies = dependenciesOf(s, input, byName);
+  const troubled = dependencies.filter((d) => d.status === 'down' || d.status === 'degraded' || d.note.includes('failed since the last probe'));
+  let status = s.status;
+  let reason = s.reason;
+  if (troubled.length && status === 'healthy') {
+    status = 'degraded';
+    reason = `dependency: ${troubled.map((d) => d.note).join('; ')}`;
+  } else if (troubled.length) reason = `${reason}; dependency: ${troubled.map((d) => d.note).join('; ')}`;
+  return {
+    name: s.name,
+    project: s.project,
+    env: s.env,
+    target: s.target,
+    region: s.region,
+    status,
+    probeStatus: s.status,
+    reason,
+    latencyMs: s.latencyMs,
+    url: s.url,
+    consoleUrl: s.consoleUrl,
+    logsUrl: s.logsUrl,
+    uptime: uptimeFigures(s.uptime, s.uptimeCoverage),
+    commit: s.version.commit,
+    drift: { state: s.drift.state, text: s.drift.text },
+    deployments: s.deployments.entries.slice(0, 10).map((d) => ({ version: d.version, when: d.startTime, result: d.result, commit: d.commit, author: d.author ?? null })),
+    deploymentsNote: s.deployments.available ? (s.deployments.entries.length ? null : 'no deployments yet') : `unavailable: ${s.deployments.reason ?? 'unknown reason'}`,
+    workflows: workflowsOf(s, input.memory),
+    dependencies,
+    notes: s.notes,
+  };
+}
+
+export function dashboardView(input: ModelInput): DashboardView {
+  const byName = new Map(input.report.stacks.map((s) => [s.name, s]));
+  const groups = new Map<string, StackView[]>();
+  for (const s of input.report.stacks) {
+    const v = stackView(s, input, byName);
+    groups.set(s.project, [...(groups.get(s.project) ?? []), v]);
+  }
+  const projects = [...groups]
+    .map(([name, stacks]) => ({ name, status: worst(stacks.map((s) => s.status)), stacks: stacks.sort((a, b) => (a.env < b.env ? -1 : a.env > b.env ? 1 : 0)) }))
+    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || (a.name < b.name ? -1 : 1));
+  return {
+    generatedAt: input.report.generatedAt,
+    intervalMs: input.intervalMs,
+    round: input.round,
+    summary: summarize(projects.flatMap((p) => p.stacks)),
+    projects,
+  };
+}

@@ -1,0 +1,259 @@
+// The live dashboard page (served by `catalyst dashboard`). It renders the view the server pushes
+// over server-sent events; every value is printed with textContent, never parsed as HTML.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let view = null;
+  let openStack = null;
+  let logStream = null;
+  const win = () => $('window').value;
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  }
+
+  const fmt = {
+    ms: (v) => (v === null || v === undefined ? '—' : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`),
+    rate: (v) => (v === null || v === undefined ? '—' : v >= 10 ? `${v.toFixed(0)}/s` : v >= 0.1 ? `${v.toFixed(2)}/s` : `${(v * 60).toFixed(1)}/min`),
+    pct: (v) => (v === null || v === undefined ? '—' : `${v}%`),
+    time: (iso) => (iso ? new Date(iso).toLocaleString() : '—'),
+  };
+
+  function chart(values, cls, label) {
+    const pts = values.map((v, i) => [i, v]).filter(([, v]) => v !== null);
+    const svgNS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(svgNS, 'svg');
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('viewBox', '0 0 120 28');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', label);
+    if (pts.length < 2) return svg;
+    const max = Math.max(...pts.map(([, v]) => v), 1e-9);
+    const n = Math.max(values.length - 1, 1);
+    const d = pts.map(([i, v], k) => `${k ? 'L' : 'M'}${((i / n) * 118 + 1).toFixed(1)},${(27 - (v / max) * 25).toFixed(1)}`).join(' ');
+    const path = document.createElementNS(svgNS, 'path');
+    path.setAttribute('d', d);
+    if (cls) path.setAttribute('class', cls);
+    svg.append(path);
+    return svg;
+  }
+
+  function stackCard(s) {
+    const w = s.workflows.reduce(
+      (a, x) => {
+        const f = x.windows[win()];
+        a.rate += f.rate || 0;
+        a.req += f.requests;
+        a.err += f.errors;
+        return a;
+      },
+      { rate: 0, req: 0, err: 0 },
+    );
+    return el(
+      'button',
+      { type: 'button', class: `stack ${s.status}`, 'data-stack': s.name, 'aria-label': `${s.name}: ${s.status}. ${s.reason}`, onclick: () => openDetail(s.name) },
+      el('div', { class: 'title' }, el('span', { class: 'dot' }), s.env, el('span', { class: 'muted' }, s.target || ''), el('span', { class: 'status' }, s.status)),
+      el('div', { class: 'reason' }, s.reason),
+      el(
+        'div',
+        { class: 'nums' },
+        el('span', null, 'latency ', el('b', null, fmt.ms(s.latencyMs))),
+        el('span', null, 'traffic ', el('b', null, fmt.rate(w.rate))),
+        el('span', null, 'errors ', el('b', null, w.req ? fmt.pct(Math.round((w.err / w.req) * 10000) / 100) : '—')),
+        ...s.uptime.map((u) => el('span', null, `${u.label} `, el('b', null, u.value))),
+      ),
+    );
+  }
+
+  function render() {
+    if (!view) return;
+    const main = $('projects');
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.stack : null;
+    main.replaceChildren(
+      ...view.projects.map((p) =>
+        el(
+          'section',
+          { class: `project ${p.status}`, 'data-project': p.name, 'aria-label': `project ${p.name}: ${p.status}` },
+          el('header', null, el('span', { class: 'dot' }), el('h2', null, p.name), el('span', { class: 'muted' }, `${p.stacks.length} environment${p.stacks.length === 1 ? '' : 's'}`)),
+          el('div', { class: 'stacks' }, ...p.stacks.map(stackCard)),
+        ),
+      ),
+    );
+    if (view.projects.length === 0) main.append(el('p', { class: 'muted' }, 'No stacks.'));
+    if (focused) {
+      const again = main.querySelector(`[data-stack="${CSS.escape(focused)}"]`);
+      if (again) again.focus();
+    }
+    const s = view.summary;
+    $('counts').replaceChildren(el('span', { class: 'down' }, `${s.down} down`), el('span', { class: 'degraded' }, `${s.degraded} degraded`), el('span', { class: 'healthy' }, `${s.healthy} healthy`));
+    $('meta').textContent = `Probe round ${view.round} at ${fmt.time(view.generatedAt)} · every ${view.intervalMs / 1000} s`;
+    document.title = `Catalyst: ${s.down} down, ${s.degraded} degraded, ${s.healthy} healthy`;
+    if (openStack) renderDetail();
+  }
+
+  function findStack(name) {
+    for (const p of view.projects) for (const s of p.stacks) if (s.name === name) return s;
+    return null;
+  }
+
+  function renderDetail() {
+    const s = findStack(openStack);
+    if (!s) return;
+    $('detail-title').textContent = `${s.name} — ${s.status}`;
+    const body = $('detail-body');
+    const keepLogs = body.querySelector('pre.logs');
+    const links = [s.url && el('a', { href: s.url, target: '_blank', rel: 'noopener' }, 'App'), s.consoleUrl && el('a', { href: s.consoleUrl, target: '_blank', rel: 'noopener' }, 'Console'), s.logsUrl && el('a', { href: s.logsUrl, target: '_blank', rel: 'noopener' }, 'Platform logs')].filter(Boolean);
+    const w = win();
+    body.replaceChildren(
+      el('p', { class: 'reason' }, s.reason),
+      el('p', null, `${s.target || 'unknown target'}${s.region ? ` · ${s.region}` : ''} · commit ${s.commit ? s.commit.slice(0, 7) : 'unknown'} · ${s.drift.text} `, ...links.flatMap((a) => [' · ', a])),
+      el(
+        'div',
+        null,
+        el('h3', null, 'Workflows'),
+        el(
+          'table',
+          null,
+          el('thead', null, el('tr', null, ...['Workflow', 'Route', 'Rate', 'Errors', 'p50', 'p95'].map((h) => el('th', null, h)), el('th', { class: 'chart-col' }, 'Traffic'), el('th', { class: 'chart-col' }, 'p95'))),
+          el(
+            'tbody',
+            null,
+            ...s.workflows.map((x) => {
+              const f = x.windows[w];
+              const ser = x.series[w];
+              return el(
+                'tr',
+                { 'data-workflow': x.name },
+                el('td', null, x.name, x.visibility === 'internal' ? el('span', { class: 'muted' }, ' (internal)') : null),
+                el('td', null, x.route || '—'),
+                el('td', { class: 'n' }, fmt.rate(f.rate)),
+                el('td', { class: 'n' }, fmt.pct(f.errorPercent)),
+                el('td', { class: 'n' }, fmt.ms(f.p50Ms)),
+                el('td', { class: 'n' }, fmt.ms(f.p95Ms)),
+                el('td', { class: 'chart-col' }, chart(ser.rate, '', `${x.name} request rate`)),
+                el('td', { class: 'chart-col' }, chart(ser.p95Ms, 'err', `${x.name} p95 latency`)),
+              );
+            }),
+          ),
+        ),
+      ),
+      s.dependencies.length ? el('div', null, el('h3', null, 'Calls to other projects'), el('ul', { class: 'deps' }, ...s.dependencies.map((d) => el('li', { class: d.status || '' }, d.note)))) : null,
+      el(
+        'div',
+        null,
+        el('h3', null, 'Deployments'),
+        s.deploymentsNote ? el('p', { class: 'muted' }, s.deploymentsNote) : null,
+        s.deployments.length
+          ? el(
+              'table',
+              null,
+              el('thead', null, el('tr', null, ...['#', 'When', 'Result', 'Commit', 'Author'].map((h) => el('th', null, h)))),
+              el('tbody', null, ...s.deployments.map((d) => el('tr', null, el('td', null, d.version ?? '—'), el('td', null, fmt.time(d.when)), el('td', null, d.result), el('td', null, d.commit ? d.commit.slice(0, 7) : '—'), el('td', null, d.author || '—')))),
+            )
+          : null,
+      ),
+      el('div', null, el('h3', null, 'Logs'), el('p', { id: 'log-source', class: 'muted' }, 'connecting…'), keepLogs || el('pre', { class: 'logs', 'aria-live': 'off', tabindex: '0' })),
+      s.notes.length ? el('ul', { class: 'muted' }, ...s.notes.map((n) => el('li', null, n))) : null,
+    );
+    if (keepLogs && logStream) $('log-source').textContent = logStream.sourceText || '';
+  }
+
+  function followLogs(name) {
+    if (logStream) logStream.close();
+    logStream = null;
+    const es = new EventSource(`logs/${encodeURIComponent(name)}`);
+    const state = { close: () => es.close(), sourceText: '' };
+    logStream = state;
+    const pre = () => document.querySelector('#detail-body pre.logs');
+    es.addEventListener('source', (e) => {
+      state.sourceText = `live from ${JSON.parse(e.data).source}`;
+      $('log-source').textContent = state.sourceText;
+    });
+    es.addEventListener('lines', (e) => {
+      const p = pre();
+      if (!p) return;
+      const atEnd = p.scrollTop + p.clientHeight >= p.scrollHeight - 4;
+      for (const l of JSON.parse(e.data).lines) p.append(document.createTextNode(`${l.time ? `${l.time} ` : ''}${l.text}\n`));
+      while (p.childNodes.length > 500) p.firstChild.remove();
+      if (atEnd) p.scrollTop = p.scrollHeight;
+    });
+    es.addEventListener('log-error', (e) => {
+      state.sourceText = JSON.parse(e.data).error;
+      $('log-source').textContent = state.sourceText;
+    });
+    es.onerror = () => {
+      // Not a stream: the server answered JSON (a link or the reason there is none).
+      if (es.readyState === EventSource.CLOSED) {
+        fetch(`logs/${encodeURIComponent(name)}`)
+          .then((r) => r.json())
+          .then((src) => {
+            const p = $('log-source');
+            if (!p) return;
+            if (src.kind === 'link') p.replaceChildren('Logs are on the platform: ', el('a', { href: src.url, target: '_blank', rel: 'noopener' }, src.source));
+            else p.textContent = src.reason || src.error || 'no logs';
+          })
+          .catch(() => {});
+      }
+    };
+  }
+
+  function openDetail(name) {
+    openStack = name;
+    const d = $('detail');
+    const body = $('detail-body');
+    body.replaceChildren();
+    renderDetail();
+    if (!d.open) d.showModal();
+    followLogs(name);
+    $('close').focus();
+  }
+
+  function closeDetail() {
+    const name = openStack;
+    openStack = null;
+    if (logStream) logStream.close();
+    logStream = null;
+    if ($('detail').open) $('detail').close();
+    const card = name && document.querySelector(`[data-stack="${CSS.escape(name)}"]`);
+    if (card) card.focus();
+  }
+
+  $('close').addEventListener('click', closeDetail);
+  $('detail').addEventListener('close', () => openStack && closeDetail());
+  $('window').addEventListener('change', render);
+
+  function connect() {
+    const es = new EventSource('events');
+    es.addEventListener('open', () => {
+      $('conn').textContent = 'live';
+      $('conn').className = 'conn live';
+    });
+    es.addEventListener('state', (e) => {
+      view = JSON.parse(e.data);
+      render();
+    });
+    es.onerror = () => {
+      $('conn').textContent = 'reconnecting…';
+      $('conn').className = 'conn';
+    };
+  }
+  fetch('api/state')
+    .then((r) => (r.ok ? r.json() : null))
+    .then((v) => {
+      if (v) {
+        view = v;
+        render();
+      }
+    })
+    .catch(() => {})
+    .finally(connect);
+})();
