@@ -63,7 +63,7 @@ export function parseStackHistory(data: unknown): DeployEntry[] {
       endTime: d.endTime,
       commit: d.git.commit,
       dirty: d.git.dirty,
-      author: d.author ?? null,
+      ...(d.author ? { author: d.author } : {}),
       resourceChanges: d.resourceChanges,
     }));
 }

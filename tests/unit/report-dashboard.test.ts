@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { historyStats } from '../../src/report/history.ts';
+import { parseStackHistory } from '../../src/report/pulumi.ts';
 import { DashboardHub } from '../../src/report/dashboard/hub.ts';
 import { fileLogStream, type LogLine, logSourceFor, redactLine, renderLogStream, renderServiceId } from '../../src/report/dashboard/logs.ts';
 import { MetricsMemory, recentPeerFailures, workflowSeries, workflowWindow } from '../../src/report/dashboard/metrics-window.ts';
@@ -133,6 +134,15 @@ function stack(name: string, status: StackReport['status'], extra: Partial<Stack
 function report(stacks: StackReport[]): Report {
   return { schemaVersion: 1, generatedAt: '2026-12-07T12:00:00.000Z', repo: { head: null, dirty: null, problem: null }, settings: {} as Report['settings'], summary: { total: 0, healthy: 0, degraded: 0, down: 0 }, stacks };
 }
+
+describe('deployment authors', () => {
+  it('come from the git.author Pulumi records, only when they look like a name', () => {
+    const entry = (author: unknown) => ({ version: 4, kind: 'update', result: 'succeeded', startTime: '2026-12-07T10:00:00Z', environment: { 'git.head': 'b'.repeat(40), 'git.author': author } });
+    expect(parseStackHistory([entry('Ada Lovelace')])[0].author).toBe('Ada Lovelace');
+    expect(parseStackHistory([entry("Zoë O'Brien-Núñez")])[0].author).toBe("Zoë O'Brien-Núñez");
+    for (const bad of ['<script>alert(1)</script>', 'x\u001b[2J', 'a'.repeat(200), 42]) expect(parseStackHistory([entry(bad)])[0].author).toBeUndefined();
+  });
+});
 
 describe('the view model', () => {
   it('groups by project, worst status first; a caller of a down callee is degraded with the reason', () => {

@@ -29,6 +29,7 @@ describe('parseStackHistory (pulumi stack history --json)', () => {
         endTime: '2025-06-29T10:16:40.000Z',
         commit: '1'.repeat(40),
         dirty: false,
+        author: 'Dev One',
         resourceChanges: { create: 1, same: 7, update: 2 },
       },
       { version: 2, kind: 'update', result: 'succeeded', startTime: '2025-06-28T09:00:00.000Z', endTime: '2025-06-28T09:05:00.000Z', commit: null, dirty: null, resourceChanges: { create: 8 } },
