@@ -27,7 +27,20 @@ export interface ProjectModel {
   workflows: WorkflowModel[];
 }
 
-export type Trigger = { type: 'webhook'; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string } | { type: 'call' };
+export type Trigger =
+  | { type: 'webhook'; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string }
+  | { type: 'call' }
+  | ScheduleTrigger;
+
+/** A clock trigger: the workflow runs at each tick of `cron` read in `timezone` (docs/workflows.md, "Schedules"). */
+export interface ScheduleTrigger {
+  type: 'schedule';
+  cron: string;
+  timezone: string;
+  /** The fixed input of every run. */
+  input: Record<string, unknown>;
+  overlap: 'skip' | 'allow';
+}
 
 export interface CallRef {
   node: string;

@@ -43,6 +43,8 @@ export interface WorkflowInfo {
   /** Explicit, else the project's default. */
   visibility: 'public' | 'internal';
   route?: { method: string; path: string };
+  /** A schedule trigger as written (cron, time zone; UTC when not given). */
+  schedule?: { cron: string; timezone: string };
   calls: CallSite[];
   /** Secrets the nodes name (apiKeySecret, auth.secret), sorted. */
   secrets: string[];
@@ -94,8 +96,9 @@ function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal',
   const { yaml } = readYaml(path, file);
   const data = isObj(yaml?.data) ? yaml.data : {};
   const declaredVisibility = vis(data.visibility);
-  const visibility = declaredVisibility ?? defaultVisibility;
   const t = isObj(data.trigger) ? data.trigger : undefined;
+  const schedule = t?.type === 'schedule' && typeof t.cron === 'string' ? { cron: t.cron, timezone: str(t.timezone) ?? 'UTC' } : undefined;
+  const visibility = schedule ? 'internal' : (declaredVisibility ?? defaultVisibility);
   const route = t?.type === 'webhook' && typeof t.path === 'string' ? { method: str(t.method) ?? 'POST', path: t.path } : undefined;
   const calls: CallSite[] = [];
   const secrets = new Set<string>();
@@ -130,6 +133,7 @@ function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal',
     ...(declaredVisibility ? { declaredVisibility } : {}),
     visibility,
     ...(route ? { route } : {}),
+    ...(schedule ? { schedule } : {}),
     calls,
     secrets: [...secrets].sort(),
     ...(yaml ? { yaml } : {}),

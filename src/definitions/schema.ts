@@ -231,6 +231,17 @@ export const edge = z.strictObject({
   branch: z.string().optional().describe('for condition: "true" | "false"; for switch: a case branch or "default"'),
 });
 
+/** A clock trigger (docs/workflows.md, "Schedules"); the expression and zone are checked in workflow.ts. */
+function scheduleTrigger() {
+  return z.strictObject({
+    type: z.literal('schedule'),
+    cron: z.string().min(1).describe('five-field cron expression (minute hour day-of-month month day-of-week) or a macro: @hourly, @daily, @weekly, @monthly, @yearly'),
+    timezone: z.string().default('UTC').describe('IANA time zone the expression is read in, e.g. Europe/Berlin'),
+    input: z.record(z.string(), z.unknown()).default({}).describe('the fixed input of every run (checked against the input schema)'),
+    overlap: z.enum(['skip', 'allow']).default('skip').describe('when a run is still going at the next tick: skip that tick, or allow a second run'),
+  });
+}
+
 export const trigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('webhook'),
@@ -238,6 +249,7 @@ export const trigger = z.discriminatedUnion('type', [
     path: z.string().regex(ROUTE_PATH, 'a route path like /orders/lookup (letters, digits, . _ ~ -)'),
   }),
   z.strictObject({ type: z.literal('call') }),
+  scheduleTrigger(),
 ]);
 
 export const workflowFile = z.strictObject({
@@ -246,7 +258,7 @@ export const workflowFile = z.strictObject({
   name: z.string().regex(WORKFLOW_NAME, 'workflow names are lower-case letters, digits and -, e.g. lookup-order'),
   description: z.string().optional(),
   visibility: visibility.optional().describe('defaults to the project\'s defaults.visibility'),
-  trigger: trigger.optional().describe('webhook for public workflows; internal workflows are triggered by calls'),
+  trigger: trigger.optional().describe('webhook for public workflows; internal workflows are triggered by calls, or by a schedule'),
   input: inputSchema.default({ type: 'object', properties: {}, required: [], additionalProperties: false }),
   timeoutMs: timeoutMs.optional(),
   nodes: z.array(node).min(1, 'a workflow needs at least one node'),

@@ -4,6 +4,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';
 import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type WorkflowModel } from './model.ts';
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
+import { checkSchedule } from './schedule.ts';
 import { diagAt, locateInString, type YamlFile } from './yaml.ts';
 
 /**
@@ -76,7 +77,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
   const dom = cycle ? new Map<string, Set<string>>() : dominators(order, goodEdges);
 
   // Per node: switch rules, secrets, expressions and their references.
-  const visibility = wf.visibility ?? project.defaults?.visibility ?? 'internal';
+  const visibility = wf.trigger?.type === 'schedule' ? 'internal' : (wf.visibility ?? project.defaults?.visibility ?? 'internal');
   const secretNames = Object.keys(project.secrets ?? {});
   const envNames = Object.keys(project.env ?? {});
   const secretsUsed = new Set<string>();
@@ -154,7 +155,11 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
 
   // Trigger and visibility.
   let trigger: Trigger = { type: 'call' };
-  if (visibility === 'public') {
+  if (wf.trigger?.type === 'schedule') {
+    if (wf.visibility === 'public') d(['visibility'], `workflow "${wf.name}" runs on a schedule, so it is internal (it gets no public route)`, 'remove visibility: public; to also run it over HTTP, add a public workflow that calls it');
+    const schedule = checkSchedule(y, wf, d, out);
+    if (schedule) trigger = schedule;
+  } else if (visibility === 'public') {
     if (!wf.trigger || wf.trigger.type !== 'webhook') {
       d(wf.trigger ? ['trigger', 'type'] : ['name'], `public workflow "${wf.name}" needs a webhook trigger`, `add trigger: {type: webhook, method: POST, path: /${wf.name}}`);
     } else trigger = wf.trigger;

@@ -169,7 +169,7 @@ describe('schema problems (issues.ts): unknown keys, versions, types', () => {
   });
 
   it('trigger type: unknown, or not a mapping', () => {
-    expectDiag(wfDiags(`visibility: public\ntrigger: { type: cron }\n${RESPOND}`), /unknown type "cron"/, { path: 'trigger.type', fix: 'one of: webhook, call' });
+    expectDiag(wfDiags(`visibility: public\ntrigger: { type: cron }\n${RESPOND}`), /unknown type "cron"/, { path: 'trigger.type', fix: 'one of: webhook, call, schedule' });
     expectDiag(wfDiags(`visibility: public\ntrigger: webhook\n${RESPOND}`), /expected object, got the string "webhook"/, { path: 'trigger' });
   });
 

@@ -147,6 +147,9 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
   const files = new FileSet(ctx.cwd);
   const text = files.read(wf.path)!;
   let message: string;
+  if (value === 'public' && wf.schedule) {
+    throw new CliError(`${project}/${name} runs on a schedule, so it stays internal; to also run it over HTTP, add a public workflow that calls it (nodes: [{id: run, type: workflowCall, workflow: ${name}}])`, REFUSED);
+  }
   if (value === 'public') {
     const method = (methodFlag ?? 'POST').toUpperCase();
     const path = pathFlag ?? `/${name}`;
