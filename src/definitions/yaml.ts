@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './diagnostics.ts';
+import { FileReadError, readRegularFile } from '../shared/files.ts';
 
 /** Definition files larger than this are refused before parsing. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -67,11 +67,11 @@ export function readYaml(file: string, displayName = file): { yaml?: YamlFile; d
   });
   let buf: Buffer;
   try {
-    const size = statSync(file).size;
-    if (size > MAX_FILE_BYTES) return whole(`file is ${size} bytes; definition files are limited to ${MAX_FILE_BYTES} bytes`, 'split the workflow, or move large data out of the definition');
-    buf = readFileSync(file);
+    buf = readRegularFile(file, MAX_FILE_BYTES);
   } catch (err) {
-    return whole(`cannot read file: ${(err as Error).message}`);
+    if (!(err instanceof FileReadError)) throw err;
+    const big = /bytes; the limit is|grew past/.test(err.message);
+    return whole(big ? `${err.message.replace('the limit is', 'definition files are limited to')}` : err.message, big ? 'split the workflow, or move large data out of the definition' : undefined);
   }
   if (buf.includes(0)) return whole('file is binary (contains NUL bytes), not YAML');
   let text: string;
