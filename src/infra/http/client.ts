@@ -28,6 +28,11 @@ export interface ApiConnection {
   baseDelayMs?: number;
   /** Backoff cap, also the cap of `Retry-After` (default 10 s). */
   maxDelayMs?: number;
+  /**
+   * Time budget for all attempts of one call, from its first attempt (default: none, only
+   * `maxAttempts` bounds it). No retry starts whose backoff would end after the deadline.
+   */
+  deadlineMs?: number;
 }
 
 export interface ApiCall {
@@ -58,8 +63,10 @@ export class ApiError extends Error {
   /** Machine-readable code from the body when present (Fly: `status`, e.g. `name_taken`). */
   readonly code: string | null;
   readonly attempts: number;
+  /** The wait the last answer asked for (`Retry-After`), in ms, or null. */
+  readonly retryAfterMs: number | null;
 
-  constructor(init: { operation: string; method: string; path: string; status: number | null; apiMessage: string; code: string | null; attempts: number }) {
+  constructor(init: { operation: string; method: string; path: string; status: number | null; apiMessage: string; code: string | null; attempts: number; retryAfterMs?: number | null }) {
     const what = init.status === null ? 'no response' : `HTTP ${init.status}`;
     const tries = init.attempts > 1 ? ` after ${init.attempts} attempts` : '';
     super(`${init.operation} (${init.method} ${stripQuery(init.path)}) failed${tries}: ${what}: ${init.apiMessage}`);
@@ -69,6 +76,7 @@ export class ApiError extends Error {
     this.apiMessage = init.apiMessage;
     this.code = init.code;
     this.attempts = init.attempts;
+    this.retryAfterMs = init.retryAfterMs ?? null;
   }
 }
 
@@ -142,6 +150,7 @@ export async function apiRequest<T = unknown>(conn: ApiConnection, call: ApiCall
   const baseDelayMs = conn.baseDelayMs ?? 500;
   const maxDelayMs = conn.maxDelayMs ?? 10_000;
   const timeoutMs = call.timeoutMs ?? conn.timeoutMs ?? 30_000;
+  const deadline = conn.deadlineMs === undefined ? Infinity : Date.now() + conn.deadlineMs;
   const url = buildUrl(conn.baseUrl, call.path, call.query);
   const headers: Record<string, string> = { authorization: `Bearer ${conn.token}`, accept: 'application/json' };
   if (call.body !== undefined) headers['content-type'] = 'application/json';
@@ -163,9 +172,9 @@ export async function apiRequest<T = unknown>(conn: ApiConnection, call: ApiCall
         return { status: res.status, body: body as T };
       }
       const details = errorDetails(body, res.statusText || 'request failed');
-      lastError = fail(res.status, details.message, details.code, attempt);
-      if (!isRetryableStatus(res.status)) throw lastError;
       retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      lastError = new ApiError({ operation: call.operation, method: call.method, path: call.path, status: res.status, apiMessage: details.message, code: details.code, attempts: attempt, retryAfterMs: retryAfter });
+      if (!isRetryableStatus(res.status)) throw lastError;
     } catch (err) {
       if (err instanceof ApiError && err.status !== null && !isRetryableStatus(err.status)) throw err;
       if (err instanceof ApiError) lastError = err;
@@ -178,6 +187,9 @@ export async function apiRequest<T = unknown>(conn: ApiConnection, call: ApiCall
     }
     if (attempt >= maxAttempts) throw lastError;
     const delay = Math.min(maxDelayMs, retryAfter ?? backoffDelay(attempt, baseDelayMs, maxDelayMs));
+    if (Date.now() + delay > deadline) {
+      throw new ApiError({ operation: call.operation, method: call.method, path: call.path, status: lastError.status, apiMessage: `${lastError.apiMessage} (retry deadline of ${conn.deadlineMs} ms reached)`, code: lastError.code, attempts: attempt });
+    }
     await sleep(delay);
   }
 }
