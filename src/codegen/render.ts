@@ -64,7 +64,8 @@ function jobs(view: AppView): Job[] {
     { path: 'deploy/service.yaml', template: 'deploy/service.yaml.ejs', locals: all },
     { path: 'deploy/fly.toml', template: 'deploy/fly.toml.ejs', locals: all },
     { path: 'deploy/render.yaml', template: 'deploy/render.yaml.ejs', locals: all },
-    { path: 'deploy/railway.json', template: 'deploy/railway.json.ejs', locals: all },
+    // At the root: Railway reads railway.json from the root of a repo-deployed service.
+    { path: 'railway.json', template: 'deploy/railway.json.ejs', locals: all },
   ];
   for (const w of view.workflows) {
     list.push({ path: `app/workflows/${w.module}.py`, template: 'app/app/workflows/workflow.py.ejs', locals: () => ({ ...view, w }) as AppView & { w: WorkflowView } });

@@ -124,7 +124,8 @@ export function newRailwayState(): RailwayFakeState {
 
 /** Everything the fake holds, for "destroy leaves the fake empty". */
 export function railwayStateSize(s: RailwayFakeState): number {
-  return s.projects.size + s.environments.size + s.services.size + s.instances.size + s.domains.size + [...s.variables.values()].reduce((n, v) => n + v.size, 0);
+  const vars = [...s.variables.values()].reduce((n, v) => n + v.size, 0);
+  return s.projects.size + s.environments.size + s.services.size + s.instances.size + s.domains.size + s.deployments.size + vars;
 }
 
 const uuid = (s: RailwayFakeState): string => {
@@ -156,18 +157,20 @@ function rootValue(state: RailwayFakeState) {
     environments: () => connection([...state.environments.values()].filter((e) => e.projectId === p.id).map(envView)),
     services: () => connection([...state.services.values()].filter((x) => x.projectId === p.id).map((x) => ({ id: x.id, name: x.name }))),
   });
-  const deploymentView = (d: FakeDeployment) => ({ id: d.id, status: deploymentStatus(state, d), createdAt: d.createdAt });
+  const deploymentView = (d: FakeDeployment) => ({ id: d.id, environmentId: d.environmentId, status: deploymentStatus(state, d), createdAt: d.createdAt });
   const removeService = (id: string): void => {
     state.services.delete(id);
     for (const k of [...state.instances.keys()]) if (k.startsWith(`${id}/`)) state.instances.delete(k);
     for (const k of [...state.variables.keys()]) if (k.startsWith(`${id}/`)) state.variables.delete(k);
     for (const [did, d] of state.domains) if (d.serviceId === id) state.domains.delete(did);
+    for (const [did, d] of state.deployments) if (d.serviceId === id) state.deployments.delete(did);
   };
   const removeEnvironment = (id: string): void => {
     state.environments.delete(id);
     for (const k of [...state.instances.keys()]) if (k.endsWith(`/${id}`)) state.instances.delete(k);
     for (const k of [...state.variables.keys()]) if (k.endsWith(`/${id}`)) state.variables.delete(k);
     for (const [did, d] of state.domains) if (d.environmentId === id) state.domains.delete(did);
+    for (const [did, d] of state.deployments) if (d.environmentId === id) state.deployments.delete(did);
   };
   const instanceOf = (serviceId: string, environmentId: string): FakeInstance => {
     const svc = need(state.services, serviceId, 'Service');

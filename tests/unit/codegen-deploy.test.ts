@@ -95,14 +95,15 @@ describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
     expect(svc.envVars.find((e: any) => e.key === 'PORT').value).toBe('8080');
   });
 
-  it('deploy/railway.json validates against railway.schema.json (JSON: no header comment)', () => {
-    const text = app.files.get('deploy/railway.json')!;
+  it('railway.json (at the root, where Railway reads it) validates against railway.schema.json (JSON: no header comment)', () => {
+    const text = app.files.get('railway.json')!;
     const doc = JSON.parse(text);
     const v = validator('railway.schema.json');
     expect(v(doc), errors(v)).toBe(true);
     expect(doc.deploy.healthcheckPath).toBe('/health');
     expect(doc.build).toEqual({ builder: 'DOCKERFILE', dockerfilePath: 'Dockerfile' });
-    expect(app.files.get('README.md')).toContain('except `deploy/railway.json`: JSON has no comments');
+    expect(app.files.get('README.md')).toContain('except `railway.json`: JSON has no comments');
+    expect(app.files.has('deploy/railway.json')).toBe(false);
   });
 
   it('the Dockerfile pins its base, installs dependencies first, runs as non-root with a stdlib health check', () => {
@@ -148,7 +149,7 @@ describe('the validators reject what the platforms would', () => {
     const run = parseYaml(billing.files.get('deploy/service.yaml')!) as any;
     run.spec.template.spec.containers[0].healthcheck = '/health';
     expect(validator('cloud-run-v1.json')(run)).toBe(false);
-    const rw = JSON.parse(billing.files.get('deploy/railway.json')!);
+    const rw = JSON.parse(billing.files.get('railway.json')!);
     rw.build.builder = 'DOCKER';
     expect(validator('railway.schema.json')(rw)).toBe(false);
     expect(renderValidator('webServiceDetailsPOST')({ runtime: 'docker', plan: 'huge' })).toBe(false);

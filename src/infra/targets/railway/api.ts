@@ -32,6 +32,7 @@ export interface ServiceDomain {
 }
 export interface Deployment {
   id: string;
+  environmentId: string;
   status: string;
   createdAt: string;
 }
@@ -98,7 +99,7 @@ export async function getServiceInstance(c: ApiConnection, serviceId: string, en
 }
 
 export async function updateServiceInstance(c: ApiConnection, serviceId: string, environmentId: string, input: InstanceSettings): Promise<void> {
-  await gql(c, 'RailwayServiceInstanceUpdate', { serviceId, environmentId, input });
+  await gql(c, 'RailwayServiceInstanceUpdate', { serviceId, environmentId, input }, input.registryCredentials ? [input.registryCredentials.password] : []);
 }
 
 export async function deleteService(c: ApiConnection, id: string): Promise<void> {
@@ -123,9 +124,12 @@ export interface VariableScope {
   serviceId: string;
 }
 
-/** Sets these variables (others untouched) without triggering a deploy (RailwayDeploy does). */
-export async function upsertVariables(c: ApiConnection, scope: VariableScope, variables: Record<string, string>): Promise<void> {
-  await gql(c, 'RailwayVariableCollectionUpsert', { input: { ...scope, variables, replace: false, skipDeploys: true } });
+/**
+ * Sets these variables (others untouched) without triggering a deploy (RailwayDeploy does).
+ * `secretValues` are kept out of any error message.
+ */
+export async function upsertVariables(c: ApiConnection, scope: VariableScope, variables: Record<string, string>, secretValues: string[]): Promise<void> {
+  await gql(c, 'RailwayVariableCollectionUpsert', { input: { ...scope, variables, replace: false, skipDeploys: true } }, secretValues);
 }
 
 export async function deleteVariable(c: ApiConnection, scope: VariableScope, name: string): Promise<void> {
@@ -141,7 +145,8 @@ export async function getDeployment(c: ApiConnection, id: string): Promise<Deplo
   return (await gql<{ deployment: Deployment }>(c, 'RailwayDeployment', { id })).deployment;
 }
 
-export async function listDeployments(c: ApiConnection, scope: VariableScope): Promise<Deployment[]> {
+/** Deployments, newest first (Railway lists at most 20 here: enough to find a fresh one). */
+export async function listDeployments(c: ApiConnection, scope: Partial<VariableScope>): Promise<Deployment[]> {
   return nodes((await gql<{ deployments: Edges<Deployment> }>(c, 'RailwayDeployments', { input: scope })).deployments);
 }
 

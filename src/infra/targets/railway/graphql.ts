@@ -40,6 +40,7 @@ export const TOKEN_HINT =
 export class RailwayError extends Error {
   readonly operation: OperationName;
   readonly messages: string[];
+  readonly status: number;
   constructor(operation: OperationName, messages: string[], status: number) {
     const text = messages.join('; ');
     const hint = /not authori[sz]ed|unauthori[sz]ed|invalid token/i.test(text) ? ` — ${TOKEN_HINT}` : '';
@@ -47,6 +48,7 @@ export class RailwayError extends Error {
     this.name = 'RailwayError';
     this.operation = operation;
     this.messages = messages;
+    this.status = status;
   }
 
   /** True when Railway says the object does not exist (a delete of something already gone). */
@@ -63,8 +65,30 @@ interface GraphQLBody<T> {
 const messagesOf = (errors: { message?: string }[]): string[] =>
   errors.map((e) => (typeof e?.message === 'string' && e.message.trim() !== '' ? e.message.trim().slice(0, 500) : 'unknown GraphQL error'));
 
-/** Runs one operation; resolves with its `data`, rejects with RailwayError or ApiError. */
-export async function gql<T>(conn: ApiConnection, operation: OperationName, variables: Record<string, unknown>): Promise<T> {
+/** Replaces every occurrence of these values (secrets a server may echo back) in a message. */
+export function redact(message: string, secrets: readonly string[]): string {
+  let out = message;
+  for (const s of secrets) if (s.length > 0) out = out.split(s).join('[secret]');
+  return out;
+}
+
+/**
+ * Runs one operation; resolves with its `data`, rejects with RailwayError or ApiError. `secrets`
+ * are values the variables carry: a server may echo them in an error (graphql-js quotes the
+ * invalid value), so they are removed from every message.
+ */
+export async function gql<T>(conn: ApiConnection, operation: OperationName, variables: Record<string, unknown>, secrets: readonly string[] = []): Promise<T> {
+  try {
+    return await gqlOnce<T>(conn, operation, variables);
+  } catch (err) {
+    if (secrets.length === 0) throw err;
+    if (err instanceof RailwayError) throw new RailwayError(operation, err.messages.map((m) => redact(m, secrets)), err.status);
+    if (err instanceof Error) err.message = redact(err.message, secrets);
+    throw err;
+  }
+}
+
+async function gqlOnce<T>(conn: ApiConnection, operation: OperationName, variables: Record<string, unknown>): Promise<T> {
   const res = await apiRequest<GraphQLBody<T> | string | null>(conn, {
     operation: `Railway ${operation}`,
     method: 'POST',

@@ -78,10 +78,10 @@ export const OPERATIONS = {
   serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId)
 }`,
   RailwayDeployment: `query RailwayDeployment($id: String!) {
-  deployment(id: $id) { id status createdAt }
+  deployment(id: $id) { id environmentId status createdAt }
 }`,
   RailwayDeployments: `query RailwayDeployments($input: DeploymentListInput!) {
-  deployments(input: $input, first: 20) { edges { node { id status createdAt } } }
+  deployments(input: $input, first: 20) { edges { node { id environmentId status createdAt } } }
 }`,
   RailwayDeploymentLogs: `query RailwayDeploymentLogs($deploymentId: String!) {
   deploymentLogs(deploymentId: $deploymentId, limit: 200) { message severity timestamp }

@@ -1,0 +1,138 @@
+/**
+ * The `railway` target: an image-backed Railway service, through our dynamic providers over
+ * Railway's public GraphQL API v2 (docs/railway.md).
+ *
+ *   RailwayProject (find or create the project and its environment)
+ *     └─ RailwayService (empty service; /health check, restart policy, replicas, region; service domain → url)
+ *          └─ RailwayVariables (plain env + secrets as service variables, without deploying)
+ *               └─ RailwayDeploy (source image → serviceInstanceDeployV2; waits until SUCCESS)
+ *
+ * The image goes to a registry of your choice (`catalyst:railwayImageRepository`) with optional
+ * credentials (`catalyst:railwayRegistryUsername` + secret `catalyst:railwayRegistryPassword`),
+ * which Railway also pulls with.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
+import { defaultRailwayProjectName, railwayConfigSchema, RAILWAY_DEPLOY_DEFAULTS, type RailwayConfig } from './config.ts';
+import { RailwayDeploy, RailwayProject, RailwayService, RailwayVariables } from './providers.ts';
+
+export const RAILWAY_TOKEN = 'railwayToken';
+
+type Ctx = Omit<TargetContext<RailwayConfig>, 'image'>;
+
+/** The token: the stack's secret config `catalyst:railwayToken`, as a secret Output. */
+export function railwayToken(): pulumi.Output<string> {
+  return new pulumi.Config('catalyst').requireSecret(RAILWAY_TOKEN);
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface RailwayPlan {
+  projectName: string;
+  environmentName: string;
+  serviceName: string;
+  api: { baseUrl: string };
+  token: pulumi.Output<string>;
+  plainEnv: Record<string, pulumi.Input<string>>;
+}
+
+/** Checks the context and computes names; throws (quoting the arg names) before any resource exists. */
+export function normalizeRailway(ctx: Ctx): RailwayPlan {
+  if (!Number.isInteger(ctx.port) || ctx.port < 1 || ctx.port > 65535) throw new Error(`railway target: "port" must be an integer 1–65535, got ${ctx.port}`);
+  for (const key of [...Object.keys(ctx.plainEnv), ...Object.keys(ctx.secretEnv)]) {
+    if (!ENV_NAME.test(key)) throw new Error(`railway target: environment variable name "${key}" is not valid (letters, digits, underscore)`);
+    if (key.startsWith('RAILWAY_')) throw new Error(`railway target: environment variable name "${key}" is reserved by Railway (RAILWAY_*)`);
+  }
+  const clash = Object.keys(ctx.secretEnv).filter((k) => k in ctx.plainEnv || k === 'PORT');
+  if (clash.length > 0) throw new Error(`railway target: "${clash.join('", "')}" is in both "plainEnv" and "secretEnv" (or is PORT)`);
+  return {
+    projectName: ctx.config.railwayProject ?? defaultRailwayProjectName(ctx.project.name, ctx.env),
+    environmentName: ctx.config.railwayEnvironment ?? ctx.env,
+    serviceName: ctx.config.railwayServiceName ?? ctx.project.name,
+    api: { baseUrl: ctx.config.railwayApiBaseUrl },
+    token: railwayToken(),
+    // Railway routes the service domain to the port in PORT: tell the app ours.
+    plainEnv: { ...ctx.plainEnv, PORT: String(ctx.port) },
+  };
+}
+
+function registryOf(cfg: RailwayConfig): { address: string; username: string; password: pulumi.Output<string> } | null {
+  const { railwayImageRepository: repository, railwayRegistryUsername: username, railwayRegistryPassword: password } = cfg;
+  if (!username || !password) return null;
+  return { address: repository.split('/')[0], username, password: pulumi.secret(password) };
+}
+
+export const railwayTarget: Target<RailwayConfig> = {
+  name: 'railway',
+  configSchema: railwayConfigSchema,
+  secretKeys: [RAILWAY_TOKEN],
+  usesImage: true,
+
+  imageDestination(ctx: Ctx): ImageDestination {
+    const registry = registryOf(ctx.config);
+    return registry ? { repository: ctx.config.railwayImageRepository, registry } : { repository: ctx.config.railwayImageRepository };
+  },
+
+  deploy(ctx: TargetContext<RailwayConfig>): TargetOutputs {
+    if (!ctx.image) throw new Error('railway target: "image" is required (the railway target runs a container image)');
+    const plan = normalizeRailway(ctx);
+    const cfg = ctx.config;
+    const common = { api: plan.api, token: plan.token };
+    const project = new RailwayProject(
+      `${ctx.name}-railway-project`,
+      { ...common, name: plan.projectName, environment: plan.environmentName, workspaceId: cfg.railwayWorkspaceId ?? null, stack: ctx.stack },
+      { parent: ctx.parent },
+    );
+    const scope = { projectId: project.projectId, environmentId: project.environmentId };
+    const service = new RailwayService(
+      `${ctx.name}-railway-service`,
+      {
+        ...common,
+        ...scope,
+        projectCreated: project.projectCreated,
+        name: plan.serviceName,
+        imageRepository: cfg.railwayImageRepository,
+        port: ctx.port,
+        settings: {
+          healthcheckPath: RAILWAY_DEPLOY_DEFAULTS.healthcheckPath,
+          healthcheckTimeout: cfg.railwayHealthcheckTimeoutSeconds,
+          numReplicas: cfg.railwayReplicas,
+          region: cfg.railwayRegion ?? null,
+          restartPolicyType: cfg.railwayRestartPolicy,
+          restartPolicyMaxRetries: cfg.railwayRestartPolicy === 'ON_FAILURE' ? cfg.railwayRestartMaxRetries : 0,
+        },
+      },
+      { parent: ctx.parent, dependsOn: [project] },
+    );
+    const variables = new RailwayVariables(
+      `${ctx.name}-railway-variables`,
+      { ...common, ...scope, serviceId: service.id, plain: plan.plainEnv, secret: ctx.secretEnv },
+      { parent: ctx.parent, dependsOn: [service] },
+    );
+    const registry = registryOf(cfg);
+    const deploy = new RailwayDeploy(
+      `${ctx.name}-railway-deploy`,
+      {
+        ...common,
+        ...scope,
+        serviceId: service.id,
+        image: ctx.image.pinnedRef,
+        registry: registry ? { username: registry.username, password: registry.password } : null,
+        envDigest: variables.digest,
+        timing: { timeoutSeconds: cfg.railwayDeployTimeoutSeconds },
+      },
+      { parent: ctx.parent, dependsOn: [variables] },
+    );
+    const consoleUrl = pulumi.interpolate`https://railway.com/project/${project.projectId}/service/${service.id}?environmentId=${project.environmentId}`;
+    return {
+      url: service.url,
+      region: cfg.railwayRegion ?? null,
+      consoleUrl,
+      logsUrl: pulumi.interpolate`https://railway.com/project/${project.projectId}/logs?environmentId=${project.environmentId}`,
+      resources: [project, service, variables, deploy],
+    };
+  },
+};
+
+/** The registry's conventional name for a target folder's export. */
+export const target = railwayTarget;
