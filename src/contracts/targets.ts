@@ -4,7 +4,7 @@
  * implementation does not compile), the stack outputs contract and the report all read it.
  * Adding a target: its name here, its folder under src/infra/targets/, its line in that registry.
  */
-export const TARGET_NAMES = ['cloudrun', 'fly', 'render', 'local', 'docker'] as const;
+export const TARGET_NAMES = ['cloudrun', 'fly', 'render', 'railway', 'local', 'docker'] as const;
 
 export type TargetName = (typeof TARGET_NAMES)[number];
 

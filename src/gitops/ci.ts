@@ -38,7 +38,7 @@ export const WORKFLOW_FILES = {
 /** The state backend's credentials: Pulumi Cloud's token, or a self-managed backend URL + passphrase. */
 export const PULUMI_SECRETS = ['PULUMI_ACCESS_TOKEN', 'PULUMI_BACKEND_URL', 'PULUMI_CONFIG_PASSPHRASE'];
 /** Targets whose credentials come from a secret, by environment variable. */
-const TARGET_SECRETS: Record<string, string> = { fly: 'FLY_API_TOKEN', render: 'RENDER_API_KEY' };
+const TARGET_SECRETS: Record<string, string> = { fly: 'FLY_API_TOKEN', render: 'RENDER_API_KEY', railway: 'RAILWAY_API_TOKEN' };
 /** Stacks CI never deploys: they run on a developer's machine. */
 export const CI_EXCLUDED_ENVS = ['local'];
 export const CI_EXCLUDED_TARGETS = ['local'];
@@ -106,7 +106,7 @@ export interface DeployJob {
   environment: string;
   needs: string[];
   gcp: boolean;
-  /** Secret env vars of the job: Pulumi's plus the target's (FLY_API_TOKEN, RENDER_API_KEY). */
+  /** Secret env vars of the job: Pulumi's plus the target's (FLY_API_TOKEN, RENDER_API_KEY, RAILWAY_API_TOKEN). */
   secrets: string[];
 }
 

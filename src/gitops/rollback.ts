@@ -1,7 +1,7 @@
 /**
  * `catalyst rollback`: redeploy what an earlier deployment ran, without rebuilding it.
  *
- * - Image targets (cloudrun, fly, render, docker): the earlier deployment's image (pinned by digest) is
+ * - Image targets (cloudrun, fly, render, railway, docker): the earlier deployment's image (pinned by digest) is
  *   handed to the Pulumi program of the current checkout for one `pulumi up`, through a temporary copy
  *   of the stack config file with `catalyst:imageOverride` and `catalyst:rollback` added
  *   (`pulumi up --config-file <copy>`). stacks/ is never written, so the work tree stays clean (a

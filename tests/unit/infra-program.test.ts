@@ -370,6 +370,27 @@ describe('render target through the registry (billing.staging)', () => {
   });
 });
 
+describe('railway target through the registry (billing.staging)', () => {
+  it('pushes to the configured registry and deploys with the contract outputs, token and secrets kept secret', async () => {
+    const TOKEN = 'PLANTED-railway-token';
+    pulumi.runtime.setAllConfig({ 'catalyst:railwayToken': TOKEN }, ['catalyst:railwayToken']);
+    const { resolved } = await run(
+      'billing.staging',
+      raw('billing.staging', { target: 'railway', railwayImageRepository: 'ghcr.io/acme/billing', railwayRegion: 'europe-west4-drams3a' }, { railwayToken: TOKEN }),
+    );
+    expect(inputsOf(one('docker-build:index:Image')).tags[0]).toBe(`ghcr.io/acme/billing:${resolved.contentHash}`);
+    const types = registered.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/catalyst:Railway')).map((r) => r.type.split(':').pop());
+    expect(types).toEqual(['RailwayProject', 'RailwayService', 'RailwayVariables', 'RailwayDeploy']);
+    expectContract(resolved);
+    expect(resolved).toMatchObject({ target: 'railway', region: 'europe-west4-drams3a', url: 'https://billing-production-a1b2.up.railway.app', imageRef: `ghcr.io/acme/billing@${DIGEST}` });
+    expect(resolved.healthUrl).toBe('https://billing-production-a1b2.up.railway.app/health');
+    for (const r of registered) for (const { text } of plainStrings(r.inputs)) expect(text).not.toContain(TOKEN);
+    expectNoPlantedSecrets(resolved);
+    expect(JSON.stringify(resolved)).not.toContain(TOKEN);
+    pulumi.runtime.setAllConfig({}, []);
+  });
+});
+
 describe('preflight', () => {
   it('fails before creating anything, listing every problem (config, secrets, dirty tree)', async () => {
     const err = await program
@@ -409,6 +430,13 @@ describe('preflight', () => {
     await expect(run('billing.prod', raw('billing.prod', { target: 'fly', flyCpus: '0' }))).rejects.toThrow(
       /catalyst:flyApiToken: secret required by target fly is not set\n\s+fix: pulumi config set --secret catalyst:flyApiToken --stack billing\.prod[\s\S]*catalyst:flyCpus/,
     );
+  });
+
+  it('names the missing Railway token with the exact command, with every other problem', async () => {
+    const err = await run('billing.prod', raw('billing.prod', { target: 'railway', railwayReplicas: '0' })).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/catalyst:railwayToken: secret required by target railway is not set\n\s+fix: pulumi config set --secret catalyst:railwayToken --stack billing\.prod\n/);
+    expect(err?.message).toContain('catalyst:railwayImageRepository: required: the repository Catalyst pushes the image to');
+    expect(err?.message).toContain('catalyst:railwayReplicas: must be at least 1');
   });
 
   it('lists definition problems of the project', async () => {

@@ -60,6 +60,25 @@ describe('catalyst stack init', () => {
     expect(parse(readFileSync(join(cwd, 'stacks', 'Pulumi.support-bot.local.yaml'), 'utf8')).config['catalyst:port']).toBe(18000);
   });
 
+  it('--target railway: writes its options, names the token command, reports every problem at once', async () => {
+    const cwd = repo();
+    const r = await cli(cwd, 'stack', 'init', 'billing', 'prod', '--target', 'railway', '--railwayImageRepository', 'ghcr.io/acme/billing', '--railwayRegion', 'europe-west4-drams3a', '--railwayReplicas', '2', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ file: 'stacks/Pulumi.billing.prod.yaml', stack: 'billing.prod', target: 'railway', secretCommands: ['pulumi config set --secret catalyst:railwayToken --stack billing.prod'] });
+    expect(parse(readFileSync(join(cwd, 'stacks', 'Pulumi.billing.prod.yaml'), 'utf8')).config).toEqual({
+      'catalyst:project': 'billing',
+      'catalyst:target': 'railway',
+      'catalyst:railwayImageRepository': 'ghcr.io/acme/billing',
+      'catalyst:railwayRegion': 'europe-west4-drams3a',
+      'catalyst:railwayReplicas': 2,
+    });
+    const bad = await cli(cwd, 'stack', 'init', 'billing', 'staging', '--target', 'railway', '--railwayRestartPolicy', 'SOMETIMES', '--railwayReplicas', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('stack billing.staging: 3 problem(s); nothing written:');
+    for (const key of ['railwayImageRepository', 'railwayRestartPolicy', 'railwayReplicas']) expect(bad.stderr).toContain(`catalyst:${key} (--${key})`);
+  });
+
   it('refuses to overwrite without --force; --force keeps the encryption salt and secrets', async () => {
     const cwd = repo();
     mkdirSync(join(cwd, 'stacks'));
@@ -104,7 +123,7 @@ describe('catalyst stack init', () => {
 
   it('documents every target option in its usage', async () => {
     const r = await cli(ROOT, 'help', 'stack');
-    for (const opt of ['--gcpProject', '--region', '--port', '--flyOrg', '--renderOwnerId', '--monitoring-project', '--force']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--gcpProject', '--region', '--port', '--flyOrg', '--renderOwnerId', '--railwayImageRepository', '--monitoring-project', '--force']) expect(r.stdout).toContain(opt);
   });
 
   it('helpers', () => {

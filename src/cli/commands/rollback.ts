@@ -30,7 +30,7 @@ catalyst rollback <project.env> --image <repo@sha256:…> [--dry-run]
 Finds the earlier deployment (\`catalyst history <stack>\`): --to is a stack version number (7), a
 commit (id, prefix, branch, tag, HEAD~1) or a content hash prefix; the newest successful update
 that ran it is used.
-- Image targets (cloudrun, fly, render, docker): runs \`pulumi up\` with \`catalyst:imageOverride\`
+- Image targets (cloudrun, fly, render, railway, docker): runs \`pulumi up\` with \`catalyst:imageOverride\`
   set to that deployment's image (pinned by digest) for this one run, through a temporary copy of
   the stack config (--config-file); the image is not rebuilt and stacks/ is not modified.
 - The local target (no image), or --rebuild: checks that commit out into a temporary git worktree,

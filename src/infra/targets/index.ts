@@ -7,6 +7,7 @@ import { target as cloudrun } from './cloudrun/index.ts';
 import { target as docker } from './docker/index.ts';
 import { flyTarget as fly } from './fly/index.ts';
 import { target as local } from './local/index.ts';
+import { target as railway } from './railway/index.ts';
 import { renderTarget as render } from './render/index.ts';
 import type { Target } from './types.ts';
 
@@ -14,6 +15,7 @@ export const TARGETS: Readonly<Record<TargetName, Target<any>>> = Object.freeze(
   cloudrun,
   fly,
   render,
+  railway,
   local,
   docker,
 });

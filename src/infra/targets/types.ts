@@ -5,7 +5,7 @@ import type { TargetName } from '../../contracts/targets.ts';
 import type { GitVersion } from '../../contracts/git-state.ts';
 
 /**
- * One interface for every deploy target (cloudrun, fly, render, local, docker). A target validates
+ * One interface for every deploy target (cloudrun, fly, render, railway, local, docker). A target validates
  * its own options, says where its image goes, deploys, and returns its part of the stack outputs.
  * Adding a target touches its folder and one line of the registry (src/infra/targets/index.ts).
  */

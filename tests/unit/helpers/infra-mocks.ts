@@ -67,6 +67,9 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
       if (type.endsWith(':FlyAppSecrets')) return { version: 3 };
       if (type.endsWith(':RenderService')) return { url: `https://${unwrap(inputs.name)}-x1y2.onrender.com` };
       if (type.endsWith(':RenderEnvVars')) return { digest: 'env-digest-1' };
+      if (type.endsWith(':RailwayProject')) return { projectId: 'prj-1', environmentId: 'env-1', projectCreated: true, environmentCreated: true };
+      if (type.endsWith(':RailwayService')) return { url: `https://${unwrap(inputs.name)}-production-a1b2.up.railway.app` };
+      if (type.endsWith(':RailwayVariables')) return { digest: 'vars-digest-1' };
       return {};
   }
 }

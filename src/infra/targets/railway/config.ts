@@ -46,7 +46,7 @@ export const railwayConfigSchema = z
     railwayRestartMaxRetries: configInt(0, 100).default(RAILWAY_DEPLOY_DEFAULTS.restartPolicyMaxRetries),
     /** Image repository without tag that Catalyst pushes to and Railway pulls from. */
     railwayImageRepository: z
-      .string()
+      .string({ error: (iss) => (iss.input === undefined ? 'required: the repository Catalyst pushes the image to, e.g. "ghcr.io/acme/support-bot"' : 'must be a string') })
       .regex(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+$/, 'an image repository is "host/path" without tag, e.g. "ghcr.io/acme/support-bot"'),
     /** User for pushing and for Railway's pulls of a private image; the password is `railwayRegistryPassword`. */
     railwayRegistryUsername: z.string().min(1).optional(),
