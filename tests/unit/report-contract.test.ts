@@ -38,6 +38,27 @@ describe('readStackOutputs', () => {
     expect(info.consoleUrl).toContain('console.cloud.google.com');
   });
 
+  it('reads a Railway stack like any other (target, region, console and logs URLs)', () => {
+    const info = readStackOutputs(
+      'billing.prod',
+      outputsFor('billing.prod', 'https://billing-production-a1b2.up.railway.app', {
+        target: 'railway',
+        region: 'europe-west4-drams3a',
+        imageRef: 'ghcr.io/acme/billing@sha256:' + 'e'.repeat(64),
+        consoleUrl: 'https://railway.com/project/p1/service/s1?environmentId=e1',
+        logsUrl: 'https://railway.com/project/p1/logs?environmentId=e1',
+      }),
+    );
+    expect(info).toMatchObject({
+      target: 'railway',
+      region: 'europe-west4-drams3a',
+      url: 'https://billing-production-a1b2.up.railway.app',
+      problem: null,
+      consoleUrl: 'https://railway.com/project/p1/service/s1?environmentId=e1',
+      logsUrl: 'https://railway.com/project/p1/logs?environmentId=e1',
+    });
+  });
+
   it('ignores unknown fields and invalid values (the redaction rule)', () => {
     const info = readStackOutputs('x.dev', {
       url: 'http://admin:hunter2@127.0.0.1:8080/',
