@@ -9,7 +9,7 @@
  * lost) is recognised as ours when found again.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import { stableJson } from '../../http/digest.ts';
+import { stableJson } from '../../../shared/json.ts';
 import * as rw from './api.ts';
 import { connection, findOrCreate, RailwayError, type RailwayApiSettings } from './graphql.ts';
 
