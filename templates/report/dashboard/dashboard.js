@@ -113,7 +113,7 @@
     const keepLogs = body.querySelector('pre.logs');
     const links = [s.url && el('a', { href: s.url, target: '_blank', rel: 'noopener' }, 'App'), s.consoleUrl && el('a', { href: s.consoleUrl, target: '_blank', rel: 'noopener' }, 'Console'), s.logsUrl && el('a', { href: s.logsUrl, target: '_blank', rel: 'noopener' }, 'Platform logs')].filter(Boolean);
     const w = win();
-    body.replaceChildren(
+    const parts = [
       el('p', { class: 'reason' }, s.reason),
       el('p', null, `${s.target || 'unknown target'}${s.region ? ` · ${s.region}` : ''} · commit ${s.commit ? s.commit.slice(0, 7) : 'unknown'} · ${s.drift.text} `, ...links.flatMap((a) => [' · ', a])),
       el(
@@ -163,7 +163,8 @@
       ),
       el('div', null, el('h3', null, 'Logs'), el('p', { id: 'log-source', class: 'muted' }, 'connecting…'), keepLogs || el('pre', { class: 'logs', 'aria-live': 'off', tabindex: '0' })),
       s.notes.length ? el('ul', { class: 'muted' }, ...s.notes.map((n) => el('li', null, n))) : null,
-    );
+    ];
+    body.replaceChildren(...parts.filter(Boolean));
     if (keepLogs && logStream) $('log-source').textContent = logStream.sourceText || '';
   }
 
