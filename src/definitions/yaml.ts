@@ -95,14 +95,48 @@ export function readYaml(file: string, displayName = file): { yaml?: YamlFile; d
     }
     diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message: `YAML: ${message}`, ...(fix ? { fix } : {}) });
   }
-  // Keys that JavaScript objects treat specially would vanish silently on the way to a model.
-  visit(doc, {
-    Pair(_, pair) {
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if (key === '__proto__') {
-        const pos = lines.linePos((pair.key as Node).range?.[0] ?? 0);
-        diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message: 'the key "__proto__" is reserved', fix: 'rename it' });
+  // Data must mean what it looks like: no tags (they turn values into dicts of bytes, dates or empty
+  // objects), string keys only, integers exact, numbers finite (JSON has no NaN or Infinity).
+  const at = (n: Node | null | undefined, message: string, fix: string, tag = false) => {
+    let offset = n?.range?.[0] ?? 0;
+    // A tag sits before its value on the same line: point at the tag.
+    const m = tag ? /!\S*[ \t]*$/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset)) : null;
+    if (m) offset = text.lastIndexOf('\n', offset - 1) + 1 + m.index;
+    const pos = lines.linePos(offset);
+    diagnostics.push({ file: displayName, line: pos.line, col: pos.col, path: '', message, fix });
+  };
+  const visitNode = (n: Node) => {
+    if (n.tag && n.tag !== 'tag:yaml.org,2002:str') {
+      at(n, `YAML: the tag ${n.tag.replace(/^tag:yaml\.org,2002:/, '!!')} is not supported (tags change data silently)`, 'remove the tag; write a plain value (quote it to keep it a string)', true);
+    }
+    if (isScalar(n) && typeof n.value === 'number') {
+      if (!Number.isFinite(n.value)) at(n, `YAML: ${n.source ?? String(n.value)} is not a finite number (JSON has no NaN or Infinity)`, 'write a finite number, or quote it to make it a string');
+      else if (!Number.isSafeInteger(n.value) && /^[-+]?(?:0x[0-9a-f]+|0o[0-7]+|[0-9]+)$/i.test(String(n.source ?? ''))) {
+        at(n, `YAML: the integer ${n.source} is beyond ±2^53 and would lose precision`, `quote it to keep it exact as a string: "${n.source}"`);
       }
+    }
+  };
+  visit(doc, {
+    Scalar(_, n) {
+      visitNode(n);
+    },
+    Map(_, n) {
+      visitNode(n);
+    },
+    Seq(_, n) {
+      visitNode(n);
+    },
+    Pair(_, pair) {
+      const k = pair.key as Node | null;
+      if (!isScalar(k)) {
+        at(k, 'YAML: a mapping key must be a string, not a list or mapping', 'use a plain string key');
+        return;
+      }
+      if (typeof k.value !== 'string') {
+        at(k, `YAML: the key ${k.source ?? String(k.value)} is a ${k.value === null ? 'null' : typeof k.value}, not a string`, `quote it: "${k.source ?? String(k.value)}":`);
+      }
+      // Keys that JavaScript objects treat specially would vanish silently on the way to a model.
+      if (k.value === '__proto__') at(k, 'the key "__proto__" is reserved', 'rename it');
     },
   });
   if (diagnostics.length > 0) return { diagnostics };

@@ -191,7 +191,7 @@ describe('schema problems (issues.ts): unknown keys, versions, types', () => {
 
   it('complex (non-string) keys are reported, not crashed on', () => {
     const ds = wfDiags(`? [a, b]\n: c\n${RESPOND}`);
-    expectDiag(ds, /unknown field/);
+    expectDiag(ds, /a mapping key must be a string, not a list or mapping/, { line: 3, col: 3 });
   });
 });
 
