@@ -315,6 +315,8 @@ describe('docker target (support-bot.dev)', () => {
     const c = inputsOf(container);
     expect(c.ports).toEqual([{ internal: 8080, external: 18081, ip: '127.0.0.1' }]);
     expect(c.image).toBe(`sha256:${'cd'.repeat(32)}`);
+    expect(c.readOnly).toBe(true);
+    expect(c.tmpfs).toEqual({ '/tmp': 'rw,nosuid,nodev,size=64m' });
     expect(container.secretProps).toContain('envs');
     expect(c.envs).toEqual(expect.arrayContaining(['PORT=8080', 'CATALYST_PEER_BILLING_URL=http://127.0.0.1:24000', `OPENAI_API_KEY=${OPENAI}`]));
     expectContract(resolved);

@@ -22,6 +22,13 @@ export type DockerOptions = z.infer<typeof dockerOptions>;
 /** Port the app listens on inside the container. */
 export const CONTAINER_PORT = 8080;
 
+/**
+ * The container's filesystem: the root is read-only (the app writes nothing: no bytecode, logs to
+ * stdout), with a small tmpfs /tmp for libraries that want a scratch file. tests/integration/image
+ * runs the real image this way.
+ */
+export const CONTAINER_FS = { readOnly: true, tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' } } as const;
+
 export interface DockerServiceArgs {
   stack: string;
   project: string;
@@ -63,6 +70,8 @@ export class DockerService extends pulumi.ComponentResource {
         ports: [{ internal: args.containerPort, external: args.hostPort, ip: '127.0.0.1' }],
         envs: containerEnvs(args.containerPort, args.plainEnv, args.secretEnv),
         restart: 'unless-stopped',
+        readOnly: CONTAINER_FS.readOnly,
+        tmpfs: { ...CONTAINER_FS.tmpfs },
         healthcheck: {
           tests: ['CMD', 'python', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${args.containerPort}/health', timeout=3)`],
           interval: '15s',
