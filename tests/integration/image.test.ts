@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/cli/commands/dev.ts';
 import type { GeneratedApp } from '../../src/codegen/index.ts';
-import { BASE_IMAGE, PYTHON_MINOR } from '../../src/codegen/view.ts';
+import { BASE_IMAGE, PYTHON_MINOR } from '../../src/codegen/defaults.ts';
 import { CONTAINER_FS } from '../../src/infra/targets/docker/index.ts';
 import { machineConfig } from '../../src/infra/targets/fly/machines.ts';
 import { call, cleanupTemps, generateInto, json, loadExample, startStub, type Stub } from '../helpers/codegen.ts';
