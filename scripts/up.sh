@@ -6,7 +6,8 @@
 #                                         each app runs on 127.0.0.1 (target `local`)
 #   3. catalyst outputs --env local       → .catalyst/outputs.<env>.json
 #   4. catalyst report --outputs …        → .catalyst/report/{index.html,report.md,report.json}
-#   5. prints each service's URL and routes, and the report's path
+#   5. catalyst dashboard --env <env>    the live dashboard in the background (scripts/dashboard.sh)
+#   6. prints each service's URL and routes, the dashboard's URL and the report's path
 #
 # Usage: scripts/up.sh [env]    (default env: local; `npm run down` stops everything)
 # Everything it writes is git-ignored: .tools/, .pulumi-state/, .build/, .cache/, .catalyst/.
@@ -55,8 +56,13 @@ for (const r of rows) console.log(`  ${r.stack.padEnd(w1)}  ${r.url.padEnd(w2)} 
 const first = rows.find((r) => r.url.startsWith('http'));
 if (first) console.log(`\n  API docs of each app: <url>/docs (e.g. ${first.url}/docs); health: <url>/health`);
 EOF
+say "Live dashboard (catalyst dashboard, in the background; \`npm run down\` stops it)"
+bash "$ROOT/scripts/dashboard.sh" start "$ENV_NAME"
+DASHBOARD_URL="$(cat .catalyst/dashboard.url 2>/dev/null || true)"
+
 cat <<EOF
 
+  Dashboard: ${DASHBOARD_URL:-(not started: see .catalyst/dashboard.log)}
   Report:   $ROOT/.catalyst/report/index.html  (also report.md, report.json)
   Outputs:  $ROOT/$OUTPUTS
   Logs:     $ROOT/.catalyst/run/<stack>/app.log

@@ -7,7 +7,7 @@
  *   preview → up (routes, cross-project call, secret reaches the app) → no-op up through
  *   scripts/up.sh (no changes, same pids, healthy report) → a billing edit replaces only billing →
  *   no planted secret in any file → failing health check → missing secret → Ctrl-C → SIGKILL of
- *   pulumi → down leaves nothing behind.
+ *   pulumi → `npm run down` (scripts/down.sh: the dashboard, then catalyst down) leaves nothing behind.
  *
  * A missing engine fails the suite with the setup command; it is never skipped.
  */
@@ -133,6 +133,22 @@ describe('the real engine on the local stacks', () => {
     expect(up.stdout).toMatch(/POST \/charge {2}POST \/lookup/);
     expect(up.stdout).toContain(repo.path('.catalyst', 'report', 'index.html'));
     expect(up.stdout).toMatch(/2 stacks: 0 down, 0 degraded, 2 healthy/);
+    // The live dashboard runs in the background; its first round sees both projects healthy.
+    const dashboard = /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(up.stdout)?.[1];
+    expect(dashboard, up.stdout).toBeDefined();
+    const state = await waitFor(
+      'the dashboard\'s first round',
+      async () => {
+        const r = await fetch(`${dashboard}api/state`).catch(() => null);
+        return r?.status === 200 ? ((await r.json()) as { projects: { name: string; status: string }[] }) : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(state.projects.map((p) => [p.name, p.status]).sort()).toEqual([
+      ['billing', 'healthy'],
+      ['support-bot', 'healthy'],
+    ]);
     const report = JSON.parse(readFileSync(repo.path('.catalyst', 'report', 'report.json'), 'utf8')) as { summary: Record<string, number>; stacks: { name: string; status: string; reason: string }[] };
     expect(report.summary).toMatchObject({ total: 2, healthy: 2, down: 0, degraded: 0 });
     expect(report.stacks.map((s) => [s.name, s.status])).toEqual([
@@ -272,7 +288,10 @@ describe('the real engine on the local stacks', () => {
   it('down stops every app and leaves no process, port or run file behind', async () => {
     const pids = STACKS.map((s) => repo.pid(s));
     expect(pids.every(alive)).toBe(true);
-    ok(await repo.cli(['down', '--env', 'local']), 'down');
+    const dashboard = readFileSync(repo.path('.catalyst', 'dashboard.url'), 'utf8').trim();
+    const down = ok(await repo.script('scripts/down.sh', [], STEP_MS), 'scripts/down.sh (npm run down)');
+    expect(down.stdout).toMatch(/dashboard stopped/);
+    expect(await fetch(`${dashboard}api/state`).then(() => 'answered', () => 'refused')).toBe('refused');
     for (const [i, s] of STACKS.entries()) {
       expect(alive(pids[i])).toBe(false);
       expect(await portOpen(ports[s])).toBe(false);
