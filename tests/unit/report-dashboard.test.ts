@@ -14,7 +14,7 @@ import { parseStackHistory } from '../../src/report/pulumi.ts';
 import { DashboardHub } from '../../src/report/dashboard/hub.ts';
 import { fileLogStream, type LogLine, logSourceFor, redactLine, renderLogStream, renderServiceId } from '../../src/report/dashboard/logs.ts';
 import { MetricsMemory, recentPeerFailures, workflowSeries, workflowWindow } from '../../src/report/dashboard/metrics-window.ts';
-import { dashboardView } from '../../src/report/dashboard/model.ts';
+import { dashboardView, stackDetail } from '../../src/report/dashboard/model.ts';
 import { isLoopback, type RunningServer, startDashboardServer } from '../../src/report/dashboard/server.ts';
 import type { Report, StackReport } from '../../src/report/report.ts';
 import { uptimeFigures } from '../../src/report/view.ts';
@@ -157,8 +157,11 @@ describe('the view model', () => {
     expect(prod.reason).toBe('dependency: calls billing, which is down (connection refused)');
     expect(v.projects[1].stacks[0]).toMatchObject({ status: 'healthy' });
     expect(v.summary).toEqual({ total: 4, healthy: 2, degraded: 1, down: 1 });
-    expect(prod.deployments[0]).toEqual({ version: 3, when: '2026-12-07T10:00:00.000Z', result: 'succeeded', commit: 'a'.repeat(40), author: 'Ada Lovelace' });
-    expect(prod.workflows[0].route).toBe('POST /ask');
+    const detail = stackDetail({ report: report([stack('support-bot.prod', 'healthy'), stack('billing.prod', 'down')]), memory: new MetricsMemory(), dependencies: deps, intervalMs: 60_000, round: 1 }, 'support-bot.prod')!;
+    expect(detail.deployments[0]).toEqual({ version: 3, when: '2026-12-07T10:00:00.000Z', result: 'succeeded', commit: 'a'.repeat(40), author: 'Ada Lovelace' });
+    expect(detail.workflows[0].route).toBe('POST /ask');
+    expect(detail.status).toBe('degraded');
+    expect(prod.traffic.minutes).toEqual({ rate: null, errorPercent: null });
     expect(prod.uptime).toEqual([{ label: 'uptime', value: '100% over 1 min of data' }]);
   });
 

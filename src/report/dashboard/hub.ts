@@ -8,7 +8,7 @@ import type { Report } from '../report.ts';
 import type { ProbeResult } from '../types.ts';
 import type { LogLine, LogSource } from './logs.ts';
 import { MetricsMemory } from './metrics-window.ts';
-import { type DashboardView, dashboardView } from './model.ts';
+import { type DashboardView, dashboardView, type ModelInput, stackDetail, type StackView } from './model.ts';
 
 export interface HubOptions {
   /** Runs one report round; calls `onProbes` with the raw probes of the round. */
@@ -41,6 +41,8 @@ export class DashboardHub {
   private readonly ac = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  private input: ModelInput | null = null;
+  private readonly details = new Map<string, StackView | null>();
 
   constructor(opts: HubOptions) {
     this.opts = opts;
@@ -67,7 +69,9 @@ export class DashboardHub {
         this.memory.keep(new Set(report.stacks.map((s) => s.name)));
         this.rounds++;
         this.report = report;
-        this.view = dashboardView({ report, memory: this.memory, dependencies: this.opts.dependencies(), intervalMs: this.opts.intervalMs, round: this.rounds });
+        this.input = { report, memory: this.memory, dependencies: this.opts.dependencies(), intervalMs: this.opts.intervalMs, round: this.rounds };
+        this.details.clear();
+        this.view = dashboardView(this.input);
         for (const l of this.listeners) l(this.view);
       } catch (err) {
         if (!this.ac.signal.aborted) this.opts.onError?.(err);
@@ -76,6 +80,13 @@ export class DashboardHub {
       }
     })();
     return this.running;
+  }
+
+  /** The drill-down of one stack as of the last round (computed once per round, on demand). */
+  detail(stack: string): StackView | null {
+    if (!this.input) return null;
+    if (!this.details.has(stack)) this.details.set(stack, stackDetail(this.input, stack));
+    return this.details.get(stack) ?? null;
   }
 
   subscribe(listener: (v: DashboardView) => void): () => void {

@@ -53,10 +53,27 @@ export interface StackView {
   notes: string[];
 }
 
+/** What a card shows: the stack without its per-workflow series, deployments and notes (those come with `stackDetail`). */
+export interface StackSummary {
+  name: string;
+  project: string;
+  env: string;
+  target: string | null;
+  region: string | null;
+  status: Status;
+  probeStatus: Status;
+  reason: string;
+  latencyMs: number | null;
+  url: string | null;
+  uptime: { label: string; value: string }[];
+  /** All workflows of the stack together, per window. */
+  traffic: Record<WindowName, { rate: number | null; errorPercent: number | null }>;
+}
+
 export interface ProjectView {
   name: string;
   status: Status;
-  stacks: StackView[];
+  stacks: StackSummary[];
 }
 
 export interface DashboardView {
@@ -80,7 +97,9 @@ function worst(list: readonly Status[]): Status {
   return list.reduce<Status>((w, s) => (STATUS_RANK[s] < STATUS_RANK[w] ? s : w), 'healthy');
 }
 
-function workflowsOf(s: StackReport, memory: MetricsMemory): WorkflowView[] {
+const NO_SERIES: WorkflowSeries = { t: [], rate: [], errorPercent: [], p95Ms: [] };
+
+function workflowsOf(s: StackReport, memory: MetricsMemory, withSeries: boolean): WorkflowView[] {
   const snaps = memory.snapshots(s.name);
   const routes = new Map(s.publicRoutes.map((r) => [r.workflow, `${r.method} ${r.path}`]));
   return s.workflows.map((w) => ({
@@ -88,7 +107,7 @@ function workflowsOf(s: StackReport, memory: MetricsMemory): WorkflowView[] {
     visibility: w.visibility,
     route: routes.get(w.name) ?? null,
     windows: { minutes: workflowWindow(snaps, w.name, WINDOWS.minutes), hours: workflowWindow(snaps, w.name, WINDOWS.hours) },
-    series: { minutes: workflowSeries(snaps, w.name, WINDOWS.minutes), hours: workflowSeries(snaps, w.name, WINDOWS.hours) },
+    series: withSeries ? { minutes: workflowSeries(snaps, w.name, WINDOWS.minutes), hours: workflowSeries(snaps, w.name, WINDOWS.hours) } : { minutes: NO_SERIES, hours: NO_SERIES },
   }));
 }
 
@@ -110,7 +129,7 @@ function dependenciesOf(s: StackReport, input: ModelInput, byName: ReadonlyMap<s
   return out;
 }
 
-function stackView(s: StackReport, input: ModelInput, byName: ReadonlyMap<string, StackReport>): StackView {
+function stackView(s: StackReport, input: ModelInput, byName: ReadonlyMap<string, StackReport>, withSeries: boolean): StackView {
   const dependencies = dependenciesOf(s, input, byName);
   const troubled = dependencies.filter((d) => d.status === 'down' || d.status === 'degraded' || d.note.includes('failed since the last probe'));
   let status = s.status;
@@ -137,17 +156,49 @@ function stackView(s: StackReport, input: ModelInput, byName: ReadonlyMap<string
     drift: { state: s.drift.state, text: s.drift.text },
     deployments: s.deployments.entries.slice(0, 10).map((d) => ({ version: d.version, when: d.startTime, result: d.result, commit: d.commit, author: d.author ?? null })),
     deploymentsNote: s.deployments.available ? (s.deployments.entries.length ? null : 'no deployments yet') : `unavailable: ${s.deployments.reason ?? 'unknown reason'}`,
-    workflows: workflowsOf(s, input.memory),
+    workflows: workflowsOf(s, input.memory, withSeries),
     dependencies,
     notes: s.notes,
   };
 }
 
+function traffic(workflows: readonly WorkflowView[], w: WindowName): { rate: number | null; errorPercent: number | null } {
+  const known = workflows.map((x) => x.windows[w]).filter((f) => f.rate !== null);
+  if (known.length === 0) return { rate: null, errorPercent: null };
+  const requests = known.reduce((n, f) => n + f.requests, 0);
+  const errors = known.reduce((n, f) => n + f.errors, 0);
+  return { rate: Math.round(known.reduce((n, f) => n + (f.rate ?? 0), 0) * 1000) / 1000, errorPercent: requests ? Math.round((errors / requests) * 10000) / 100 : null };
+}
+
+function summaryOf(v: StackView): StackSummary {
+  return {
+    name: v.name,
+    project: v.project,
+    env: v.env,
+    target: v.target,
+    region: v.region,
+    status: v.status,
+    probeStatus: v.probeStatus,
+    reason: v.reason,
+    latencyMs: v.latencyMs,
+    url: v.url,
+    uptime: v.uptime,
+    traffic: { minutes: traffic(v.workflows, 'minutes'), hours: traffic(v.workflows, 'hours') },
+  };
+}
+
+/** Everything about one stack (the drill-down), or null when the round has no such stack. */
+export function stackDetail(input: ModelInput, name: string): StackView | null {
+  const byName = new Map(input.report.stacks.map((s) => [s.name, s]));
+  const s = byName.get(name);
+  return s ? stackView(s, input, byName, true) : null;
+}
+
 export function dashboardView(input: ModelInput): DashboardView {
   const byName = new Map(input.report.stacks.map((s) => [s.name, s]));
-  const groups = new Map<string, StackView[]>();
+  const groups = new Map<string, StackSummary[]>();
   for (const s of input.report.stacks) {
-    const v = stackView(s, input, byName);
+    const v = summaryOf(stackView(s, input, byName, false));
     groups.set(s.project, [...(groups.get(s.project) ?? []), v]);
   }
   const projects = [...groups]

@@ -110,6 +110,11 @@ export async function startDashboardServer(o: ServerOptions): Promise<RunningSer
       if (!o.hub.view) return send(res, 503, 'application/json', JSON.stringify({ status: 'starting' }), { 'retry-after': '1' });
       return send(res, 200, 'application/json', JSON.stringify(o.hub.view));
     }
+    const detailMatch = /^\/api\/stack\/([A-Za-z0-9._-]{1,200})$/.exec(url.pathname);
+    if (detailMatch) {
+      const detail = o.hub.detail(detailMatch[1]);
+      return detail ? send(res, 200, 'application/json', JSON.stringify(detail)) : send(res, 404, 'application/json', JSON.stringify({ error: `no stack ${detailMatch[1]}` }));
+    }
     if (url.pathname === '/events') {
       const stream = sse(res);
       open.add(res);

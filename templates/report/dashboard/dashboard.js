@@ -48,16 +48,7 @@
   }
 
   function stackCard(s) {
-    const w = s.workflows.reduce(
-      (a, x) => {
-        const f = x.windows[win()];
-        a.rate += f.rate || 0;
-        a.req += f.requests;
-        a.err += f.errors;
-        return a;
-      },
-      { rate: 0, req: 0, err: 0 },
-    );
+    const w = s.traffic[win()];
     return el(
       'button',
       { type: 'button', class: `stack ${s.status}`, 'data-stack': s.name, 'aria-label': `${s.name}: ${s.status}. ${s.reason}`, onclick: () => openDetail(s.name) },
@@ -68,7 +59,7 @@
         { class: 'nums' },
         el('span', null, 'latency ', el('b', null, fmt.ms(s.latencyMs))),
         el('span', null, 'traffic ', el('b', null, fmt.rate(w.rate))),
-        el('span', null, 'errors ', el('b', null, w.req ? fmt.pct(Math.round((w.err / w.req) * 10000) / 100) : '—')),
+        el('span', null, 'errors ', el('b', null, fmt.pct(w.errorPercent))),
         ...s.uptime.map((u) => el('span', null, `${u.label} `, el('b', null, u.value))),
       ),
     );
@@ -100,14 +91,29 @@
     if (openStack) renderDetail();
   }
 
-  function findStack(name) {
-    for (const p of view.projects) for (const s of p.stacks) if (s.name === name) return s;
-    return null;
-  }
+  let detail = null;
+  let detailRound = -1;
 
   function renderDetail() {
-    const s = findStack(openStack);
-    if (!s) return;
+    if (!openStack) return;
+    if (!detail || detail.name !== openStack || detailRound !== (view ? view.round : -1)) {
+      const name = openStack;
+      const round = view ? view.round : -1;
+      fetch(`api/stack/${encodeURIComponent(name)}`)
+        .then((r) => (r.ok ? r.json() : null))
+        .then((d) => {
+          if (!d || openStack !== name) return;
+          detail = d;
+          detailRound = round;
+          drawDetail(d);
+        })
+        .catch(() => {});
+      if (!detail || detail.name !== openStack) return;
+    }
+    drawDetail(detail);
+  }
+
+  function drawDetail(s) {
     $('detail-title').textContent = `${s.name} — ${s.status}`;
     const body = $('detail-body');
     const keepLogs = body.querySelector('pre.logs');
@@ -209,6 +215,7 @@
 
   function openDetail(name) {
     openStack = name;
+    detail = null;
     const d = $('detail');
     const body = $('detail-body');
     body.replaceChildren();
