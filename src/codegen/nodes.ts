@@ -7,6 +7,7 @@ import type { NodeModel, ProjectModel, Workspace } from '../definitions/model.ts
 import type { NodeDef } from '../definitions/schema.ts';
 import { pyNumber, pyStr, pyValue } from '../expressions/python.ts';
 import type { Value } from '../expressions/value.ts';
+import { syncAwait } from './javascript.ts';
 import { dedent } from './names.ts';
 
 export class CodegenError extends Error {
@@ -24,8 +25,8 @@ export interface Arg {
 export type NodeBody =
   /** `return <expr>` */
   | { kind: 'return'; expr: string }
-  /** `return [await ]nodes.<helper>(ctx, k=v, …)`; awaitPy is `await ` or '' */
-  | { kind: 'call'; awaitPy: string; helper: string; args: Arg[] }
+  /** `return [await ]<modulePy>.<helper>(ctx, k=v, …)`; awaitPy is `await ` or '' */
+  | { kind: 'call'; awaitPy: string; modulePy: string; helper: string; args: Arg[] }
   /**
    * a nested `def user_code(<paramsPy>):` with the user's body (lines indented for it, blank lines
    * empty), run in a worker thread
@@ -78,7 +79,7 @@ function callee(project: ProjectModel, workspace: Workspace, def: Extract<NodeDe
   return { project: p, workflow: w, inProcess: slash === -1 };
 }
 
-export function nodeView(node: NodeModel, project: ProjectModel, workspace: Workspace): NodeView {
+export function nodeView(node: NodeModel, project: ProjectModel, workspace: Workspace, workflowName = ''): NodeView {
   const def = node.def;
   const v = node.values;
   const fn = `_n_${node.id}`;
@@ -101,10 +102,11 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'merge':
       return view({ kind: 'return', expr: `nodes.merge(ctx, ${pyStr(def.mode)})` });
     case 'delay':
-      return view({ kind: 'call', awaitPy: AWAIT, helper: 'delay', args: [{ name: 'seconds', py: pyNumber(def.ms / 1000) }] });
+      return view({ kind: 'call', modulePy: 'nodes', awaitPy: AWAIT, helper: 'delay', args: [{ name: 'seconds', py: pyNumber(def.ms / 1000) }] });
     case 'log':
       return view({
         kind: 'call',
+        modulePy: 'nodes',
         awaitPy: '',
         helper: 'log',
         args: [
@@ -119,6 +121,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
       const auth = def.auth ? `(${pyStr(def.auth.secret)}, ${pyStr(def.auth.scheme)}, ${def.auth.header ? pyStr(def.auth.header) : NONE})` : NONE;
       return view({
         kind: 'call',
+        modulePy: 'nodes',
         awaitPy: AWAIT,
         helper: 'http_request',
         args: [
@@ -139,6 +142,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'llm':
       return view({
         kind: 'call',
+        modulePy: 'nodes',
         awaitPy: AWAIT,
         helper: 'llm',
         args: [
@@ -161,6 +165,22 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
       const outputs = pyTuple(def.outputs);
       return view({ kind: 'code', paramsPy: params.join(', '), lines, args, node: pyStr(node.id), outputs });
     }
+    case 'javascript':
+      return view({
+        kind: 'call',
+        modulePy: 'jsrt',
+        awaitPy: AWAIT,
+        helper: 'run_javascript',
+        args: [
+          { name: 'code', py: pyStr(syncAwait(def.code)) },
+          { name: 'mode', py: pyStr(def.mode) },
+          { name: 'item', py: def.item === undefined ? NONE : value(v.item) },
+          { name: 'nodes', py: v.nodes ? value(v.nodes) : '{}' },
+          { name: 'env', py: pyTuple(def.env) },
+          { name: 'timeout_ms', py: String(def.timeoutMs) },
+          { name: 'workflow', py: `{"id": ${pyStr(workflowName)}, "name": ${pyStr(workflowName)}, "active": True}` },
+        ],
+      });
     case 'workflowCall': {
       const c = callee(project, workspace, def);
       const fallback = def.fallback !== undefined ? value(v.fallback) : NONE;
@@ -170,11 +190,12 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
         { name: 'fallback', py: `lambda: ${fallback}` },
       ];
       if (c.inProcess) {
-        return view({ kind: 'call', awaitPy: AWAIT, helper: 'call_workflow', args: [{ name: 'target', py: pyStr(c.workflow.name) }, { name: 'input', py: value(v.input) }, ...common] });
+        return view({ kind: 'call', modulePy: 'nodes', awaitPy: AWAIT, helper: 'call_workflow', args: [{ name: 'target', py: pyStr(c.workflow.name) }, { name: 'input', py: value(v.input) }, ...common] });
       }
       if (c.workflow.trigger.type !== 'webhook') throw new CodegenError(`node ${def.id}: ${def.workflow} has no route (only public workflows can be called from another project)`);
       return view({
         kind: 'call',
+        modulePy: 'nodes',
         awaitPy: AWAIT,
         helper: 'call_peer',
         args: [

@@ -4,6 +4,7 @@
  */
 import ejs from 'ejs';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppView } from './view.ts';
@@ -74,7 +75,20 @@ function jobs(view: AppView): Job[] {
   for (const f of readdirSync(runtimeDir).filter((x) => x.endsWith('.py.ejs')).sort()) {
     list.push({ path: `catalyst_runtime/${f.replace(/\.ejs$/, '')}`, template: `app/catalyst_runtime/${f}`, locals: all });
   }
+  if (view.usesJs) list.push({ path: 'catalyst_runtime/js.py', template: 'app/optional/js.py.ejs', locals: all });
   return list;
+}
+
+const LUXON_DIR = join(dirname(createRequire(import.meta.url).resolve('luxon')), '..', '..');
+
+/** Luxon (pinned in package.json), copied as published: n8n's DateTime for JavaScript nodes. */
+function luxonFiles(): [string, string][] {
+  const version = (JSON.parse(readFileSync(join(LUXON_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+  const js = readFileSync(join(LUXON_DIR, 'build', 'global', 'luxon.min.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  return [
+    ['catalyst_runtime/luxon.min.js', `// Luxon ${version} (MIT, see luxon.LICENSE.md); copied by Catalyst from the npm package\n${js.replace(/\s+$/, '')}\n`],
+    ['catalyst_runtime/luxon.LICENSE.md', readFileSync(join(LUXON_DIR, 'LICENSE.md'), 'utf8')],
+  ];
 }
 
 /** Every file of the app: posix path → content, sorted by path. */
@@ -86,6 +100,7 @@ export function renderApp(view: AppView): Map<string, string> {
     const body = template(j.template)(locals);
     out.push([j.path, withHeader(j.path, body)]);
   }
+  if (view.usesJs) out.push(...luxonFiles());
   out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(out);
 }

@@ -25,6 +25,15 @@ export const APP_REQUIREMENTS: readonly (readonly [string, string])[] = [
   ['uvicorn', '0.54.0'],
 ];
 
+/** Added for apps with JavaScript nodes: V8 embedded (see catalyst_runtime/js.py and docs/BENCHMARKS.md). */
+export const JS_REQUIREMENTS: readonly (readonly [string, string])[] = [['mini-racer', '0.12.4']];
+
+/** The pins of one app, sorted by name. */
+export function appRequirements(usesJs: boolean): readonly (readonly [string, string])[] {
+  if (!usesJs) return APP_REQUIREMENTS;
+  return [...APP_REQUIREMENTS, ...JS_REQUIREMENTS].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Tools for testing generated apps (never in the app's requirements): test venv = app pins + these. */
 export const TEST_TOOLS: readonly (readonly [string, string])[] = [
   ['pytest', '9.2.0'],

@@ -23,7 +23,7 @@ import {
 } from './env.ts';
 import { buildModels, type ModelsView } from './models.ts';
 import { naturalCompare, pascal } from './names.ts';
-import { APP_REQUIREMENTS } from './requirements.ts';
+import { appRequirements } from './requirements.ts';
 import { buildRoutes, mainImports, type MainImportsView, type RouteView } from './routes.ts';
 import { buildWorkflows, type WorkflowView } from './workflows.ts';
 
@@ -59,6 +59,8 @@ export interface AppView {
   usesHttp: boolean;
   usesHttpPy: 'True' | 'False';
   requirements: { name: string; version: string }[];
+  /** Some workflow has JavaScript nodes: the app gets catalyst_runtime/js.py, Luxon and mini-racer. */
+  usesJs: boolean;
   /** Imports main.py needs beyond Request and Response. */
   mainImports: MainImportsView;
   port: number;
@@ -116,7 +118,8 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     settingsUsesRx: llmEndpoints.some((l) => l.fnPy.includes('rx.')),
     usesHttp,
     usesHttpPy: usesHttp ? 'True' : 'False',
-    requirements: APP_REQUIREMENTS.map(([name, version]) => ({ name, version })),
+    requirements: appRequirements(wfViews.some((w) => w.usesJs)).map(([name, version]) => ({ name, version })),
+    usesJs: wfViews.some((w) => w.usesJs),
     mainImports: mainImports(routes),
     port: APP_PORT,
     baseImage: BASE_IMAGE,

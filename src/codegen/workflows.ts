@@ -22,12 +22,16 @@ export interface WorkflowView {
   suspendsPy: 'True' | 'False';
   /** The names the module imports from catalyst_runtime.engine. */
   engineImportsPy: string;
+  /** Optional runtime modules the workflow's nodes call (e.g. the JavaScript engine), one import line each. */
+  runtimeImportsPy: string[];
+  /** Some node is JavaScript (the app then carries catalyst_runtime/js.py, Luxon and mini-racer). */
+  usesJs: boolean;
   nodes: NodeView[];
   edges: string[];
 }
 
 /** Node types whose run waits on the event loop: a timer, a socket, a worker thread. */
-const SUSPENDING_NODES: ReadonlySet<string> = new Set(['delay', 'httpRequest', 'llm', 'code']);
+const SUSPENDING_NODES: ReadonlySet<string> = new Set(['delay', 'httpRequest', 'llm', 'code', 'javascript']);
 
 /**
  * The workflows whose runs may give the event loop control: a delay, httpRequest, llm or code node, a
@@ -61,7 +65,8 @@ export function buildWorkflows(
 ): WorkflowView[] {
   const suspending = suspendingWorkflows(project);
   return workflows.map((w) => {
-    const nodes = w.nodes.map((n) => nodeView(n, project, workspace));
+    const nodes = w.nodes.map((n) => nodeView(n, project, workspace, w.name));
+    const usesJs = w.nodes.some((n) => n.def.type === 'javascript');
     const edges = w.edges.map((e) => `Edge(${pyStr(e.from)}, ${pyStr(e.to)}${e.branch !== undefined ? `, ${pyStr(e.branch)}` : ''})`);
     const route = w.trigger.type === 'webhook' ? `${w.trigger.method} ${w.trigger.path}` : null;
     const doc = `Workflow ${w.name} (${w.visibility}${route ? `, ${route}` : ', no route'})${w.description ? `: ${w.description}` : ''}`;
@@ -77,6 +82,8 @@ export function buildWorkflows(
       timeoutPy: pyNumber(w.timeoutMs / 1000),
       suspendsPy: suspending.has(w.name) ? 'True' : 'False',
       engineImportsPy: ['Call', ...(edges.length ? ['Edge'] : []), 'Node', 'Result', 'Run', 'Workflow'].join(', '),
+      runtimeImportsPy: usesJs ? ['from catalyst_runtime import js as jsrt'] : [],
+      usesJs,
       nodes,
       edges,
     };

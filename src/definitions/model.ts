@@ -87,6 +87,7 @@ export const EXPRESSION_FIELDS: Readonly<Record<NodeType, readonly string[]>> = 
   condition: ['if'],
   switch: ['value', 'cases'],
   code: ['inputs'],
+  javascript: ['item', 'nodes'],
   workflowCall: ['input', 'fallback'],
   respond: ['headers', 'body'],
   log: ['message', 'fields'],

@@ -169,6 +169,20 @@ export const codeNode = z.strictObject({
   code: z.string().min(1).describe('Python function body; the inputs are its arguments; return a dict with the outputs'),
 });
 
+export const javascriptNode = z.strictObject({
+  ...base,
+  type: z.literal('javascript'),
+  mode: z
+    .enum(['allItems', 'eachItem'])
+    .default('allItems')
+    .describe('allItems: the code runs once and reads $input.all() / items; eachItem: it runs for the item and reads $json'),
+  item: anyValue.optional().describe('the item the code receives as $json / $input (e.g. "{{ nodes.fetch.body }}"); default {}'),
+  nodes: z.record(z.string(), anyValue).default({}).describe("items the code reads as $('Name'), by name"),
+  env: z.array(envName).default([]).describe('project env settings readable as $env.NAME (never secrets)'),
+  timeoutMs: z.number().int().min(1).max(60_000).default(1_000).describe('time limit of one run of the code'),
+  code: z.string().min(1).describe('JavaScript, as in an n8n Code node: return an object, an item {json} or a list of them'),
+});
+
 export const workflowCallNode = z.strictObject({
   ...base,
   type: z.literal('workflowCall'),
@@ -217,6 +231,7 @@ export const node = z.discriminatedUnion('type', [
   conditionNode,
   switchNode,
   codeNode,
+  javascriptNode,
   workflowCallNode,
   respondNode,
   logNode,

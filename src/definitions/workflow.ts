@@ -1,6 +1,7 @@
 import { closest } from '../shared/suggest.ts';
 import { compileValue, valueRefs, type Value, type ValueError } from '../expressions/value.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import { checkJavascriptNode } from './javascript.ts';
 import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';
 import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type WorkflowModel } from './model.ts';
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
@@ -110,6 +111,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       const dup = n.outputs.find((o, j) => n.outputs.indexOf(o) !== j);
       if (dup) d(['nodes', i, 'outputs'], `output "${dup}" is listed twice`);
     }
+    if (n.type === 'javascript') checkJavascriptNode(y, i, n, project, out);
     if (n.type === 'workflowCall' && n.fallback !== undefined && n.onError !== 'continue') d(['nodes', i, 'fallback'], 'fallback is used only with onError: continue', 'set onError: continue, or remove fallback');
 
     const values: Record<string, Value> = {};

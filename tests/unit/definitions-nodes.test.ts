@@ -20,6 +20,7 @@ describe('every node type: a minimal valid node builds', () => {
     llm: '{ id: n, type: llm, model: m, prompt: hi, apiKeySecret: API_KEY }',
     transform: '{ id: n, type: transform, set: { a: 1 } }',
     code: '{ id: n, type: code, code: "return {}" }',
+    javascript: '{ id: n, type: javascript, code: "return {}" }',
     workflowCall: '{ id: n, type: workflowCall, workflow: other }',
     respond: '{ id: n, type: respond }',
     log: '{ id: n, type: log, message: hello }',
