@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { historyStats } from '../../src/report/history.ts';
 import { parseStackHistory } from '../../src/report/pulumi.ts';
 import { DashboardHub } from '../../src/report/dashboard/hub.ts';
-import { fileLogStream, type LogLine, logSourceFor, redactLine, renderLogStream, renderServiceId } from '../../src/report/dashboard/logs.ts';
+import { fileLogStream, type LogLine, logSourceFor, RAILWAY_LOG_QUERIES, railwayIds, railwayLogStream, redactLine, renderLogStream, renderServiceId } from '../../src/report/dashboard/logs.ts';
 import { MetricsMemory, recentPeerFailures, workflowSeries, workflowWindow } from '../../src/report/dashboard/metrics-window.ts';
 import { dashboardView, stackDetail } from '../../src/report/dashboard/model.ts';
 import { isLoopback, type RunningServer, startDashboardServer } from '../../src/report/dashboard/server.ts';
@@ -20,6 +20,7 @@ import type { Report, StackReport } from '../../src/report/report.ts';
 import { uptimeFigures } from '../../src/report/view.ts';
 import { bucketDelta, histogramQuantile, parseAppMetrics, parseLabels } from '../../src/report/workflow-metrics.ts';
 import { startRenderFake } from '../helpers/contract-fake-render.ts';
+import { newRailwayState, startRailwayFake, validateOperation } from '../helpers/contract-fake-railway.ts';
 
 /** /metrics text in the shape the generated runtime renders it (templates/app/catalyst_runtime/metrics.py.ejs). */
 function metricsText(o: { ask: [number, number, number[]]; lookupErrors?: number; peer?: [number, number] }): string {
@@ -242,6 +243,41 @@ describe('logs', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('Railway logs', () => {
+  it('reads the newest deployment\'s logs through the GraphQL API; every operation validates against the published schema', async () => {
+    const token = 'railway-dashboard-token-0123456789';
+    const state = newRailwayState();
+    state.projects.set('p1', { id: 'p1', name: 'billing', description: null, workspaceId: null });
+    state.environments.set('e1', { id: 'e1', name: 'production', projectId: 'p1' });
+    state.services.set('s1', { id: 's1', name: 'billing', projectId: 'p1' });
+    state.deployments.set('d1', { id: 'd1', projectId: 'p1', environmentId: 'e1', serviceId: 's1', image: 'registry.example.com/billing@sha256:' + 'a'.repeat(64), variables: {}, polls: 9, createdAt: '2026-01-01T00:00:00.000Z' });
+    const fake = await startRailwayFake(token, state);
+    try {
+      for (const q of Object.values(RAILWAY_LOG_QUERIES)) expect(validateOperation(q)).toEqual([]);
+      const ids = railwayIds('https://railway.com/project/p1/service/s1?environmentId=e1')!;
+      expect(ids).toEqual({ serviceId: 's1', environmentId: 'e1' });
+      const got: LogLine[] = [];
+      const errors: string[] = [];
+      const stop = railwayLogStream({ apiUrl: fake.url, token, ...ids, pollMs: 50 }).start((l) => got.push(...l), (e) => errors.push(e));
+      await expect.poll(() => got.map((l) => l.text)).toEqual(['Starting Container (registry.example.com/billing@sha256:' + 'a'.repeat(64) + ')', 'Uvicorn running on http://0.0.0.0:8080']);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(got).toHaveLength(2); // polled again: nothing new, nothing repeated
+      stop();
+      expect(errors).toEqual([]);
+      expect(fake.violations).toEqual([]);
+      const wrong = railwayLogStream({ apiUrl: fake.url, token: 'wrong', ...ids, pollMs: 50 });
+      const denied: string[] = [];
+      const stop2 = wrong.start(() => {}, (e) => denied.push(e));
+      await expect.poll(() => denied[0]).toMatch(/Railway API: Not Authorized/);
+      stop2();
+    } finally {
+      await fake.close();
+    }
+    expect(logSourceFor({ name: 'b.prod', target: 'railway', logsUrl: 'https://railway.com/project/p1/logs?environmentId=e1', consoleUrl: 'https://railway.com/project/p1/service/s1?environmentId=e1' }, { root: '/r', env: { RAILWAY_API_TOKEN: 't' } })).toMatchObject({ kind: 'stream', source: 'Railway deployment logs' });
+    expect(logSourceFor({ name: 'b.prod', target: 'railway', logsUrl: 'https://railway.com/project/p1/logs?environmentId=e1', consoleUrl: null }, { root: '/r', env: {} })).toMatchObject({ kind: 'link' });
   });
 });
 

@@ -4,6 +4,8 @@
  * - docker: `docker logs --tail N --follow` of the container labelled with the stack name;
  * - render: Render's log API (`GET /v1/logs?ownerId&resource`, polled), with the API key from
  *   `RENDER_API_KEY` in the dashboard's environment (never from the stack's secrets);
+ * - railway: Railway's GraphQL API (`deployments` → the newest one's `deploymentLogs`, polled), with
+ *   an account or team token from `RAILWAY_API_TOKEN`;
  * - cloudrun, fly (and any stack with a `logsUrl` output but no reader here): a link to the
  *   platform's log page.
  *
@@ -210,6 +212,91 @@ export function renderLogStream(o: RenderLogsOptions): LogStream {
   };
 }
 
+export interface RailwayLogsOptions {
+  apiUrl: string;
+  token: string;
+  serviceId: string;
+  environmentId: string;
+  fetch?: typeof fetch;
+  pollMs?: number;
+}
+
+export const RAILWAY_LOG_QUERIES = {
+  deployments: `query CatalystDashboardDeployments($input: DeploymentListInput!) {
+  deployments(input: $input, first: 1) { edges { node { id status createdAt } } }
+}`,
+  logs: `query CatalystDashboardLogs($deploymentId: String!) {
+  deploymentLogs(deploymentId: $deploymentId, limit: 200) { message severity timestamp }
+}`,
+} as const;
+
+/** Railway: the newest deployment of the service in the environment, then its logs (polled; new lines only). */
+export function railwayLogStream(o: RailwayLogsOptions): LogStream {
+  const f = o.fetch ?? fetch;
+  const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+    const r = await f(o.apiUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!r.ok) throw new Error(`Railway API answered HTTP ${r.status}`);
+    const body = (await r.json()) as { data?: T; errors?: { message?: string }[] };
+    if (body.errors?.length) throw new Error(`Railway API: ${String(body.errors[0].message ?? 'error').slice(0, 200)}`);
+    return body.data as T;
+  };
+  return {
+    kind: 'stream',
+    source: 'Railway deployment logs',
+    start(onLines, onError) {
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let deployment: string | null = null;
+      const seen = new Set<string>();
+      const poll = async () => {
+        const d = await gql<{ deployments: { edges: { node: { id: string } }[] } }>(RAILWAY_LOG_QUERIES.deployments, { input: { serviceId: o.serviceId, environmentId: o.environmentId } });
+        const id = d.deployments.edges[0]?.node.id ?? null;
+        if (!id) throw new Error('the service has no deployment yet');
+        if (id !== deployment) {
+          deployment = id;
+          seen.clear();
+        }
+        const l = await gql<{ deploymentLogs: { message: string; timestamp: string }[] }>(RAILWAY_LOG_QUERIES.logs, { deploymentId: id });
+        const fresh = l.deploymentLogs.filter((x) => !seen.has(`${x.timestamp} ${x.message}`)).slice(-TAIL_LINES);
+        for (const x of fresh) seen.add(`${x.timestamp} ${x.message}`);
+        if (fresh.length) onLines(fresh.map((x) => ({ time: x.timestamp, text: redactLine(x.message) })));
+      };
+      const loop = async () => {
+        if (stopped) return;
+        try {
+          await poll();
+        } catch (e) {
+          onError((e as Error).message);
+        }
+        if (!stopped) timer = setTimeout(loop, o.pollMs ?? 2000);
+      };
+      void loop();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    },
+  };
+}
+
+/** Service and environment of a Railway console URL (`https://railway.com/project/<p>/service/<s>?environmentId=<e>`). */
+export function railwayIds(consoleUrl: string | null): { serviceId: string; environmentId: string } | null {
+  if (!consoleUrl) return null;
+  try {
+    const u = new URL(consoleUrl);
+    const m = /^\/project\/[^/]+\/service\/([^/]+)$/.exec(u.pathname);
+    const environmentId = u.searchParams.get('environmentId');
+    return m && environmentId ? { serviceId: decodeURIComponent(m[1]), environmentId } : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface LogContext {
   /** The checkout whose `.catalyst/run/<stack>/app.log` local apps write. */
   root: string;
@@ -235,6 +322,13 @@ export function logSourceFor(stack: { name: string; target: string | null; logsU
       if (serviceId && apiKey) return renderLogStream({ apiBase: ctx.env.CATALYST_RENDER_API_URL ?? 'https://api.render.com/v1', apiKey, serviceId });
       if (stack.logsUrl) return { kind: 'link', source: 'Render dashboard (set RENDER_API_KEY to stream here)', url: stack.logsUrl };
       return { kind: 'none', reason: 'no Render service id in the stack outputs' };
+    }
+    case 'railway': {
+      const ids = railwayIds(stack.consoleUrl);
+      const token = ctx.env.RAILWAY_API_TOKEN;
+      if (ids && token) return railwayLogStream({ apiUrl: ctx.env.CATALYST_RAILWAY_API_URL ?? 'https://backboard.railway.com/graphql/v2', token, ...ids });
+      if (stack.logsUrl) return { kind: 'link', source: 'Railway project logs (set RAILWAY_API_TOKEN to stream here)', url: stack.logsUrl };
+      return { kind: 'none', reason: 'no Railway service in the stack outputs' };
     }
     default:
       if (stack.logsUrl) return { kind: 'link', source: `${stack.target ?? 'platform'} log page`, url: stack.logsUrl };
