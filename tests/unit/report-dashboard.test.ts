@@ -20,7 +20,8 @@ import type { Report, StackReport } from '../../src/report/report.ts';
 import { uptimeFigures } from '../../src/report/view.ts';
 import { bucketDelta, histogramQuantile, parseAppMetrics, parseLabels } from '../../src/report/workflow-metrics.ts';
 import { startRenderFake } from '../helpers/contract-fake-render.ts';
-import { newRailwayState, startRailwayFake, validateOperation } from '../helpers/contract-fake-railway.ts';
+import { parse as parseGraphql, validate as validateGraphql } from 'graphql';
+import { newRailwayState, railwaySchema, startRailwayFake } from '../helpers/contract-fake-railway.ts';
 
 /** /metrics text in the shape the generated runtime renders it (templates/app/catalyst_runtime/metrics.py.ejs). */
 function metricsText(o: { ask: [number, number, number[]]; lookupErrors?: number; peer?: [number, number] }): string {
@@ -256,7 +257,7 @@ describe('Railway logs', () => {
     state.deployments.set('d1', { id: 'd1', projectId: 'p1', environmentId: 'e1', serviceId: 's1', image: 'registry.example.com/billing@sha256:' + 'a'.repeat(64), variables: {}, polls: 9, createdAt: '2026-01-01T00:00:00.000Z' });
     const fake = await startRailwayFake(token, state);
     try {
-      for (const q of Object.values(RAILWAY_LOG_QUERIES)) expect(validateOperation(q)).toEqual([]);
+      for (const q of Object.values(RAILWAY_LOG_QUERIES)) expect(validateGraphql(railwaySchema(), parseGraphql(q)).map((e) => e.message)).toEqual([]);
       const ids = railwayIds('https://railway.com/project/p1/service/s1?environmentId=e1')!;
       expect(ids).toEqual({ serviceId: 's1', environmentId: 'e1' });
       const got: LogLine[] = [];
