@@ -102,7 +102,7 @@ export function buildLlmEndpoints(workflows: readonly WorkflowModel[]): LlmEndpo
 export function buildEnvExample(env: readonly EnvView[], secrets: readonly SecretView[], peers: readonly PeerView[]): EnvExampleView {
   const out: EnvExampleView = [];
   if (secrets.length) out.push({ section: 'Secrets: required, the app refuses to start without them. Never commit values.', vars: secrets.map((s) => ({ name: s.name, value: '', comment: oneLine(s.description) })) });
-  if (env.length) out.push({ section: 'Settings from project.yaml (env); the values below are the defaults.', vars: env.map((e) => ({ name: e.name, value: dotenvValue(e.text), comment: e.type })) });
+  if (env.length) out.push({ section: 'Settings from project.yaml (env); the app has these defaults built in: uncomment a line to override one.', vars: env.map((e) => ({ name: `# ${e.name}`, value: dotenvValue(e.text), comment: e.type })) });
   if (peers.length) out.push({ section: 'Peer projects: base URL of each project this app calls over HTTP.', vars: peers.map((p) => ({ name: p.envVar, value: '', comment: `base URL of project ${p.project}, e.g. http://127.0.0.1:8001` })) });
   out.push({
     section: 'Server (all optional).',

@@ -29,9 +29,12 @@ export function mdCell(s: string): string {
   return oneLine(s).replace(/\|/g, '\\|');
 }
 
-/** A value for a .env line: bare when safe, else double-quoted. */
+/**
+ * A value for a .env line, literal as `python -m app` and `docker run --env-file` read it (never a shell):
+ * line breaks cannot be written, so a multi-line value is shown JSON-escaped after a note.
+ */
 export function dotenvValue(s: string): string {
-  return /^[A-Za-z0-9_./:@+,-]*$/.test(s) ? s : JSON.stringify(s);
+  return /[\r\n]/.test(s) ? `(multi-line default, JSON-escaped: ${JSON.stringify(s)})` : s;
 }
 
 /** Whitespace runs as one space, trimmed (a comment or a table cell on one line). */

@@ -130,7 +130,7 @@ describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
 
   it('.env.example lists every variable the app reads; requirements are pinned', () => {
     const env = app.files.get('.env.example')!;
-    const names = env.split('\n').filter((l) => /^[A-Z]/.test(l)).map((l) => l.split('=')[0]);
+    const names = env.split('\n').filter((l) => /^(# )?[A-Z][A-Z0-9_]*=/.test(l)).map((l) => l.replace(/^# /, '').split('=')[0]);
     for (const s of secrets) expect(env).toContain(`\n${s}=\n`);
     for (const n of ['PORT', 'CATALYST_HOST', 'CATALYST_LOG_LEVEL', 'CATALYST_MAX_BODY_BYTES', 'CATALYST_GIT_COMMIT', 'CATALYST_GIT_DIRTY']) expect(names).toContain(n);
     const settings = app.files.get('app/settings.py')!;

@@ -155,7 +155,8 @@ describe('what the view computes', () => {
     expect(tomlStr('a"b\\c\nd\u0001\u007f é')).toBe('"a\\"b\\\\c\\nd\\u0001\\u007f é"');
     expect(yamlStr('x\u2028y"')).toBe('"x\\u2028y\\""');
     expect(dotenvValue('https://a.example/v1')).toBe('https://a.example/v1');
-    expect(dotenvValue('two words')).toBe('"two words"');
+    expect(dotenvValue('two words $(x)')).toBe('two words $(x)'); // literal: .env is never read by a shell
+    expect(dotenvValue('a\nb')).toBe('(multi-line default, JSON-escaped: "a\\nb")');
     expect(mdCell('a | b\nc')).toBe('a \\| b c');
   });
 
@@ -231,7 +232,7 @@ describe('catalyst generate', () => {
     cpSync(join(REPO, 'projects'), join(cwd, 'projects'), { recursive: true });
     const a = io();
     expect(await main(['generate', 'billing'], { cwd, ...a.ctx })).toBe(0);
-    expect(a.out.join('')).toMatch(/^generated billing → build\/billing \(36 files, 2 route\(s\), content hash [0-9a-f]{12}\)/);
+    expect(a.out.join('')).toMatch(/^generated billing → build\/billing \(37 files, 2 route\(s\), content hash [0-9a-f]{12}\)/);
     expect(existsSync(join(cwd, 'build', 'billing', 'app', 'main.py'))).toBe(true);
 
     const c = io();
@@ -245,7 +246,7 @@ describe('catalyst generate', () => {
     const j = io();
     expect(await main(['generate', join(cwd, 'projects', 'support-bot'), '--out', 'x/bot', '--json'], { cwd, ...j.ctx })).toBe(0);
     const parsed = JSON.parse(j.out.join(''));
-    expect(parsed).toMatchObject({ project: 'support-bot', out: 'x/bot', files: 35 });
+    expect(parsed).toMatchObject({ project: 'support-bot', out: 'x/bot', files: 36 });
     expect(parsed.contentHash).toMatch(/^[0-9a-f]{64}$/);
     const jc = io();
     expect(await main(['generate', 'support-bot', '--out', 'x/bot', '--check', '--json'], { cwd, ...jc.ctx })).toBe(0);

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalyst_runtime import context, expr, http, logs, metrics, version
+from catalyst_runtime import context, dotenv, expr, http, logs, metrics, version
 from catalyst_runtime import settings as settings_mod
 from catalyst_runtime.engine import Call, Registry, Result, execute
 from catalyst_runtime.errors import CatalystError, ConfigError
@@ -351,7 +351,10 @@ def run_server(spec: settings_mod.Spec, app_path: str = "app.main:app") -> None:
     """`python -m app`: check the configuration, then serve with uvicorn on CATALYST_HOST:PORT."""
     import uvicorn
 
+    from_file = dotenv.load(version.app_root() / ".env")
     logs.setup(os.environ.get("CATALYST_LOG_LEVEL", "info"))
+    if from_file:
+        logs.log("info", "read .env", variables=sorted(from_file))
     try:
         settings_mod.load(spec)
     except ConfigError as exc:
