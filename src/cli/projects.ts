@@ -96,3 +96,6 @@ export function definitionText(schemaPath: string, content: Record<string, unkno
   }
   return `# yaml-language-server: $schema=${schemaPath}\n${doc.toString({ lineWidth: 0 })}`;
 }
+
+/** Printed when a command writes `auth: none` for a new public route. */
+export const OPEN_NOTE = 'note: auth: none was written: anyone may call it; to require a key, a token, a password or a signature, see docs/security.md\n';

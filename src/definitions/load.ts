@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { closest } from '../shared/suggest.ts';
+import { checkDefaultsAuth } from './auth.ts';
 import { DefinitionError, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { findCycle } from './graph.ts';
 import { issuesToDiagnostics } from './issues.ts';
@@ -93,6 +94,7 @@ function loadProject(dir: string, base: string, out: Diagnostic[]): LoadedProjec
   }
   checkCodeNodes(lp.workflows, out);
   if (lp.def) {
+    checkDefaultsAuth(lp.y!, lp.def, out);
     const seen = new Map<string, string>();
     for (const w of lp.workflows) {
       const prev = seen.get(w.def.name);

@@ -42,6 +42,15 @@ export interface ScheduleTrigger {
   overlap: 'skip' | 'allow';
 }
 
+/** Who may call a public workflow (normalized: defaults applied, secret lists, current secret first). */
+export type AuthModel =
+  | { type: 'none' }
+  | { type: 'apiKey'; header: string; secrets: string[] }
+  | { type: 'bearer'; secrets: string[] }
+  | { type: 'basic'; user: string; secrets: string[] }
+  | { type: 'hmac'; scheme: 'github' | 'stripe' | 'generic'; header: string; secrets: string[]; toleranceSeconds: number }
+  | { type: 'jwt'; algorithm: 'HS256'; secrets: string[]; issuer?: string; audience?: string };
+
 export interface CallRef {
   node: string;
   /** Target project; equal to the caller's project for in-process calls. */
@@ -67,6 +76,8 @@ export interface WorkflowModel {
   file: string;
   visibility: 'public' | 'internal';
   trigger: Trigger;
+  /** Inbound authentication of the route; `none` for internal workflows (they have no route). */
+  auth: AuthModel;
   input: InputSchema;
   timeoutMs: number;
   /** In execution order (a topological order; ties keep the file's order). */
@@ -75,7 +86,7 @@ export interface WorkflowModel {
   /** True when the file had no edges and the nodes run in order. */
   implicitEdges: boolean;
   calls: CallRef[];
-  /** Declared secrets the nodes use, sorted. */
+  /** Declared secrets the nodes and the route's auth use, sorted. */
   secrets: string[];
 }
 

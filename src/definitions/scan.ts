@@ -45,8 +45,10 @@ export interface WorkflowInfo {
   route?: { method: string; path: string };
   /** A schedule trigger as written (cron, time zone; UTC when not given). */
   schedule?: { cron: string; timezone: string };
+  /** The file has its own `auth:`. */
+  declaredAuth: boolean;
   calls: CallSite[];
-  /** Secrets the nodes name (apiKeySecret, auth.secret), sorted. */
+  /** Secrets the nodes and the route's own auth name (apiKeySecret, auth.secret, auth.secrets), sorted. */
   secrets: string[];
   /** Parsed YAML, when the file is readable YAML. */
   yaml?: YamlFile;
@@ -61,6 +63,8 @@ export interface ProjectInfo {
   secrets: string[];
   env: string[];
   defaultVisibility: 'public' | 'internal';
+  /** project.yaml sets defaults.auth. */
+  defaultAuth: boolean;
   workflows: WorkflowInfo[];
   yaml?: YamlFile;
 }
@@ -102,6 +106,10 @@ function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal',
   const route = t?.type === 'webhook' && typeof t.path === 'string' ? { method: str(t.method) ?? 'POST', path: t.path } : undefined;
   const calls: CallSite[] = [];
   const secrets = new Set<string>();
+  if (isObj(data.auth)) {
+    if (typeof data.auth.secret === 'string') secrets.add(data.auth.secret);
+    if (Array.isArray(data.auth.secrets)) for (const x of data.auth.secrets) if (typeof x === 'string') secrets.add(x);
+  }
   const nodes = Array.isArray(data.nodes) ? data.nodes : [];
   nodes.forEach((n: unknown, index) => {
     if (!isObj(n)) return;
@@ -134,6 +142,7 @@ function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal',
     visibility,
     ...(route ? { route } : {}),
     ...(schedule ? { schedule } : {}),
+    declaredAuth: data.auth !== undefined,
     calls,
     secrets: [...secrets].sort(),
     ...(yaml ? { yaml } : {}),
@@ -166,6 +175,7 @@ export function scanWorkspace(root: string, base = root): WorkspaceIndex {
       secrets: isObj(data.secrets) ? Object.keys(data.secrets).sort() : [],
       env: isObj(data.env) ? Object.keys(data.env).sort() : [],
       defaultVisibility,
+      defaultAuth: defaults.auth !== undefined,
       workflows: files.map((f) => scanWorkflow(name, defaultVisibility, join(wfDir, f), base)),
       ...(yaml ? { yaml } : {}),
     });

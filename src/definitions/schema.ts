@@ -240,6 +240,50 @@ export const node = z.discriminatedUnion('type', [
 ]);
 export const NODE_TYPES = node.options.map((o) => o.shape.type.value);
 
+// ---------------------------------------------------------------- inbound authentication
+/** One declared secret, or several (the first is current; the others are still accepted, for rotation). */
+const authSecrets = z.array(envName).min(1, 'list at least one declared secret').describe('declared project secrets; a request may present any of them (rotation: add the new one first)');
+const authSecret = envName.describe('declared project secret');
+/** HTTP header names (RFC 9110 tokens). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName = z.string().regex(HEADER_NAME, 'a header name is letters, digits and - (an HTTP token), e.g. X-Api-Key');
+
+export const AUTH_TYPES = ['apiKey', 'bearer', 'basic', 'hmac', 'jwt'] as const;
+export const authMode = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('apiKey'),
+    header: headerName.default('X-Api-Key').describe('the request header carrying the key'),
+    secrets: authSecrets,
+  }),
+  z.strictObject({ type: z.literal('bearer'), secrets: authSecrets }),
+  z.strictObject({
+    type: z.literal('basic'),
+    user: z.string().min(1).regex(/^[^:\u0000-\u001f\u007f]+$/, 'a user name has no ":" and no control characters').describe('the user name (not a secret)'),
+    secret: authSecret.optional().describe('declared secret holding the password'),
+    secrets: authSecrets.optional().describe('several passwords, for rotation (instead of secret)'),
+  }),
+  z.strictObject({
+    type: z.literal('hmac'),
+    scheme: z.enum(['github', 'stripe', 'generic']).default('generic').describe('github: X-Hub-Signature-256 "sha256=<hex>"; stripe: Stripe-Signature "t=…,v1=…"; generic: hex HMAC-SHA256 of the raw body'),
+    secret: authSecret.optional().describe('declared secret holding the signing key'),
+    secrets: authSecrets.optional().describe('several signing keys, for rotation (instead of secret)'),
+    header: headerName.optional().describe('the signature header (default: X-Hub-Signature-256, Stripe-Signature, X-Signature)'),
+    toleranceSeconds: z.number().int().min(1).max(86_400).optional().describe('stripe: how old a signed timestamp may be (default 300)'),
+  }),
+  z.strictObject({
+    type: z.literal('jwt'),
+    algorithm: z.literal('HS256').default('HS256'),
+    secret: authSecret.optional().describe('declared secret holding the HS256 key'),
+    secrets: authSecrets.optional().describe('several keys, for rotation (instead of secret)'),
+    issuer: z.string().min(1).optional().describe('required `iss` claim'),
+    audience: z.string().min(1).optional().describe('required `aud` claim'),
+  }),
+]);
+/** Who may call a public workflow: `none` (anyone, written out) or one mode. */
+export const authDef = z
+  .union([z.literal('none'), authMode])
+  .describe('who may call the workflow: none (anyone; must be written out) or {type: apiKey | bearer | basic | hmac | jwt, …}');
+
 export const edge = z.strictObject({
   from: nodeId,
   to: nodeId,
@@ -276,6 +320,7 @@ export const workflowFile = z.strictObject({
   trigger: trigger.optional().describe('webhook for public workflows; internal workflows are triggered by calls, or by a schedule'),
   input: inputSchema.default({ type: 'object', properties: {}, required: [], additionalProperties: false }),
   timeoutMs: timeoutMs.optional(),
+  auth: authDef.optional().describe('who may call this public workflow; defaults to the project\'s defaults.auth'),
   nodes: z.array(node).min(1, 'a workflow needs at least one node'),
   edges: z.array(edge).default([]),
 });
@@ -291,6 +336,7 @@ export const projectFile = z.strictObject({
     .strictObject({
       visibility: visibility.default('internal'),
       timeoutMs: timeoutMs.default(30_000),
+      auth: authDef.optional().describe('auth of the public workflows that do not say'),
     })
     .default({ visibility: 'internal', timeoutMs: 30_000 }),
 });
@@ -302,4 +348,6 @@ export type NodeType = NodeDef['type'];
 export type EdgeDef = z.infer<typeof edge>;
 export type TriggerDef = z.infer<typeof trigger>;
 export type InputSchema = z.infer<typeof inputSchema>;
+export type AuthDef = z.infer<typeof authDef>;
+export type AuthModeDef = z.infer<typeof authMode>;
 export { stringMap };

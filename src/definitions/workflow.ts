@@ -2,6 +2,7 @@ import { closest } from '../shared/suggest.ts';
 import { compileValue, valueRefs, type Value, type ValueError } from '../expressions/value.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { checkJavascriptNode } from './javascript.ts';
+import { workflowAuth } from './auth.ts';
 import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';
 import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type WorkflowModel } from './model.ts';
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
@@ -176,6 +177,8 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       }
     }
   }
+  const auth = workflowAuth(y, wf, project, visibility, out);
+  for (const s of auth && auth.type !== 'none' ? auth.secrets : []) secretsUsed.add(s);
   for (const r of wf.input.required) if (!Object.hasOwn(wf.input.properties, r)) d(['input', 'required'], `required field "${r}" is not in input.properties`, `add ${r} under input.properties`);
 
   if (out.length > before) return undefined;
@@ -191,6 +194,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
     file: y.file,
     visibility,
     trigger,
+    auth: auth!,
     input: wf.input,
     timeoutMs: wf.timeoutMs ?? project.defaults?.timeoutMs ?? 30_000,
     nodes: order.map((id) => models.get(id)!),

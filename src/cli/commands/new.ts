@@ -8,6 +8,7 @@ import {
   checkRoute,
   checkWorkflowName,
   commitOrFail,
+  OPEN_NOTE,
   definitionText,
   printChanges,
   projectOrFail,
@@ -91,6 +92,7 @@ async function newWorkflow(argv: string[], ctx: CommandContext): Promise<number>
       description: flagString(args, 'description') ?? '',
       visibility,
       ...(trigger ? { trigger } : {}),
+      ...(trigger && !p.defaultAuth ? { auth: 'none' } : {}),
       input: {
         type: 'object',
         properties: { message: { type: 'string', description: 'any text; the workflow echoes it' } },
@@ -101,6 +103,7 @@ async function newWorkflow(argv: string[], ctx: CommandContext): Promise<number>
   );
   printChanges(ctx, commitOrFail(files, root));
   ctx.stdout(trigger ? `${visibility}: ${trigger.method} ${trigger.path}\n` : `${visibility}: call it from ${project} with \`workflow: ${name}\`\n`);
+  if (trigger && !p.defaultAuth) ctx.stdout(OPEN_NOTE);
   return 0;
 }
 

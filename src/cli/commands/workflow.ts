@@ -5,7 +5,7 @@ import type { Workspace } from '../../definitions/model.ts';
 import { callersOf, findRoot, formatCallSite, scanWorkspace, type CallSite, type WorkflowInfo } from '../../definitions/scan.ts';
 import { valueRefs } from '../../expressions/value.ts';
 import { flagString, parseArgs } from '../args.ts';
-import { checkRoute, commitOrFail, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, workflowOrFail } from '../projects.ts';
+import { checkRoute, commitOrFail, OPEN_NOTE, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, workflowOrFail } from '../projects.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
 const MOVE = 'catalyst workflow move <project>/<workflow> <other-project>';
@@ -159,9 +159,10 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
       editYaml(text, (doc) => {
         setTopLevel(doc, 'visibility', 'public', TOP_KEYS_BEFORE_VISIBILITY);
         setTopLevel(doc, 'trigger', { type: 'webhook', method, path }, ['visibility']);
+        if (!wf.declaredAuth && !p.defaultAuth) setTopLevel(doc, 'auth', 'none', ['trigger']);
       }),
     );
-    message = `${project}/${name} is public: ${method} ${path}`;
+    message = `${project}/${name} is public: ${method} ${path}${!wf.declaredAuth && !p.defaultAuth ? `\n${OPEN_NOTE.trimEnd()}` : ''}`;
   } else {
     const outside = callersOf(ws, project, name).filter((c) => c.project !== project);
     if (outside.length) {
@@ -175,9 +176,10 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
       editYaml(text, (doc) => {
         setTopLevel(doc, 'visibility', 'internal', TOP_KEYS_BEFORE_VISIBILITY);
         if (wf.route) doc.delete('trigger');
+        if (wf.declaredAuth) doc.delete('auth');
       }),
     );
-    message = `${project}/${name} is internal${wf.route ? ` (route ${wf.route.method} ${wf.route.path} removed)` : ''}`;
+    message = `${project}/${name} is internal${wf.route ? ` (route ${wf.route.method} ${wf.route.path} removed)` : ''}${wf.declaredAuth ? '; its auth was removed too (internal workflows have no route)' : ''}`;
   }
   printChanges(ctx, commitOrFail(files, root));
   ctx.stdout(`${message}\n`);

@@ -23,6 +23,8 @@ export interface TriggerPlan {
   /** n8n's response settings for onReceived / lastNode. */
   response?: { status: number; headers: Record<string, unknown>; responseData: string; propertyName?: string; custom?: unknown; noBody?: boolean; contentType?: string };
   notes: { code: string; reason: string; severity: 'warning' | 'note' }[];
+  /** The route's `auth:` (webhooks only): `none` written out where n8n had no webhook authentication. */
+  auth?: 'none' | Record<string, unknown>;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -98,6 +100,7 @@ function planWebhook(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan {
     input: { type: 'object', additionalProperties: true },
     view: webhookView(method),
     notes,
+    auth: 'none',
     response: {
       status,
       headers,
