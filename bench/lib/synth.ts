@@ -19,7 +19,7 @@ export function workflowYaml(i: number): string {
     `name: ${name}`,
     `description: Synthetic workflow ${i}.`,
     `visibility: ${pub ? 'public' : 'internal'}`,
-    ...(pub ? [`trigger: { type: webhook, method: POST, path: /${name} }`] : []),
+    ...(pub ? ['auth: none', `trigger: { type: webhook, method: POST, path: /${name} }`] : []),
     'input:',
     '  type: object',
     '  properties:',

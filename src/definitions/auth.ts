@@ -58,13 +58,15 @@ export function normalizeAuth(def: AuthDef, at: (string | number)[], project: Pr
 
 /**
  * A workflow's auth: its own `auth:` or the project's `defaults.auth` (the workflow's wins). A public
- * workflow must have one (`auth: none` only when written out); an internal one gets no route, so no auth.
+ * workflow must have one (`auth: none` only when written out); an internal one gets no route, so its model
+ * says none (an `auth:` it carries is checked and applies once it is made public).
  * Problems in `defaults.auth` itself are reported once, against project.yaml (see checkDefaultsAuth).
  */
 export function workflowAuth(y: YamlFile, wf: WorkflowFile, project: ProjectFile, visibility: 'public' | 'internal', out: Diagnostic[]): AuthModel | undefined {
   const report: Report = (p, m, f) => out.push(diagAt(y, p, m, f));
   if (visibility === 'internal') {
-    if (wf.auth !== undefined) report(['auth'], `internal workflow "${wf.name}" has auth, but internal workflows get no route (they are called in-process only)`, 'remove auth, or set visibility: public');
+    // No route, so nothing to check at run time; a written auth is still checked and kept for when it is made public.
+    if (wf.auth !== undefined && !normalizeAuth(wf.auth, ['auth'], project, report)) return undefined;
     return { type: 'none' };
   }
   if (wf.auth !== undefined) return normalizeAuth(wf.auth, ['auth'], project, report);

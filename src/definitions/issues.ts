@@ -58,8 +58,10 @@ function pickUnionOption(s: AnySchema, value: unknown): AnySchema {
       if (values?.includes(tag)) return unwrap(o);
     }
   }
-  const objects = d.options.map(unwrap).filter((o) => defOf(o).type === 'object');
-  return objects.length === 1 ? objects[0] : s;
+  // A word-or-mapping union (`none | {type: …}`): for a mapping, the one mapping form (maybe itself a union).
+  const objects = d.options.map(unwrap).filter((o) => defOf(o).type === 'object' || (defOf(o).type === 'union' && defOf(o).discriminator));
+  if (objects.length !== 1) return s;
+  return defOf(objects[0]).type === 'union' ? pickUnionOption(objects[0], value) : objects[0];
 }
 
 export function knownKeys(schema: AnySchema, path: readonly PropertyKey[], data: unknown): string[] {
@@ -83,8 +85,25 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Turn zod issues into positioned diagnostics with fixes ("did you mean"). */
-export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, issues: z.core.$ZodIssue[]): Diagnostic[] {
+/**
+ * A union of a word and a mapping (e.g. `auth: none | {type: …}`): when only one form fits the value's
+ * type, report that form's own problems instead of "matches none of the allowed forms".
+ */
+function narrowUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const branches = issue.code === 'invalid_union' ? (issue as { errors?: z.core.$ZodIssue[][] }).errors : undefined;
+    const rootMismatch = (b: z.core.$ZodIssue[]) => b.length === 1 && b[0].path.length === 0 && (b[0].code === 'invalid_type' || b[0].code === 'invalid_value');
+    const fitting = branches?.filter((b) => b.length > 0 && !rootMismatch(b)) ?? [];
+    if (branches && branches.length > 1 && fitting.length === 1) out.push(...narrowUnions(fitting[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue)));
+    else out.push(issue);
+  }
+  return out;
+}
+
+export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, rawIssues: z.core.$ZodIssue[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const issues = narrowUnions(rawIssues);
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as (string | number)[];
     const value = valueAt(y.data, path);
@@ -125,7 +144,11 @@ export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, issues: z.co
             ),
           );
         } else if (value === undefined) out.push(diagAt(y, path, `missing required field "${String(path[path.length - 1] ?? '')}"`));
-        else out.push(diagAt(y, path, `${describeType(value)} matches none of the allowed forms`));
+        else {
+          const words = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []).flatMap((b) => (b.length === 1 && b[0].code === 'invalid_value' && b[0].path.length === 0 ? b[0].values.map(String) : []));
+          const hint = typeof value === 'string' ? closest(value, words) : undefined;
+          out.push(diagAt(y, path, `${describeType(value)} matches none of the allowed forms`, hint ? `did you mean "${hint}"?` : words.length ? `write ${words.join(' or ')}, or a mapping (see the schema)` : undefined));
+        }
         break;
       }
       case 'invalid_type': {

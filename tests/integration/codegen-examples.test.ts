@@ -285,6 +285,7 @@ describe('latency: in-process vs HTTP sub-calls', () => {
           catalyst: 1,
           name: 'charge',
           visibility: 'public',
+          auth: 'none',
           trigger: { type: 'webhook', method: 'POST', path: '/charge' },
           input: { type: 'object', properties: { customerId: { type: 'string' }, amount: { type: 'number' } }, required: ['customerId', 'amount'] },
           nodes: [

@@ -23,6 +23,7 @@ defaults: { visibility: internal, timeoutMs: 10000 }
   'fast/workflows/echo.yaml': `catalyst: 1
 name: echo
 visibility: public
+auth: none
 trigger: { type: webhook, method: POST, path: /echo }
 input:
   type: object
@@ -58,6 +59,7 @@ nodes:
   'fast/workflows/opt.yaml': `catalyst: 1
 name: opt
 visibility: public
+auth: none
 trigger: { type: webhook, method: PUT, path: /opt }
 input:
   type: object
@@ -104,6 +106,7 @@ nodes:
   'fast/workflows/own-timeout.yaml': `catalyst: 1
 name: own-timeout
 visibility: public
+auth: none
 trigger: { type: webhook, method: POST, path: /own-timeout }
 nodes:
   - id: call
@@ -114,6 +117,7 @@ nodes:
   'fast/workflows/node-timeout.yaml': `catalyst: 1
 name: node-timeout
 visibility: public
+auth: none
 trigger: { type: webhook, method: POST, path: /node-timeout }
 nodes:
   - id: call
@@ -125,6 +129,7 @@ nodes:
   'fast/workflows/caller-timeout.yaml': `catalyst: 1
 name: caller-timeout
 visibility: public
+auth: none
 trigger: { type: webhook, method: POST, path: /caller-timeout }
 timeoutMs: 300
 nodes:
@@ -136,6 +141,7 @@ nodes:
   'fast/workflows/sync-call.yaml': `catalyst: 1
 name: sync-call
 visibility: public
+auth: none
 trigger: { type: webhook, method: POST, path: /sync-call }
 input:
   type: object

@@ -89,7 +89,7 @@ describe('catalyst new workflow', () => {
   it('public: webhook POST /<name>, an input schema, a respond node echoing it', async () => {
     const root = tempRepo();
     const r = await run(root, 'new', 'workflow', 'billing', 'refund', '--public', '--description', 'Refund a charge');
-    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'created projects/billing/workflows/refund.yaml\npublic: POST /refund\n' });
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'created projects/billing/workflows/refund.yaml\npublic: POST /refund\nnote: auth: none was written: anyone may call it; to require a key, a token, a password or a signature, see docs/security.md\n' });
     expect(read(root, 'projects/billing/workflows/refund.yaml')).toBe(
       [
         '# yaml-language-server: $schema=../../../schemas/workflow.schema.json',
@@ -101,6 +101,7 @@ describe('catalyst new workflow', () => {
         '  type: webhook',
         '  method: POST',
         '  path: /refund',
+        'auth: none',
         'input:',
         '  type: object',
         '  properties:',

@@ -27,7 +27,7 @@ describe('catalyst project delete', () => {
       [
         'catalyst project: cannot delete project "billing": it is still referenced',
         'callers in other projects:',
-        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:19) calls billing/lookup',
+        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:20) calls billing/lookup',
         'resolve these first, or pass --force to delete the project anyway (stack files are kept)',
         '',
       ].join('\n'),
@@ -56,7 +56,7 @@ describe('catalyst project delete', () => {
         'stacks of "billing" are left in place (their cloud resources are not deleted):',
         '  stack billing.prod (stacks/Pulumi.billing.prod.yaml): destroy it with `pulumi destroy -s billing.prod`, then delete stacks/Pulumi.billing.prod.yaml',
         'these callers now call a project that does not exist; `catalyst validate` reports them until they are changed:',
-        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:19) calls billing/lookup',
+        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:20) calls billing/lookup',
         '',
       ].join('\n'),
     );
@@ -64,7 +64,7 @@ describe('catalyst project delete', () => {
     expect(existsSync(join(root, 'stacks/Pulumi.billing.prod.yaml'))).toBe(true);
     const v = await run(root, 'validate');
     expect(v.code).toBe(1);
-    expect(v.stderr).toContain('projects/support-bot/workflows/ask.yaml:19:15: nodes[0].workflow: no project "billing"');
+    expect(v.stderr).toContain('projects/support-bot/workflows/ask.yaml:20:15: nodes[0].workflow: no project "billing"');
     expect((await run(root, 'list')).stdout).toContain('stack billing.prod (stacks/Pulumi.billing.prod.yaml) belongs to no project');
   });
 

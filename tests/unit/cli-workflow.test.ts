@@ -105,7 +105,7 @@ describe('catalyst workflow move', () => {
       [
         'catalyst workflow: cannot move billing/invoice to project "support-bot":',
         '- "billing/invoice" is internal and called in-process from project "billing"; after the move these would be calls to another project, which reach only public workflows:',
-        '  billing/charge (node invoice, projects/billing/workflows/charge.yaml:23) calls invoice',
+        '  billing/charge (node invoice, projects/billing/workflows/charge.yaml:24) calls invoice',
         '  (make it public first: catalyst workflow visibility billing/invoice public, or change those callers)',
         '- "invoice" calls internal workflows of project "billing" in-process; from project "support-bot" it could call only public ones:',
         '  billing/invoice (node tax, projects/billing/workflows/invoice.yaml:16) calls tax',
@@ -201,9 +201,9 @@ describe('catalyst workflow visibility', () => {
   it('public: sets visibility and adds a webhook trigger POST /<name>, after the description', async () => {
     const root = tempRepo();
     const r = await run(root, 'workflow', 'visibility', 'billing/tax', 'public');
-    expect(r).toMatchObject({ code: 0, stdout: 'updated projects/billing/workflows/tax.yaml\nbilling/tax is public: POST /tax\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'updated projects/billing/workflows/tax.yaml\nbilling/tax is public: POST /tax\nnote: auth: none was written: anyone may call it; to require a key, a token, a password or a signature, see docs/security.md\n' });
     const lines = read(root, 'projects/billing/workflows/tax.yaml').split('\n');
-    expect(lines.slice(0, 9)).toEqual([
+    expect(lines.slice(0, 10)).toEqual([
       '# yaml-language-server: $schema=../../../schemas/workflow.schema.json',
       'catalyst: 1',
       'name: tax',
@@ -213,8 +213,9 @@ describe('catalyst workflow visibility', () => {
       '  type: webhook',
       '  method: POST',
       '  path: /tax',
+      'auth: none',
     ]);
-    expect(lines.slice(9).join('\n')).toBe(original('projects/billing/workflows/tax.yaml').split('\n').slice(4).join('\n'));
+    expect(lines.slice(10).join('\n')).toBe(original('projects/billing/workflows/tax.yaml').split('\n').slice(4).join('\n'));
     expect(valid(root).projects[0].workflows.find((w) => w.name === 'tax')!.trigger).toEqual({ type: 'webhook', method: 'POST', path: '/tax' });
   });
 
@@ -243,7 +244,7 @@ describe('catalyst workflow visibility', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'catalyst workflow: cannot make billing/lookup internal: other projects call it, and they can call only public workflows:\n' +
-        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:19) calls billing/lookup\n(change those callers first)\n',
+        '  support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:20) calls billing/lookup\n(change those callers first)\n',
     );
     expect(hashTree(root)).toBe(before);
   });
@@ -276,7 +277,7 @@ describe('catalyst workflow visibility', () => {
 
   it('inherited visibility: the key is added explicitly', async () => {
     const root = tempRepo();
-    writeFileSync(join(root, 'projects/billing/project.yaml'), read(root, 'projects/billing/project.yaml').replace('visibility: internal', 'visibility: public'));
+    writeFileSync(join(root, 'projects/billing/project.yaml'), read(root, 'projects/billing/project.yaml').replace('visibility: internal', 'visibility: public\n  auth: none'));
     writeFileSync(join(root, 'projects/billing/workflows/tax.yaml'), read(root, 'projects/billing/workflows/tax.yaml').replace('input:', 'trigger: { type: webhook, path: /tax }\ninput:'));
     writeFileSync(join(root, 'projects/billing/workflows/invoice.yaml'), read(root, 'projects/billing/workflows/invoice.yaml'));
     valid(root);

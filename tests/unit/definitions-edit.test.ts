@@ -207,16 +207,16 @@ describe('the workspace index (scan.ts)', () => {
     const ask = ws.projects[1].workflows.find((w) => w.name === 'ask')!;
     expect(ask).toMatchObject({ visibility: 'public', declaredVisibility: 'public', route: { method: 'POST', path: '/ask' }, secrets: ['OPENAI_API_KEY'], file: 'projects/support-bot/workflows/ask.yaml' });
     expect(ask.calls.map((c) => [c.node, c.toProject, c.toWorkflow, c.inProcess, c.line])).toEqual([
-      ['plan', 'billing', 'lookup', false, 19],
-      ['topic', 'support-bot', 'classify', true, 28],
+      ['plan', 'billing', 'lookup', false, 20],
+      ['topic', 'support-bot', 'classify', true, 29],
     ]);
     const tax = ws.projects[0].workflows.find((w) => w.name === 'tax')!;
     expect(tax.visibility).toBe('internal');
     expect(tax.declaredVisibility).toBeUndefined();
     expect(callersOf(ws, 'billing').map(formatCallSite)).toEqual([
-      'billing/charge (node invoice, projects/billing/workflows/charge.yaml:23) calls invoice',
+      'billing/charge (node invoice, projects/billing/workflows/charge.yaml:24) calls invoice',
       'billing/invoice (node tax, projects/billing/workflows/invoice.yaml:16) calls tax',
-      'support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:19) calls billing/lookup',
+      'support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:20) calls billing/lookup',
     ]);
     expect(callersOf(ws, 'billing', 'lookup')).toHaveLength(1);
   });

@@ -121,7 +121,7 @@ describe('schema problems (issues.ts): unknown keys, versions, types', () => {
   it('unknown keys far from every known one list the allowed fields', () => {
     const ds = wfDiags(`zzzzzzzzzz: 1\n${RESPOND}`);
     const d = expectDiag(ds, /unknown field "zzzzzzzzzz"/);
-    expect(d.fix).toMatch(/^allowed here: catalyst, name, description, visibility, trigger, input, timeoutMs, nodes, edges$/);
+    expect(d.fix).toMatch(/^allowed here: catalyst, name, description, visibility, trigger, input, timeoutMs, auth, nodes, edges$/);
   });
 
   it('unknown keys in nested input fields (through the recursive schema)', () => {

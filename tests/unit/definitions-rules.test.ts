@@ -7,7 +7,7 @@ afterAll(cleanupTemp);
 
 const proj = (name: string, extra = '') => `catalyst: 1\nname: ${name}\n${extra}`;
 const wf = (name: string, body: string) => `catalyst: 1\nname: ${name}\n${body}`;
-const PUBLIC = (path: string, method = 'POST') => `visibility: public\ntrigger: { type: webhook, method: ${method}, path: ${path} }\n`;
+const PUBLIC = (path: string, method = 'POST') => `visibility: public\nauth: none\ntrigger: { type: webhook, method: ${method}, path: ${path} }\n`;
 const RESPOND = 'nodes: [{ id: r, type: respond }]\n';
 const CALL = (target: string) => `nodes:\n  - { id: c, type: workflowCall, workflow: ${target} }\n  - { id: r, type: respond }\n`;
 
@@ -25,7 +25,7 @@ describe('cross-file rules (load.ts)', () => {
       'pp/workflows/c.yaml': wf('c', PUBLIC('/x', 'PUT') + RESPOND),
     }).diagnostics;
     expect(ds).toHaveLength(1);
-    expectDiag(ds, /route POST \/x is already taken by workflow "a"/, { file: 'projects/pp/workflows/b.yaml', path: 'trigger.path', line: 4, col: 47 });
+    expectDiag(ds, /route POST \/x is already taken by workflow "a"/, { file: 'projects/pp/workflows/b.yaml', path: 'trigger.path', line: 5, col: 47 });
   });
 
   it('the same route in two projects is fine', () => {
@@ -88,9 +88,9 @@ describe('visibility and triggers (workflow.ts)', () => {
   });
   it('visibility defaults to the project\'s defaults.visibility', () => {
     expectDiag(wfDiags(RESPOND, `${PROJECT}defaults: { visibility: public }\n`), /public workflow "w" needs a webhook trigger/);
-    const r = loadFiles({ 'pp/project.yaml': `${PROJECT}defaults: { visibility: public, timeoutMs: 5000 }\n`, 'pp/workflows/w.yaml': wf('w', `trigger: { type: webhook, path: /w }\n${RESPOND}`) });
+    const r = loadFiles({ 'pp/project.yaml': `${PROJECT}defaults: { visibility: public, timeoutMs: 5000, auth: none }\n`, 'pp/workflows/w.yaml': wf('w', `trigger: { type: webhook, path: /w }\n${RESPOND}`) });
     expectValid(r);
-    expect(r.workspace!.projects[0].workflows[0]).toMatchObject({ visibility: 'public', trigger: { type: 'webhook', method: 'POST', path: '/w' }, timeoutMs: 5000 });
+    expect(r.workspace!.projects[0].workflows[0]).toMatchObject({ visibility: 'public', trigger: { type: 'webhook', method: 'POST', path: '/w' }, timeoutMs: 5000, auth: { type: 'none' } });
   });
   it('an internal workflow has no webhook', () => {
     expectDiag(wfDiags(`visibility: internal\ntrigger: { type: webhook, path: /w }\n${RESPOND}`), /internal workflow "w" has a webhook trigger, but internal workflows get no route/, { path: 'trigger', line: 4, col: 10 });

@@ -158,7 +158,7 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
       wf.path,
       editYaml(text, (doc) => {
         setTopLevel(doc, 'visibility', 'public', TOP_KEYS_BEFORE_VISIBILITY);
-        setTopLevel(doc, 'trigger', { type: 'webhook', method, path }, ['visibility']);
+        setTopLevel(doc, 'trigger', { type: 'webhook', method, path }, ['auth', 'visibility']);
         if (!wf.declaredAuth && !p.defaultAuth) setTopLevel(doc, 'auth', 'none', ['trigger']);
       }),
     );
@@ -176,10 +176,9 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
       editYaml(text, (doc) => {
         setTopLevel(doc, 'visibility', 'internal', TOP_KEYS_BEFORE_VISIBILITY);
         if (wf.route) doc.delete('trigger');
-        if (wf.declaredAuth) doc.delete('auth');
       }),
     );
-    message = `${project}/${name} is internal${wf.route ? ` (route ${wf.route.method} ${wf.route.path} removed)` : ''}${wf.declaredAuth ? '; its auth was removed too (internal workflows have no route)' : ''}`;
+    message = `${project}/${name} is internal${wf.route ? ` (route ${wf.route.method} ${wf.route.path} removed)` : ''}`;
   }
   printChanges(ctx, commitOrFail(files, root));
   ctx.stdout(`${message}\n`);
