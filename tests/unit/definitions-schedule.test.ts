@@ -52,7 +52,7 @@ describe('schedule triggers', () => {
       loadFiles({
         'pp/project.yaml': PROJECT,
         'pp/workflows/tick.yaml': `catalyst: 1\nname: tick\ntrigger: { type: schedule, cron: "@daily" }\n${RESPOND}`,
-        'pp/workflows/run-now.yaml': `catalyst: 1\nname: run-now\nvisibility: public\ntrigger: { type: webhook, path: /run-now }\nnodes: [{ id: c, type: workflowCall, workflow: tick }]\n`,
+        'pp/workflows/run-now.yaml': `catalyst: 1\nname: run-now\nvisibility: public\nauth: none\ntrigger: { type: webhook, path: /run-now }\nnodes: [{ id: c, type: workflowCall, workflow: tick }]\n`,
       }),
     );
   });
