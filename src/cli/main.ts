@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UserError } from '../shared/errors.ts';
 import { closest } from '../shared/suggest.ts';
-import { CliError, type Command, type CommandContext } from './types.ts';
+import type { Command, CommandContext } from './types.ts';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -83,11 +84,12 @@ export async function main(argv: string[], partial: Partial<CommandContext> & { 
   try {
     return await cmd.run(rest, ctx);
   } catch (err) {
-    if (err instanceof CliError) {
-      ctx.stderr(`catalyst ${name}: ${err.message}\n`);
+    // The one error boundary: a UserError is the user's to fix (its message, its exit code); anything
+    // else is a bug: exit 70, with the detail needed to report it.
+    if (err instanceof UserError) {
+      ctx.stderr(`catalyst ${name}: ${err.message}\n${err.fix ? `fix: ${err.fix}\n` : ''}`);
       return err.exitCode;
     }
-    // One error boundary: an unexpected failure is a bug; say so with the detail needed to report it.
     const e = err as Error;
     ctx.stderr(`catalyst ${name}: internal error: ${e?.message ?? String(err)}\n`);
     if (ctx.env.CATALYST_DEBUG) ctx.stderr(`${e?.stack ?? ''}\n`);

@@ -1,6 +1,7 @@
 import { Document, isCollection } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from '../definitions/diagnostics.ts';
-import { commitValidated, describeChanges, EditRejected, type Change, type FileSet } from '../definitions/edit.ts';
+import { commitValidated, describeChanges, type Change, type FileSet } from '../definitions/edit.ts';
+import { UserError } from '../shared/errors.ts';
 import { loadWorkspace } from '../definitions/load.ts';
 import type { Workspace } from '../definitions/model.ts';
 import { findProject, type ProjectInfo, type WorkflowInfo, type WorkspaceIndex } from '../definitions/scan.ts';
@@ -74,7 +75,7 @@ export function commitOrFail(files: FileSet, root: string, opts: { ignore?: (d: 
   try {
     return commitValidated(files, root, opts);
   } catch (err) {
-    if (err instanceof EditRejected) throw new CliError(err.message, REFUSED);
+    if (err instanceof UserError) throw err; // EditRejected: the validation refused it (exit 1 = REFUSED)
     // The file system refused (permissions, a file where a directory belongs, …): the change was rolled back.
     throw new CliError(`could not write the change, so nothing was changed: ${(err as Error).message}`, REFUSED);
   }

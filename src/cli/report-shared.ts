@@ -5,7 +5,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { DriftResolver, repoState } from '../report/drift.ts';
 import { HistoryStore } from '../report/history.ts';
-import { InputError, loadDeploys, loadStacks, type StackSelection } from '../report/inputs.ts';
+import { loadDeploys, loadStacks, type StackSelection } from '../report/inputs.ts';
 import { findPulumi, type PulumiRunner } from '../report/pulumi.ts';
 import { writeReport, type WrittenFiles } from '../report/render.ts';
 import { type Report, runRound, type Summary } from '../report/report.ts';
@@ -103,14 +103,7 @@ export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec
   set('samples', intFlag(args, 'samples', 1, 20));
   set('concurrency', intFlag(args, 'concurrency', 1, 512));
   const configPath = flagString(args, 'config');
-  let file: SettingsFile = {};
-  if (configPath) {
-    try {
-      file = loadSettingsFile(resolvePath(ctx.cwd, configPath));
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
-  }
+  const file: SettingsFile = configPath ? loadSettingsFile(resolvePath(ctx.cwd, configPath)) : {};
   const outputs = flagString(args, 'outputs');
   const pulumi: PulumiRunner = { bin: findPulumi(ctx.cwd, ctx.env), cwd: ctx.cwd, env: ctx.env };
   return {
@@ -132,13 +125,8 @@ export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec
   };
 }
 
-export async function loadStacksOrFail(options: ReportCliOptions): Promise<StackInfo[]> {
-  try {
-    return await loadStacks(options.selection);
-  } catch (err) {
-    if (err instanceof InputError) throw new CliError(err.message);
-    throw err;
-  }
+export function loadReportStacks(options: ReportCliOptions): Promise<StackInfo[]> {
+  return loadStacks(options.selection);
 }
 
 export function startDeploys(options: ReportCliOptions, stacks: readonly StackInfo[]): Promise<Map<string, DeployHistory>> {

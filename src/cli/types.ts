@@ -1,3 +1,5 @@
+import { UserError } from '../shared/errors.ts';
+
 /** The contract every CLI command implements. Commands are thin: parse args, call the library, print. */
 export interface CommandContext {
   /** Working directory the command acts on (injectable for tests). */
@@ -20,16 +22,14 @@ export interface Command {
   summary: string;
   /** Full usage text for `catalyst help <name>` and `--help`. */
   usage: string;
-  /** Returns the process exit code. Throws CliError for user errors. */
+  /** Returns the process exit code. Throws a UserError (src/shared/errors.ts) for what the user can fix. */
   run(args: string[], ctx: CommandContext): Promise<number>;
 }
 
-/** A user-facing error: printed without a stack trace, with an exit code. */
-export class CliError extends Error {
-  readonly exitCode: number;
+/** A user error found by a command itself (a bad flag, a refused change); a usage error (exit 2) unless said otherwise. */
+export class CliError extends UserError {
   constructor(message: string, exitCode = 2) {
-    super(message);
+    super(message, { exitCode });
     this.name = 'CliError';
-    this.exitCode = exitCode;
   }
 }

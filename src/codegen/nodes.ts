@@ -9,8 +9,9 @@ import { pyNumber, pyStr, pyValue } from '../expressions/python.ts';
 import type { Value } from '../expressions/value.ts';
 import { syncAwait } from './javascript.ts';
 import { dedent } from './names.ts';
+import { UserError } from '../shared/errors.ts';
 
-export class CodegenError extends Error {
+export class CodegenError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'CodegenError';

@@ -7,13 +7,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../shared/errors.ts';
 
 export const MIN_PYTHON: readonly [number, number] = [3, 11];
 
-export class PythonMissingError extends Error {
+export class PythonMissingError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'PythonMissingError';
+  }
+}
+
+/** Building a virtualenv failed (pip, a lock held too long, the cache directory). */
+export class VenvError extends UserError {
+  constructor(message: string) {
+    super(`could not prepare the Python environment: ${message}`);
+    this.name = 'VenvError';
   }
 }
 
@@ -106,7 +115,11 @@ export async function ensureVenv(requirementsText: string, cacheDir: string, opt
   const dir = join(cacheDir, venvKey(requirementsText, py.version));
   const python = join(dir, 'bin', 'python');
   if (existsSync(join(dir, READY))) return { python, dir, created: false };
-  mkdirSync(cacheDir, { recursive: true });
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (err) {
+    throw new VenvError((err as Error).message);
+  }
   const lock = `${dir}.lock`;
   const deadline = Date.now() + (opts.waitMs ?? 15 * 60_000);
   for (;;) {
@@ -122,7 +135,7 @@ export async function ensureVenv(requirementsText: string, cacheDir: string, opt
       rmSync(lock, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for another process to build ${dir} (remove ${lock} if no build is running)`);
+    if (Date.now() > deadline) throw new VenvError(`timed out waiting for another process to build ${dir} (remove ${lock} if no build is running)`);
     await sleep(500);
   }
   try {
@@ -134,7 +147,7 @@ export async function ensureVenv(requirementsText: string, cacheDir: string, opt
     writeFileSync(join(dir, 'requirements.txt'), requirementsText);
     opts.log?.('installing requirements with pip');
     const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--prefer-binary', '-q', '-r', join(dir, 'requirements.txt')]);
-    if (pip.code !== 0) throw new Error(`pip install failed for ${dir}:\n${pip.out.trim().split('\n').slice(-20).join('\n')}`);
+    if (pip.code !== 0) throw new VenvError(`pip install failed for ${dir}:\n${pip.out.trim().split('\n').slice(-20).join('\n')}`);
     writeFileSync(join(dir, READY), `${new Date().toISOString()}\n`);
     return { python, dir, created: true };
   } catch (err) {

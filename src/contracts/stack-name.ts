@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { UserError } from '../shared/errors.ts';
 
 /** A project name as it appears in a stack name (lower-case letters, digits and `-`). */
 const PROJECT = '[a-z][a-z0-9-]*';
@@ -20,6 +21,14 @@ export const STACK_PATH_RE = new RegExp(`^stacks/${STACK_FILE_RE.source.slice(1)
 
 /** What the message of a bad stack name says a stack name is. */
 export const STACK_NAME_RULE = 'the project is lower-case letters, digits and -, the environment letters, digits, _ and -';
+
+/** A stack name or the stacks of an environment are not usable (bad name, missing stack, a call cycle). */
+export class StackError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StackError';
+  }
+}
 
 export interface StackFile {
   /** `<project>.<env>` */

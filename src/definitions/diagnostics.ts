@@ -1,3 +1,5 @@
+import { UserError } from '../shared/errors.ts';
+
 /** A problem in a definition file, positioned for an editor and a human. */
 export interface Diagnostic {
   file: string;
@@ -32,7 +34,7 @@ export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
 }
 
 /** Thrown by library functions that need valid definitions; carries every problem found. */
-export class DefinitionError extends Error {
+export class DefinitionError extends UserError {
   readonly diagnostics: Diagnostic[];
   constructor(diagnostics: Diagnostic[]) {
     super(`${diagnostics.length} problem(s) in the definitions:\n${sortDiagnostics(diagnostics).map(formatDiagnostic).join('\n')}`);

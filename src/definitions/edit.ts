@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { loadWorkspace } from './load.ts';
+import { UserError } from '../shared/errors.ts';
 
 /**
  * Editing definition files so that git stays the store: changes are staged in memory, written with
@@ -157,7 +158,7 @@ export interface Change {
 }
 
 /** The change was refused by the validation that runs after writing; nothing was changed. */
-export class EditRejected extends Error {
+export class EditRejected extends UserError {
   readonly diagnostics: Diagnostic[];
   constructor(diagnostics: Diagnostic[]) {
     super(`the change would leave invalid definitions, so nothing was changed:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);

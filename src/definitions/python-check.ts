@@ -14,6 +14,7 @@ import { isScalar, Scalar } from 'yaml';
 import { formatPath, type Diagnostic } from './diagnostics.ts';
 import type { WorkflowFile } from './schema.ts';
 import { diagAt, locate, locateInString, type YamlFile } from './yaml.ts';
+import { UserError } from '../shared/errors.ts';
 
 export interface PythonCode {
   /** Parameter names of user_code (the node's inputs, in order). */
@@ -30,7 +31,7 @@ export interface PythonProblem {
 }
 
 /** Thrown when no Python interpreter can be run; the caller reports it (never silently skipped). */
-export class PythonUnavailableError extends Error {
+export class PythonUnavailableError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'PythonUnavailableError';

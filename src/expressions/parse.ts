@@ -1,6 +1,7 @@
 import jsep from 'jsep';
 import { BINARY_OPERATORS, FUNCTIONS, ROOTS } from './functions.ts';
 import { closest } from '../shared/suggest.ts';
+import { UserError } from '../shared/errors.ts';
 
 jsep.addBinaryOp('??', 1);
 // Operators we do not support are removed so they are parse errors with a position, not surprises later.
@@ -21,15 +22,13 @@ export interface ParsedExpression {
   refs: Reference[];
 }
 
-export class ExpressionError extends Error {
+export class ExpressionError extends UserError {
   /** Offset into the expression source (0-based) where the problem is, when known. */
   readonly offset: number;
-  readonly fix?: string;
   constructor(message: string, offset = 0, fix?: string) {
-    super(message);
+    super(message, { fix });
     this.name = 'ExpressionError';
     this.offset = offset;
-    this.fix = fix;
   }
 }
 

@@ -18,6 +18,7 @@ import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 import { tryWorkspace } from './affected.ts';
 import { dependencyMap, isProductionEnv, orderEnvs, orderStacks, stackNeeds } from './order.ts';
 import { stackConfigFile, stackTarget } from './stack.ts';
+import { UserError } from '../shared/errors.ts';
 
 export const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'ci', 'github');
 
@@ -43,7 +44,7 @@ const TARGET_SECRETS: Record<string, string> = { fly: 'FLY_API_TOKEN', render: '
 export const CI_EXCLUDED_ENVS = ['local'];
 export const CI_EXCLUDED_TARGETS = ['local'];
 
-export class CiError extends Error {
+export class CiError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'CiError';

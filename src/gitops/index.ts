@@ -8,6 +8,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { firstLine } from '../shared/text.ts';
+import { UserError } from '../shared/errors.ts';
 
 export interface GitState {
   /** Full SHA of HEAD; null in a repository without commits. */
@@ -33,7 +34,7 @@ export interface ChangedFile {
   status: FileStatus;
 }
 
-export class GitError extends Error {
+export class GitError extends UserError {
   /** git's exit code (null when git could not be started). */
   readonly code: number | null;
   constructor(message: string, code: number | null = null) {

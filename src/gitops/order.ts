@@ -6,7 +6,7 @@
 import { topoSort } from '../definitions/graph.ts';
 import type { Workspace } from '../definitions/model.ts';
 import { projectDependencies } from '../pulumi/stacks.ts';
-import type { StackFile } from '../contracts/stack-name.ts';
+import { StackError, type StackFile } from '../contracts/stack-name.ts';
 
 const RANKS: [RegExp, number][] = [
   [/^(local)$/, 0],
@@ -41,7 +41,7 @@ export function projectOrder(projects: string[], deps: Map<string, string[]>): s
   const ids = [...new Set(projects)].sort();
   const edges = ids.flatMap((p) => (deps.get(p) ?? []).filter((d) => ids.includes(d)).map((d) => ({ from: d, to: p })));
   const { order, cyclic } = topoSort(ids, edges);
-  if (cyclic.length) throw new Error(`projects call each other in a cycle: ${cyclic.join(', ')}`);
+  if (cyclic.length) throw new StackError(`projects call each other in a cycle: ${cyclic.join(', ')}`);
   return order;
 }
 

@@ -19,8 +19,9 @@ import { parseDocument } from 'yaml';
 import { addWorktree, removeWorktree, resolveCommit, shortSha, tryResolveCommit } from './index.ts';
 import { deployedCommit, type Deployment, type DeployedOutputs, isSuccessfulUpdate, pinnedImage, type PulumiAccess } from '../pulumi/history.ts';
 import { STATE_ROOT_ENV, type RollbackConfig } from '../contracts/rollback.ts';
+import { UserError } from '../shared/errors.ts';
 
-export class RollbackError extends Error {
+export class RollbackError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'RollbackError';

@@ -5,20 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { pulumiEnv, runnerFactory, type PulumiRunner } from '../pulumi/pulumi.ts';
-import { listStackFiles } from '../contracts/stack-name.ts';
+import { pulumiEnv, runnerFactory } from '../pulumi/pulumi.ts';
 import type { PulumiAccess } from '../pulumi/history.ts';
-import { STACK_NAME_RE } from '../contracts/stack-name.ts';
+import { listStackFiles, STACK_NAME_RE, StackError } from '../contracts/stack-name.ts';
 
 /** The shared runner seam of src/pulumi/pulumi.ts (tests replace `create`). */
 export const gitopsRunner = runnerFactory;
-
-export class StackError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StackError';
-  }
-}
 
 /** Checks `<project>.<env>`; the error lists the stacks that exist. */
 export function checkStackName(repo: string, stack: string | undefined): { stack: string; project: string; env: string } {
@@ -53,11 +45,5 @@ export function stackTarget(file: string | null): string | null {
 
 /** Runner + environment for Pulumi on one stack of the repository. */
 export function pulumiAccess(repo: string, stack: string | undefined, baseEnv: NodeJS.ProcessEnv): PulumiAccess {
-  let runner: PulumiRunner;
-  try {
-    runner = gitopsRunner.create(repo, baseEnv);
-  } catch (e) {
-    throw new StackError((e as Error).message);
-  }
-  return { runner, repo, env: pulumiEnv(repo, stack, baseEnv) };
+  return { runner: gitopsRunner.create(repo, baseEnv), repo, env: pulumiEnv(repo, stack, baseEnv) };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../shared/errors.ts';
 
 /**
  * The n8n workflow export format (what "Download" / `n8n export:workflow` writes). Only the fields the
@@ -44,7 +45,7 @@ export interface N8nFile {
   workflow: N8nWorkflow;
 }
 
-export class ExportError extends Error {
+export class ExportError extends UserError {
   readonly file: string;
   constructor(file: string, message: string) {
     super(`${file}: ${message}`);

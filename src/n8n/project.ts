@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from '../definitions/diagnostics.ts';
 import { loadWorkspace } from '../definitions/load.ts';
 import type { ConversionResult } from './convert.ts';
+import { UserError } from '../shared/errors.ts';
 
 /** The files of an imported project: relative path (inside the project directory) → content. */
 export type ProjectFiles = Map<string, string>;
@@ -53,7 +54,7 @@ export function validateFiles(project: string, files: ProjectFiles): Diagnostic[
   }
 }
 
-export class WriteError extends Error {
+export class WriteError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'WriteError';

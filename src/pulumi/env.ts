@@ -1,5 +1,5 @@
 import { loadWorkspaceOrThrow } from '../definitions/load.ts';
-import { ensureFileBackend, pulumiEnv, type PulumiRunner } from './pulumi.ts';
+import { ensureFileBackend, PulumiError, pulumiEnv, type PulumiRunner } from './pulumi.ts';
 import { reapLocalApp, recoverStack } from './recover.ts';
 import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 import { orderStacks } from './stacks.ts';
@@ -33,7 +33,7 @@ async function existingStacks(o: EnvOptions): Promise<Set<string>> {
   const env = pulumiEnv(o.repo, undefined, o.baseEnv);
   ensureFileBackend(env, o.repo);
   const r = await o.runner(['stack', 'ls', '--json', '--all'], { cwd: o.repo, env });
-  if (r.code !== 0) throw new Error(`pulumi stack ls failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0) throw new PulumiError(`pulumi stack ls failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const list = JSON.parse(r.stdout || '[]') as { name: string }[];
   return new Set(list.map((s) => s.name.split('/').pop()!));
 }

@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
-import type { PulumiRunner } from './pulumi.ts';
+import { PulumiError, type PulumiRunner } from './pulumi.ts';
 import { firstLine } from '../shared/text.ts';
 
 /** Pulumi's marker for a secret value in state and exports. */
@@ -72,13 +72,6 @@ export interface DeploymentList {
   snapshots: SnapshotSource;
   /** Things that could not be read (shown to the user, never fatal). */
   warnings: string[];
-}
-
-export class PulumiError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PulumiError';
-  }
 }
 
 function isoOrNull(v: unknown): string | null {

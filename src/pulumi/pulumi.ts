@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { UserError } from '../shared/errors.ts';
 
 /** The Pulumi version Catalyst pins (matches @pulumi/pulumi in package.json). */
 export const PULUMI_VERSION = '3.270.0';
@@ -19,6 +20,14 @@ export interface RunResult {
 /** How Catalyst runs the Pulumi CLI; injectable so commands are testable without the engine. */
 export type PulumiRunner = (args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; passthrough?: boolean; stdout?: (t: string) => void; stderr?: (t: string) => void }) => Promise<RunResult>;
 
+/** A Pulumi CLI call failed or could not be made (no CLI, a failed command, output it could not read). */
+export class PulumiError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PulumiError';
+  }
+}
+
 /** The pulumi binary: the repo's built engine (.tools/pulumi/bin) first, else `pulumi` from PATH. */
 export function pulumiBinary(repo: string, env: NodeJS.ProcessEnv = process.env): string {
   const local = join(repo, '.tools', 'pulumi', 'bin', 'pulumi');
@@ -26,7 +35,7 @@ export function pulumiBinary(repo: string, env: NodeJS.ProcessEnv = process.env)
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, 'pulumi'))) return join(dir, 'pulumi');
   }
-  throw new Error('the Pulumi CLI was not found: run `scripts/setup-engine.sh` (it builds the pinned version into .tools/pulumi/bin), or install pulumi v' + PULUMI_VERSION);
+  throw new PulumiError('the Pulumi CLI was not found: run `scripts/setup-engine.sh` (it builds the pinned version into .tools/pulumi/bin), or install pulumi v' + PULUMI_VERSION);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { StackFile } from '../contracts/stack-name.ts';
+import { StackError, type StackFile } from '../contracts/stack-name.ts';
 import { findCycle, topoSort } from '../definitions/graph.ts';
 import type { Workspace } from '../definitions/model.ts';
 
@@ -19,7 +19,7 @@ export function projectDependencies(ws: Workspace): Map<string, string[]> {
  */
 export function orderStacks(stacks: StackFile[], ws: Workspace, env: string): StackFile[] {
   const inEnv = stacks.filter((s) => s.env === env);
-  if (inEnv.length === 0) throw new Error(`no stacks for environment "${env}" (no stacks/Pulumi.<project>.${env}.yaml); create one with \`catalyst stack init <project> ${env} --target …\``);
+  if (inEnv.length === 0) throw new StackError(`no stacks for environment "${env}" (no stacks/Pulumi.<project>.${env}.yaml); create one with \`catalyst stack init <project> ${env} --target …\``);
   const deps = projectDependencies(ws);
   const names = inEnv.map((s) => s.project);
   const problems: string[] = [];
@@ -29,10 +29,10 @@ export function orderStacks(stacks: StackFile[], ws: Workspace, env: string): St
       if (!names.includes(peer)) problems.push(`stack ${s.name} calls project "${peer}", but there is no stack ${peer}.${env} (create stacks/Pulumi.${peer}.${env}.yaml)`);
     }
   }
-  if (problems.length) throw new Error(problems.join('\n'));
+  if (problems.length) throw new StackError(problems.join('\n'));
   const edges = inEnv.flatMap((s) => (deps.get(s.project) ?? []).map((peer) => ({ from: peer, to: s.project })));
   const cycle = findCycle(names, edges);
-  if (cycle) throw new Error(`projects call each other in a cycle: ${cycle.join(' → ')}`);
+  if (cycle) throw new StackError(`projects call each other in a cycle: ${cycle.join(' → ')}`);
   const { order } = topoSort(names, edges);
   return order.map((p) => inEnv.find((s) => s.project === p)!);
 }

@@ -8,6 +8,7 @@
  */
 import type { RouteInfo, StackInfo, WorkflowInfo } from './types.ts';
 import { isTargetName } from '../contracts/targets.ts';
+import { InputError } from './errors.ts';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const IDENT_RE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
@@ -143,10 +144,10 @@ export function readStackOutputs(name: string, raw: unknown): StackInfo {
 /** Reads the `{ "<stack>": <outputs> }` object of `--outputs <file.json>`. */
 export function readOutputsMap(data: unknown): StackInfo[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new Error('the outputs file must hold an object mapping each stack name to its outputs object');
+    throw new InputError('the outputs file must hold an object mapping each stack name to its outputs object');
   }
   const names = Object.keys(data).sort();
   const bad = names.filter((n) => !isStackName(n));
-  if (bad.length) throw new Error(`invalid stack name(s) in the outputs file: ${bad.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')}`);
+  if (bad.length) throw new InputError(`invalid stack name(s) in the outputs file: ${bad.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 40))).join(', ')}`);
   return names.map((n) => readStackOutputs(n, (data as Record<string, unknown>)[n]));
 }

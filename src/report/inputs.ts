@@ -9,14 +9,8 @@ import { mapLimit } from './probe.ts';
 import { listStackFiles } from '../contracts/stack-name.ts';
 import { deployHistory, type PulumiRunner, readStackOutputsWithPulumi } from './pulumi.ts';
 import type { DeployHistory, StackInfo } from './types.ts';
+import { InputError } from './errors.ts';
 
-/** A problem with the user's input (bad file, unknown stack): the CLI turns it into a usage error. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
 
 export interface StackSelection {
   cwd: string;
@@ -49,7 +43,8 @@ function readOutputsFile(cwd: string, file: string): StackInfo[] {
   try {
     return readOutputsMap(data);
   } catch (err) {
-    throw new InputError(`${file}: ${(err as Error).message}`);
+    if (err instanceof InputError) throw new InputError(`${file}: ${err.message}`);
+    throw err;
   }
 }
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { InputError } from './errors.ts';
 import type { Thresholds } from './types.ts';
 
 export interface ProbeSettings {
@@ -55,12 +56,12 @@ export function parseSettingsText(text: string, file: string): SettingsFile {
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new Error(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new InputError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }
   const parsed = settingsFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    throw new Error(`invalid report settings:\n  ${lines.join('\n  ')}`);
+    throw new InputError(`invalid report settings:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
 }
@@ -70,7 +71,7 @@ export function loadSettingsFile(path: string): SettingsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new Error(`cannot read the settings file ${path} (check the --config path)`);
+    throw new InputError(`cannot read the settings file ${path} (check the --config path)`);
   }
   return parseSettingsText(text, path);
 }

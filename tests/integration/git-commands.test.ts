@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { gitopsRunner } from '../../src/gitops/stack.ts';
+import { PulumiError } from '../../src/pulumi/pulumi.ts';
 import { type Call, commit, context, digestOf, type FakeOptions, fakePulumi, git, historyEntry, IMAGE_REPO, makeRepo, outputsFor, stateDoc } from './git-helpers.ts';
 
 const original = gitopsRunner.create;
@@ -108,7 +109,7 @@ describe('catalyst history', () => {
     expect(await main(['history', 'billing.prod'], t.ctx)).toBe(0);
     expect(t.io.out).toBe('billing.prod: no deployments yet\n');
     gitopsRunner.create = () => {
-      throw new Error('the Pulumi CLI was not found: run `scripts/setup-engine.sh`');
+      throw new PulumiError('the Pulumi CLI was not found: run `scripts/setup-engine.sh`');
     };
     t = context(repo);
     expect(await main(['history', 'billing.prod'], t.ctx)).toBe(1);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { command as list } from '../../src/cli/commands/list.ts';
 import { main } from '../../src/cli/main.ts';
+import { PulumiError } from '../../src/pulumi/pulumi.ts';
+import { UserError } from '../../src/shared/errors.ts';
 import { cleanupTemp, hashTree, run, tempDir } from '../helpers/cli-workspace.ts';
 
 afterAll(cleanupTemp);
@@ -40,5 +42,27 @@ describe('the CLI entry point with the project commands', () => {
     const code = await main(['list'], { cwd: '/', stdout: () => {}, stderr: (t) => (stderr += t), env: { CATALYST_DEBUG: '1' }, isTTY: false });
     expect(code).toBe(70);
     expect(stderr).toMatch(/^catalyst list: internal error: boom\nError: boom\n\s+at /);
+  });
+
+  it('a UserError from anywhere below is printed with its fix and ends with its exit code; no command wraps it', async () => {
+    vi.spyOn(list, 'run').mockRejectedValue(new UserError('the thing is off', { fix: 'turn it on', exitCode: 3 }));
+    expect(await run('/', 'list')).toMatchObject({ code: 3, stderr: 'catalyst list: the thing is off\nfix: turn it on\n' });
+    vi.spyOn(list, 'run').mockRejectedValue(new PulumiError('pulumi stack ls failed: no backend'));
+    expect(await run('/', 'list')).toMatchObject({ code: 1, stderr: 'catalyst list: pulumi stack ls failed: no backend\n' });
+  });
+
+  it('a bug below an environment command is an internal error, not a user error', async () => {
+    const { runnerFactory } = await import('../../src/pulumi/pulumi.ts');
+    const original = runnerFactory.create;
+    runnerFactory.create = () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    };
+    try {
+      const r = await run(tempDir(), 'up', '--env', 'local');
+      expect(r.code).toBe(70);
+      expect(r.stderr).toMatch(/^catalyst up: internal error: Cannot read properties of undefined/);
+    } finally {
+      runnerFactory.create = original;
+    }
   });
 });

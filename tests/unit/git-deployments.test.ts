@@ -11,10 +11,10 @@ import {
   parseHistory,
   pickOutputs,
   pinnedImage,
-  PulumiError,
   pulumiProjectName,
   stackOutputsOf,
 } from '../../src/pulumi/history.ts';
+import { PulumiError } from '../../src/pulumi/pulumi.ts';
 import { digestOf, fakePulumi, historyEntry, IMAGE_REPO, outputsFor, stateDoc } from '../integration/git-helpers.ts';
 
 const A = 'a'.repeat(40);

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { computeAffected } from '../../gitops/affected.ts';
-import { CI_EXCLUDED_ENVS, CI_EXCLUDED_TARGETS, CiError, ciFiles } from '../../gitops/ci.ts';
-import { isUserError } from '../../gitops/errors.ts';
+import { CI_EXCLUDED_ENVS, CI_EXCLUDED_TARGETS, ciFiles } from '../../gitops/ci.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
@@ -31,14 +30,7 @@ async function init(argv: string[], ctx: CommandContext): Promise<number> {
   if (provider !== 'github') throw new CliError(`--provider ${provider} is not supported yet; use --provider github (GitHub Actions)`);
   const branch = flagString(args, 'branch') ?? 'main';
   if (!/^[A-Za-z0-9._/-]+$/.test(branch)) throw new CliError(`--branch "${branch}" is not a branch name`);
-  let generated;
-  try {
-    generated = ciFiles({ repo: ctx.cwd, branch });
-  } catch (e) {
-    if (e instanceof CiError) throw new CliError(e.message, 1);
-    throw e;
-  }
-  const { files, view } = generated;
+  const { files, view } = ciFiles({ repo: ctx.cwd, branch });
   const state = files.map((f) => {
     const abs = join(ctx.cwd, f.path);
     const existing = existsSync(abs) ? readFileSync(abs, 'utf8') : null;
@@ -100,13 +92,8 @@ export const command: Command = {
   usage: USAGE,
   async run(argv, ctx) {
     const [sub, ...rest] = argv;
-    try {
-      if (sub === 'init') return await init(rest, ctx);
-      if (sub === 'affected') return await affected(rest, ctx);
-    } catch (e) {
-      if (isUserError(e)) throw new CliError(e.message, 1);
-      throw e;
-    }
+    if (sub === 'init') return await init(rest, ctx);
+    if (sub === 'affected') return await affected(rest, ctx);
     throw new CliError(sub ? `unknown subcommand "ci ${sub}": use \`catalyst ci init\` or \`catalyst ci affected\`` : 'use `catalyst ci init` or `catalyst ci affected --base <commit>`');
   },
 };

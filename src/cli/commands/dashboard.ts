@@ -6,8 +6,9 @@ import { logSourceFor } from '../../report/dashboard/logs.ts';
 import { isLoopback, startDashboardServer } from '../../report/dashboard/server.ts';
 import { runRound } from '../../report/report.ts';
 import { parseDuration } from '../../report/settings.ts';
+import { UserError } from '../../shared/errors.ts';
 import { flagString } from '../args.ts';
-import { COMMON_USAGE, driftResolver, loadHistory, loadStacksOrFail, parseCommon, startDeploys } from '../report-shared.ts';
+import { COMMON_USAGE, driftResolver, loadHistory, loadReportStacks, parseCommon, startDeploys } from '../report-shared.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
 export const DEFAULT_PORT = 4680;
@@ -62,7 +63,7 @@ Exit codes: 0 stopped, 2 usage or input error.
     if (!isLoopback(host) && !token) throw new CliError(`--host ${host} is reachable from other machines: set CATALYST_DASHBOARD_TOKEN (a long random string) first; the page then asks for it`);
     if (token && token.length < 16) throw new CliError('CATALYST_DASHBOARD_TOKEN is too short: use at least 16 random characters');
 
-    let stacks = await loadStacksOrFail(options);
+    let stacks = await loadReportStacks(options);
     const history = loadHistory(options, ctx);
     let deploys = startDeploys(options, stacks);
     let drift = await driftResolver(ctx);
@@ -84,12 +85,12 @@ Exit codes: 0 stopped, 2 usage or input error.
       round: async (onProbes, signal) => {
         if (round > 0 && round % REFRESH_EVERY === 0) {
           try {
-            stacks = await loadStacksOrFail(options);
+            stacks = await loadReportStacks(options);
             deploys = startDeploys(options, stacks);
             drift = await driftResolver(ctx);
             readDeps();
           } catch (err) {
-            if (!(err instanceof CliError)) throw err;
+            if (!(err instanceof UserError)) throw err;
             ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
           }
         }

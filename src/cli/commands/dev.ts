@@ -3,8 +3,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { writeApp, type GeneratedApp } from '../../codegen/index.ts';
-import { defaultVenvCache, ensureVenv, findPython, PythonMissingError } from '../../codegen/python-env.ts';
+import { defaultVenvCache, ensureVenv, findPython } from '../../codegen/python-env.ts';
 import type { ProjectModel } from '../../definitions/model.ts';
+import { UserError } from '../../shared/errors.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../types.ts';
 import { generateForCli, loadProjectForCli } from './generate.ts';
@@ -79,13 +80,7 @@ Stop with Ctrl-C.`,
     if (args.positionals.length !== 1) throw new CliError('give one project: catalyst dev <project name or directory>');
     const portFlag = flagString(args, 'port') ?? '8000';
     if (!/^\d+$/.test(portFlag) || Number(portFlag) > 65535) throw new CliError(`--port must be a port number, got "${portFlag}"`);
-    let python;
-    try {
-      python = findPython(ctx.env);
-    } catch (err) {
-      if (err instanceof PythonMissingError) throw new CliError(err.message, 1);
-      throw err;
-    }
+    const python = findPython(ctx.env);
     const loaded = loadProjectForCli(args.positionals[0], ctx);
     const state: DevState = { project: loaded.project, app: generateForCli(loaded.project, loaded.workspace) };
     const appDir = join(ctx.cwd, '.catalyst', 'dev', state.project.name);
@@ -94,14 +89,8 @@ Stop with Ctrl-C.`,
 
     const requirements = state.app.files.get('requirements.txt')!;
     const started = Date.now();
-    let venv;
-    try {
-      const cache = ctx.env.CATALYST_CACHE_DIR ? join(resolve(ctx.cwd, ctx.env.CATALYST_CACHE_DIR), 'venvs') : defaultVenvCache(ctx.cwd);
-      venv = await ensureVenv(requirements, cache, { python, log: (l) => ctx.stdout(`${l}\n`) });
-    } catch (err) {
-      if (err instanceof PythonMissingError) throw new CliError(err.message, 1);
-      throw new CliError(`could not prepare the Python environment: ${(err as Error).message}`, 1);
-    }
+    const cache = ctx.env.CATALYST_CACHE_DIR ? join(resolve(ctx.cwd, ctx.env.CATALYST_CACHE_DIR), 'venvs') : defaultVenvCache(ctx.cwd);
+    const venv = await ensureVenv(requirements, cache, { python, log: (l) => ctx.stdout(`${l}\n`) });
     ctx.stdout(`virtualenv ${relative(ctx.cwd, venv.dir)} ${venv.created ? `built in ${((Date.now() - started) / 1000).toFixed(1)}s` : '(cached)'}\n`);
 
     const port = Number(portFlag) === 0 ? await freePort() : Number(portFlag);
@@ -155,7 +144,7 @@ Stop with Ctrl-C.`,
             const l = loadProjectForCli(state.project.dir, ctx);
             next = { project: l.project, app: generateForCli(l.project, l.workspace) };
           } catch (err) {
-            ctx.stderr(`${err instanceof CliError ? err.message : String(err)}\n(still serving the previous version)\n`);
+            ctx.stderr(`${err instanceof UserError ? err.message : String(err)}\n(still serving the previous version)\n`);
             return;
           }
           if (next.app.contentHash === state.app.contentHash && state.child?.exitCode === null) return;

@@ -1,7 +1,6 @@
 import { computeAffected } from '../../gitops/affected.ts';
 import { type Change, type ChangeSummary, stackImpact } from '../../gitops/changes.ts';
 import { currentOutputs, deployedCommit, loadDeployments } from '../../pulumi/history.ts';
-import { isUserError } from '../../gitops/errors.ts';
 import { commitsBetween, isAncestor, shortSha } from '../../gitops/index.ts';
 import { checkStackName, pulumiAccess } from '../../gitops/stack.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
@@ -62,45 +61,40 @@ with HEAD, plus uncommitted changes (flagged), and maps the changed files to pro
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['from'], booleans: ['json', 'exit-code'] });
     if (args.positionals.length > 1) throw new CliError(`unexpected argument "${args.positionals[1]}"`);
-    try {
-      const { stack, project } = checkStackName(ctx.cwd, args.positionals[0]);
-      const deployed = await deployedFrom(stack, ctx, flagString(args, 'from'));
-      const r = await computeAffected(ctx.cwd, { base: deployed.commit, uncommitted: true });
-      const commits = await commitsBetween(ctx.cwd, r.base, r.head);
-      const ancestor = await isAncestor(ctx.cwd, r.base, r.head);
-      const impact = stackImpact(stack, r.changes);
-      const uncommitted = [...r.changes.shared, ...r.changes.projects.flatMap((p) => p.files), ...r.changes.stackConfigs.flatMap((s) => s.files), ...r.changes.other].filter((c) => c.uncommitted).length;
-      if (flagBool(args, 'json')) {
-        const out = {
-          stack,
-          deployed: { commit: r.base, dirty: deployed.dirty, source: deployed.source },
-          head: r.head,
-          deployedIsAncestor: ancestor,
-          commits,
-          uncommittedFiles: uncommitted,
-          changes: r.changes,
-          affected: impact,
-          affectedProjects: r.projects,
-          warnings: r.warnings,
-        };
-        ctx.stdout(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        ctx.stdout(`${stack}: deployed ${shortSha(r.base)} (${deployed.source}) → HEAD ${shortSha(r.head)}, ${commits.length} commit(s)${uncommitted ? ` + ${uncommitted} uncommitted file(s)` : ''}\n`);
-        if (deployed.dirty) ctx.stdout('  note: it was deployed from a dirty tree; what was uncommitted then is not known\n');
-        if (!ancestor) ctx.stdout(`  note: ${shortSha(r.base)} is not an ancestor of HEAD (deployed from another branch?)\n`);
-        for (const w of r.warnings) ctx.stderr(`warning: ${w}\n`);
-        const text = formatSummary(r.changes, project);
-        ctx.stdout(text || '  no changes\n');
-        ctx.stdout(
-          impact.affected
-            ? `${stack} is affected (${impact.reasons.join(', ')}): deploy it with \`catalyst up --env ${stack.slice(stack.indexOf('.') + 1)}\`\n`
-            : `${stack} is not affected: its deployment would not change\n`,
-        );
-      }
-      return flagBool(args, 'exit-code') && impact.affected ? 1 : 0;
-    } catch (e) {
-      if (isUserError(e)) throw new CliError(e.message, 1);
-      throw e;
+    const { stack, project } = checkStackName(ctx.cwd, args.positionals[0]);
+    const deployed = await deployedFrom(stack, ctx, flagString(args, 'from'));
+    const r = await computeAffected(ctx.cwd, { base: deployed.commit, uncommitted: true });
+    const commits = await commitsBetween(ctx.cwd, r.base, r.head);
+    const ancestor = await isAncestor(ctx.cwd, r.base, r.head);
+    const impact = stackImpact(stack, r.changes);
+    const uncommitted = [...r.changes.shared, ...r.changes.projects.flatMap((p) => p.files), ...r.changes.stackConfigs.flatMap((s) => s.files), ...r.changes.other].filter((c) => c.uncommitted).length;
+    if (flagBool(args, 'json')) {
+      const out = {
+        stack,
+        deployed: { commit: r.base, dirty: deployed.dirty, source: deployed.source },
+        head: r.head,
+        deployedIsAncestor: ancestor,
+        commits,
+        uncommittedFiles: uncommitted,
+        changes: r.changes,
+        affected: impact,
+        affectedProjects: r.projects,
+        warnings: r.warnings,
+      };
+      ctx.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      ctx.stdout(`${stack}: deployed ${shortSha(r.base)} (${deployed.source}) → HEAD ${shortSha(r.head)}, ${commits.length} commit(s)${uncommitted ? ` + ${uncommitted} uncommitted file(s)` : ''}\n`);
+      if (deployed.dirty) ctx.stdout('  note: it was deployed from a dirty tree; what was uncommitted then is not known\n');
+      if (!ancestor) ctx.stdout(`  note: ${shortSha(r.base)} is not an ancestor of HEAD (deployed from another branch?)\n`);
+      for (const w of r.warnings) ctx.stderr(`warning: ${w}\n`);
+      const text = formatSummary(r.changes, project);
+      ctx.stdout(text || '  no changes\n');
+      ctx.stdout(
+        impact.affected
+          ? `${stack} is affected (${impact.reasons.join(', ')}): deploy it with \`catalyst up --env ${stack.slice(stack.indexOf('.') + 1)}\`\n`
+          : `${stack} is not affected: its deployment would not change\n`,
+      );
     }
+    return flagBool(args, 'exit-code') && impact.affected ? 1 : 0;
   },
 };

@@ -1,6 +1,5 @@
-import { DefinitionError } from '../../definitions/diagnostics.ts';
 import { runEnv, type EnvAction } from '../../pulumi/env.ts';
-import { runnerFactory, type PulumiRunner } from '../../pulumi/pulumi.ts';
+import { runnerFactory } from '../../pulumi/pulumi.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
@@ -31,30 +30,18 @@ PULUMI_BACKEND_URL is set, and for *.local stacks the documented development pas
       const env = flagString(args, 'env');
       if (!env) throw new CliError(`--env is required, e.g. catalyst ${action} --env local`);
       if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"`);
-      let runner: PulumiRunner;
-      try {
-        runner = runnerFactory.create(ctx.cwd, ctx.env);
-      } catch (e) {
-        throw new CliError((e as Error).message);
-      }
-      try {
-        const r = await runEnv(action, {
-          repo: ctx.cwd,
-          env,
-          runner,
-          baseEnv: ctx.env,
-          stdout: ctx.stdout,
-          stderr: ctx.stderr,
-          expectNoChanges: flagBool(args, 'expect-no-changes'),
-          only: flagList(args, 'project'),
-        });
-        if (action === 'outputs') ctx.stdout(`${JSON.stringify(r.outputs, null, 2)}\n`);
-        return r.ok ? 0 : r.interrupted ? 130 : 1;
-      } catch (e) {
-        if (e instanceof DefinitionError) throw new CliError(e.message, 1);
-        if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof SyntaxError)) throw new CliError(e.message, 1);
-        throw e;
-      }
+      const r = await runEnv(action, {
+        repo: ctx.cwd,
+        env,
+        runner: runnerFactory.create(ctx.cwd, ctx.env),
+        baseEnv: ctx.env,
+        stdout: ctx.stdout,
+        stderr: ctx.stderr,
+        expectNoChanges: flagBool(args, 'expect-no-changes'),
+        only: flagList(args, 'project'),
+      });
+      if (action === 'outputs') ctx.stdout(`${JSON.stringify(r.outputs, null, 2)}\n`);
+      return r.ok ? 0 : r.interrupted ? 130 : 1;
     },
   };
 }

@@ -1,5 +1,4 @@
 import { deployedCommit, type Deployment, loadDeployments, pinnedImage } from '../../pulumi/history.ts';
-import { isUserError } from '../../gitops/errors.ts';
 import { shortSha } from '../../gitops/index.ts';
 import { checkStackName, pulumiAccess } from '../../gitops/stack.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
@@ -54,39 +53,34 @@ are marked. Pick a commit or version from here for \`catalyst rollback\`.
     if (args.positionals.length > 1) throw new CliError(`unexpected argument "${args.positionals[1]}"`);
     const limitText = flagString(args, 'limit') ?? '20';
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) throw new CliError(`--limit must be a whole number from 1 to 1000 (got "${limitText}")`);
-    try {
-      const { stack } = checkStackName(ctx.cwd, args.positionals[0]);
-      const list = await loadDeployments(pulumiAccess(ctx.cwd, stack, ctx.env), stack, { limit: Number(limitText) });
-      if (flagBool(args, 'json')) {
-        ctx.stdout(`${JSON.stringify(list, null, 2)}\n`);
-        return 0;
-      }
-      for (const w of list.warnings) ctx.stderr(`warning: ${w}\n`);
-      if (list.deployments.length === 0) {
-        ctx.stdout(`${stack}: no deployments yet\n`);
-        return 0;
-      }
-      ctx.stdout(`${stack}: ${list.deployments.length} update(s), newest first\n`);
-      const rows = [['#', 'started (UTC)', 'kind', 'result', 'changes', 'commit', 'image', '']];
-      for (const d of list.deployments) {
-        const dirty = d.outputs?.version?.dirty ?? d.git.dirty;
-        rows.push([
-          String(d.stackVersion ?? '?'),
-          when(d.startTime),
-          d.kind,
-          d.result,
-          formatChanges(d.resourceChanges),
-          `${shortSha(deployedCommit(d))}${dirty ? ' dirty' : ''}`,
-          shortImage(pinnedImage(d.outputs) ?? d.imageOverride),
-          note(d),
-        ]);
-      }
-      ctx.stdout(`${table(rows)}\n`);
-      if (list.snapshots === 'none') ctx.stdout('(no outputs recorded for these updates: images unknown)\n');
+    const { stack } = checkStackName(ctx.cwd, args.positionals[0]);
+    const list = await loadDeployments(pulumiAccess(ctx.cwd, stack, ctx.env), stack, { limit: Number(limitText) });
+    if (flagBool(args, 'json')) {
+      ctx.stdout(`${JSON.stringify(list, null, 2)}\n`);
       return 0;
-    } catch (e) {
-      if (isUserError(e)) throw new CliError(e.message, 1);
-      throw e;
     }
+    for (const w of list.warnings) ctx.stderr(`warning: ${w}\n`);
+    if (list.deployments.length === 0) {
+      ctx.stdout(`${stack}: no deployments yet\n`);
+      return 0;
+    }
+    ctx.stdout(`${stack}: ${list.deployments.length} update(s), newest first\n`);
+    const rows = [['#', 'started (UTC)', 'kind', 'result', 'changes', 'commit', 'image', '']];
+    for (const d of list.deployments) {
+      const dirty = d.outputs?.version?.dirty ?? d.git.dirty;
+      rows.push([
+        String(d.stackVersion ?? '?'),
+        when(d.startTime),
+        d.kind,
+        d.result,
+        formatChanges(d.resourceChanges),
+        `${shortSha(deployedCommit(d))}${dirty ? ' dirty' : ''}`,
+        shortImage(pinnedImage(d.outputs) ?? d.imageOverride),
+        note(d),
+      ]);
+    }
+    ctx.stdout(`${table(rows)}\n`);
+    if (list.snapshots === 'none') ctx.stdout('(no outputs recorded for these updates: images unknown)\n');
+    return 0;
   },
 };

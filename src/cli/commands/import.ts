@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { PROJECT_NAME } from '../../definitions/schema.ts';
-import { ExportError, formatReport, importN8n, readExports, writeProject, WriteError, type ImportReport } from '../../n8n/index.ts';
+import { formatReport, importN8n, readExports, writeProject, type ImportReport } from '../../n8n/index.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../types.ts';
 
@@ -47,24 +47,13 @@ Exit codes: 0 imported cleanly; 1 nothing written (errors, see the report); 2 us
     });
     const allowPartial = flagBool(args, 'allow-partial');
 
-    let exports;
-    try {
-      exports = readExports(paths, ctx.cwd);
-    } catch (err) {
-      if (err instanceof ExportError) throw new CliError(err.message, 1);
-      throw err;
-    }
+    const exports = readExports(paths, ctx.cwd);
     const result = importN8n(exports, project, { allowPartial, urlRewrites: rewrites });
     const report: ImportReport = result.report;
     const into = resolve(ctx.cwd, flagString(args, 'into') ?? 'projects');
     let target: string | undefined;
     if (result.writable && !flagBool(args, 'dry-run')) {
-      try {
-        target = writeProject(into, project, result.files, { force: flagBool(args, 'force') });
-      } catch (err) {
-        if (err instanceof WriteError) throw new CliError(err.message, 1);
-        throw err;
-      }
+      target = writeProject(into, project, result.files, { force: flagBool(args, 'force') });
       report.written = true;
     }
 

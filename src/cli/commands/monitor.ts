@@ -7,7 +7,7 @@ import {
   driftResolver,
   exitCodeFor,
   loadHistory,
-  loadStacksOrFail,
+  loadReportStacks,
   parseCommon,
   reportRound,
   startDeploys,
@@ -15,6 +15,7 @@ import {
   summaryText,
 } from '../report-shared.ts';
 import { parseDuration } from '../../report/settings.ts';
+import { UserError } from '../../shared/errors.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -69,7 +70,7 @@ Exit codes: 0 stopped, 1 --fail-on level reached in the last round, 2 usage or i
     const rounds = positiveInt(flagString(args, 'rounds'), 'rounds');
     const refreshEvery = positiveInt(flagString(args, 'refresh-every'), 'refresh-every') ?? DEFAULT_REFRESH_EVERY;
 
-    let stacks = await loadStacksOrFail(options);
+    let stacks = await loadReportStacks(options);
     const history = loadHistory(options, ctx);
     let deploys = startDeploys(options, stacks);
     let drift = await driftResolver(ctx);
@@ -83,11 +84,11 @@ Exit codes: 0 stopped, 1 --fail-on level reached in the last round, 2 usage or i
         const t0 = Date.now();
         if (round > 0 && round % refreshEvery === 0) {
           try {
-            stacks = await loadStacksOrFail(options);
+            stacks = await loadReportStacks(options);
             deploys = startDeploys(options, stacks);
             drift = await driftResolver(ctx);
           } catch (err) {
-            if (!(err instanceof CliError)) throw err;
+            if (!(err instanceof UserError)) throw err;
             ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
           }
         }

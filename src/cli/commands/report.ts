@@ -6,7 +6,7 @@ import {
   driftResolver,
   exitCodeFor,
   loadHistory,
-  loadStacksOrFail,
+  loadReportStacks,
   parseCommon,
   reportRound,
   startDeploys,
@@ -35,7 +35,7 @@ Exit codes: 0 done (whatever the statuses, unless --fail-on), 1 --fail-on level 
     const { args, options } = parseCommon(argv, ctx, { booleans: ['json'] });
     const json = flagBool(args, 'json');
     const started = performance.now();
-    const stacks = await loadStacksOrFail(options);
+    const stacks = await loadReportStacks(options);
     const history = loadHistory(options, ctx);
     const round = reportRound(options, ctx, {
       stacks,

@@ -1,5 +1,4 @@
 import { currentOutputs, loadDeployments } from '../../pulumi/history.ts';
-import { isUserError } from '../../gitops/errors.ts';
 import { gitState, shortSha } from '../../gitops/index.ts';
 import { planRollback, type RollbackPlan, runRollback } from '../../gitops/rollback.ts';
 import { checkStackName, pulumiAccess, stackConfigFile, stackTarget } from '../../gitops/stack.ts';
@@ -52,49 +51,44 @@ The next plain \`catalyst up\` / \`pulumi up\` builds HEAD again and replaces th
       throw new CliError(`--image must be an image reference, e.g. europe-docker.pkg.dev/p/r/app@sha256:<64 hex> (got "${image}")`);
     }
     if (image && flagBool(args, 'rebuild')) throw new CliError('--image and --rebuild exclude each other');
-    try {
-      const { stack } = checkStackName(ctx.cwd, args.positionals[0]);
-      const p = pulumiAccess(ctx.cwd, stack, ctx.env);
-      const list = await loadDeployments(p, stack, { limit: 100 });
-      for (const w of list.warnings) ctx.stderr(`warning: ${w}\n`);
-      const current = await currentOutputs(p, stack);
-      const configFile = stackConfigFile(ctx.cwd, stack);
-      const plan = await planRollback({
-        repo: ctx.cwd,
-        stack,
-        deployments: list.deployments,
-        current,
-        target: current?.target ?? stackTarget(configFile),
-        to,
-        image,
-        rebuild: flagBool(args, 'rebuild'),
-      });
-      if (flagBool(args, 'json')) ctx.stdout(`${JSON.stringify({ ...plan, dryRun: flagBool(args, 'dry-run') }, null, 2)}\n`);
-      else ctx.stdout(describePlan(plan));
-      if (plan.current) {
-        ctx.stdout(`${stack} already runs it: nothing to do\n`);
-        return 0;
-      }
-      if (flagBool(args, 'dry-run')) return 0;
-      const tree = await gitState(ctx.cwd);
-      if (plan.mode === 'image' && tree?.dirty) {
-        ctx.stderr(
-          'warning: the work tree has uncommitted changes; the Pulumi program and stack config come from it, and stacks that require a clean tree (catalyst:requireCleanGit, on by default for *.prod) refuse to deploy: commit or stash first\n',
-        );
-      }
-      // With --json, stdout holds only the plan: pulumi's progress and our notes go to stderr.
-      const say = flagBool(args, 'json') ? ctx.stderr : ctx.stdout;
-      const r = await runRollback(plan, { pulumi: p, configFile, stdout: say, stderr: ctx.stderr, keepWorktree: flagBool(args, 'keep-worktree') });
-      if (!r.ok) {
-        ctx.stderr(`catalyst rollback: pulumi up failed (exit ${r.code}); see what the stack runs now with \`catalyst history ${stack}\`\n`);
-        return 1;
-      }
-      if (r.worktree) say(`worktree kept at ${r.worktree}; remove it with \`git worktree remove --force ${r.worktree}\`\n`);
-      say(`${stack} rolled back to #${plan.to.stackVersion ?? '?'} (${shortSha(plan.commit)}). The next \`catalyst up\` deploys HEAD again.\n`);
+    const { stack } = checkStackName(ctx.cwd, args.positionals[0]);
+    const p = pulumiAccess(ctx.cwd, stack, ctx.env);
+    const list = await loadDeployments(p, stack, { limit: 100 });
+    for (const w of list.warnings) ctx.stderr(`warning: ${w}\n`);
+    const current = await currentOutputs(p, stack);
+    const configFile = stackConfigFile(ctx.cwd, stack);
+    const plan = await planRollback({
+      repo: ctx.cwd,
+      stack,
+      deployments: list.deployments,
+      current,
+      target: current?.target ?? stackTarget(configFile),
+      to,
+      image,
+      rebuild: flagBool(args, 'rebuild'),
+    });
+    if (flagBool(args, 'json')) ctx.stdout(`${JSON.stringify({ ...plan, dryRun: flagBool(args, 'dry-run') }, null, 2)}\n`);
+    else ctx.stdout(describePlan(plan));
+    if (plan.current) {
+      ctx.stdout(`${stack} already runs it: nothing to do\n`);
       return 0;
-    } catch (e) {
-      if (isUserError(e)) throw new CliError(e.message, 1);
-      throw e;
     }
+    if (flagBool(args, 'dry-run')) return 0;
+    const tree = await gitState(ctx.cwd);
+    if (plan.mode === 'image' && tree?.dirty) {
+      ctx.stderr(
+        'warning: the work tree has uncommitted changes; the Pulumi program and stack config come from it, and stacks that require a clean tree (catalyst:requireCleanGit, on by default for *.prod) refuse to deploy: commit or stash first\n',
+      );
+    }
+    // With --json, stdout holds only the plan: pulumi's progress and our notes go to stderr.
+    const say = flagBool(args, 'json') ? ctx.stderr : ctx.stdout;
+    const r = await runRollback(plan, { pulumi: p, configFile, stdout: say, stderr: ctx.stderr, keepWorktree: flagBool(args, 'keep-worktree') });
+    if (!r.ok) {
+      ctx.stderr(`catalyst rollback: pulumi up failed (exit ${r.code}); see what the stack runs now with \`catalyst history ${stack}\`\n`);
+      return 1;
+    }
+    if (r.worktree) say(`worktree kept at ${r.worktree}; remove it with \`git worktree remove --force ${r.worktree}\`\n`);
+    say(`${stack} rolled back to #${plan.to.stackVersion ?? '?'} (${shortSha(plan.commit)}). The next \`catalyst up\` deploys HEAD again.\n`);
+    return 0;
   },
 };
