@@ -13,6 +13,7 @@
  * happens twice (clocks go back) runs once, at its first occurrence, unless the hour field starts with
  * `*` (every hour): then at both, so `*\/15 * * * *` keeps running every 15 minutes through the change.
  */
+import { UserError } from './errors.ts';
 
 export interface CronSpec {
   /** The expression as written (trimmed). */
@@ -30,16 +31,14 @@ export interface CronSpec {
 }
 
 /** A syntax error; `offset`/`length` locate it inside the expression. */
-export class CronSyntaxError extends Error {
+export class CronSyntaxError extends UserError {
   readonly offset: number;
   readonly length: number;
-  readonly fix?: string;
   constructor(message: string, offset: number, length: number, fix?: string) {
-    super(message);
+    super(message, { fix });
     this.name = 'CronSyntaxError';
     this.offset = offset;
     this.length = length;
-    if (fix !== undefined) this.fix = fix;
   }
 }
 

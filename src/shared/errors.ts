@@ -18,7 +18,7 @@ export class UserError extends Error {
   constructor(message: string, opts: UserErrorOptions = {}) {
     super(message);
     this.name = 'UserError';
-    this.fix = opts.fix;
+    if (opts.fix !== undefined) this.fix = opts.fix;
     this.exitCode = opts.exitCode ?? 1;
   }
 }

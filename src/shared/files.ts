@@ -1,7 +1,8 @@
 /** Reading files a user points us at: regular files only, with a size limit, never blocking. */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { UserError } from './errors.ts';
 
-export class FileReadError extends Error {
+export class FileReadError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'FileReadError';
