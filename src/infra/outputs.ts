@@ -3,9 +3,8 @@
  * project model: public routes, the workflow list, HTTP peers, the base URL form.
  */
 import type { ProjectModel } from '../definitions/model.ts';
-import type { PublicRoute, WorkflowInfo } from '../contracts/outputs.ts';
-
-export { OUTPUT_KEYS, stackOutputsSchema, type PublicRoute, type StackOutputs, type WorkflowInfo } from '../contracts/outputs.ts';
+import { compareRoutes, type OutputWorkflow, type PublicRoute } from '../contracts/outputs.ts';
+import { byName } from '../shared/order.ts';
 
 export function hasPublicWorkflows(project: ProjectModel): boolean {
   return project.workflows.some((w) => w.visibility === 'public');
@@ -18,12 +17,12 @@ export function publicRoutes(project: ProjectModel): PublicRoute[] {
     if (w.visibility !== 'public' || w.trigger.type !== 'webhook') continue;
     routes.push({ workflow: w.name, method: w.trigger.method, path: w.trigger.path });
   }
-  return routes.sort((a, b) => (a.path === b.path ? a.method.localeCompare(b.method) : a.path < b.path ? -1 : 1));
+  return routes.sort(compareRoutes);
 }
 
 /** Every workflow, sorted by name. */
-export function workflowList(project: ProjectModel): WorkflowInfo[] {
-  return project.workflows.map((w) => ({ name: w.name, visibility: w.visibility })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+export function workflowList(project: ProjectModel): OutputWorkflow[] {
+  return project.workflows.map((w) => ({ name: w.name, visibility: w.visibility })).sort(byName);
 }
 
 /** Projects this one calls over HTTP (cross-project calls), sorted. */

@@ -16,6 +16,7 @@ import { loadProjectModel } from '../definitions/load.ts';
 import type { ProjectModel, Workspace } from '../definitions/model.ts';
 import { materializeApp, type GeneratedApp, type WriteApp } from './build.ts';
 import { rawStackConfigFromPulumi, readStackConfig, StackConfigError, type ConfigProblem, type RawStackConfig } from './config.ts';
+import type { OutputValues } from '../contracts/outputs.ts';
 import { STATE_ROOT_ENV } from '../contracts/rollback.ts';
 import { cleanGitProblem, type GitRead } from './git.ts';
 import { CatalystProject } from './project.ts';
@@ -59,7 +60,7 @@ export function resolveStateRoot(root: string, env: Readonly<Record<string, stri
   return { stateRoot: value, problem: null };
 }
 
-export async function runCatalyst(deps: ProgramDeps): Promise<Record<string, unknown>> {
+export async function runCatalyst(deps: ProgramDeps): Promise<OutputValues> {
   const raw = deps.raw ?? rawStackConfigFromPulumi();
   let workspace: Workspace | undefined;
   const result = readStackConfig(raw, {

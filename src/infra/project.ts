@@ -16,7 +16,8 @@ import type { ProjectModel } from '../definitions/model.ts';
 import type { RollbackState } from '../contracts/rollback.ts';
 import { imageDigestOf, type StackConfig } from './config.ts';
 import { createAppImage, type BuildStamp } from './image.ts';
-import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList, type PublicRoute, type WorkflowInfo } from './outputs.ts';
+import type { OutputValues, OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
+import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList } from './outputs.ts';
 import { createPeerUrls } from './peers.ts';
 import type { BuiltImage, GitVersion, Target, TargetContext, TargetOutputs } from './targets/types.ts';
 import { TOKENS } from './tokens.ts';
@@ -162,7 +163,7 @@ export class CatalystProject extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly healthUrl: pulumi.Output<string>;
   readonly publicRoutes: PublicRoute[];
-  readonly workflows: WorkflowInfo[];
+  readonly workflows: OutputWorkflow[];
   readonly imageRef: pulumi.Output<string> | null;
   readonly imageDigest: pulumi.Output<string | null> | null;
   readonly contentHash: string | null;
@@ -222,7 +223,7 @@ export class CatalystProject extends pulumi.ComponentResource {
   }
 
   /** The stack outputs contract (docs/contracts.md §1), every key present. */
-  stackOutputs(): Record<string, unknown> {
+  stackOutputs(): OutputValues {
     return {
       project: this.project,
       env: this.env,

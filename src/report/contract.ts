@@ -1,26 +1,15 @@
 /**
- * Reads one stack's outputs (docs/contracts.md §1) through an allowlist.
+ * Reads one stack's outputs (docs/contracts.md §1) through the contract (src/contracts/outputs.ts).
  *
- * Redaction rule: the report only ever reads the contract's known fields, each checked against its
- * type and a conservative pattern; anything else in the outputs object is ignored, and URLs lose
- * their userinfo (`user:password@`). A value planted in an unknown field (or a URL credential) can
- * therefore never reach report.json, index.html, report.md, the history file or the terminal.
+ * Redaction rule: the report only ever reads the contract's known fields, each checked against the
+ * contract's schema and its conservative patterns (readOutputFields); anything else in the outputs
+ * object is ignored, and URLs lose their userinfo (`user:password@`) before they are checked. A value
+ * planted in an unknown field (or a URL credential) can therefore never reach report.json,
+ * index.html, report.md, the history file or the terminal.
  */
-import type { RouteInfo, StackInfo, WorkflowInfo } from './types.ts';
-import { isTargetName } from '../contracts/targets.ts';
+import { OUTPUT_KEYS, OUTPUT_PATTERNS, readOutputFields } from '../contracts/outputs.ts';
 import { InputError } from './errors.ts';
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const IDENT_RE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
-const HEX_RE = /^[0-9a-f]{7,64}$/;
-const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-const IMAGE_RE = /^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,299}$/;
-const PATH_RE = /^\/[A-Za-z0-9_.~{}:/-]{0,199}$/;
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
-function str(v: unknown, re: RegExp): string | null {
-  return typeof v === 'string' && re.test(v) ? v : null;
-}
+import type { StackInfo } from './types.ts';
 
 /** An http(s) URL with userinfo removed, or null. Never returns a `javascript:` (or other) URL. */
 export function safeUrl(v: unknown): string | null {
@@ -43,31 +32,30 @@ function baseUrl(v: unknown): string | null {
   return u === null ? null : u.replace(/\/+$/, '');
 }
 
-function routes(v: unknown): RouteInfo[] {
-  if (!Array.isArray(v)) return [];
-  const out: RouteInfo[] = [];
-  for (const r of v) {
-    if (typeof r !== 'object' || r === null) continue;
-    const o = r as Record<string, unknown>;
-    const workflow = str(o.workflow, NAME_RE);
-    const method = typeof o.method === 'string' && METHODS.has(o.method.toUpperCase()) ? o.method.toUpperCase() : null;
-    const path = str(o.path, PATH_RE);
-    if (workflow && method && path) out.push({ workflow, method, path });
-  }
-  return out.sort((a, b) => (a.path === b.path ? a.method.localeCompare(b.method) : a.path < b.path ? -1 : 1));
+/** A route entry's three fields, the method upper-cased; anything else is left for the contract to refuse. */
+function route(r: unknown): unknown {
+  if (typeof r !== 'object' || r === null) return r;
+  const o = r as Record<string, unknown>;
+  return { workflow: o.workflow, method: typeof o.method === 'string' ? o.method.toUpperCase() : o.method, path: o.path };
 }
 
-function workflows(v: unknown): WorkflowInfo[] {
-  if (!Array.isArray(v)) return [];
-  const out: WorkflowInfo[] = [];
-  for (const w of v) {
-    if (typeof w !== 'object' || w === null) continue;
-    const o = w as Record<string, unknown>;
-    const name = str(o.name, NAME_RE);
-    const visibility = o.visibility === 'public' || o.visibility === 'internal' ? o.visibility : null;
-    if (name && visibility) out.push({ name, visibility });
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function workflow(w: unknown): unknown {
+  if (typeof w !== 'object' || w === null) return w;
+  const o = w as Record<string, unknown>;
+  return { name: o.name, visibility: o.visibility };
+}
+
+/**
+ * The contract's keys of an outputs object as the report accepts them: URLs without userinfo (the base
+ * URL also without trailing slashes), methods in upper case, list entries reduced to their fields.
+ */
+function normalized(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, o[k]]));
+  out.url = baseUrl(o.url);
+  for (const k of ['healthUrl', 'consoleUrl', 'logsUrl'] as const) out[k] = safeUrl(o[k]);
+  out.publicRoutes = Array.isArray(o.publicRoutes) ? o.publicRoutes.map(route) : o.publicRoutes;
+  out.workflows = Array.isArray(o.workflows) ? o.workflows.map(workflow) : o.workflows;
+  return out;
 }
 
 /** Splits `<project>.<env>` (the env is the part after the last dot). */
@@ -78,7 +66,7 @@ export function splitStackName(name: string): { project: string; env: string } {
 
 /** True when `name` is a usable stack name (used for `--stack` and outputs-file keys). */
 export function isStackName(name: string): boolean {
-  return NAME_RE.test(name);
+  return OUTPUT_PATTERNS.name.test(name);
 }
 
 /** A StackInfo for a stack whose outputs could not be read. */
@@ -110,35 +98,27 @@ export function readStackOutputs(name: string, raw: unknown): StackInfo {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return emptyStack(name, 'stack outputs are not an object');
   }
-  const o = raw as Record<string, unknown>;
+  const f = readOutputFields(normalized(raw as Record<string, unknown>));
   const fromName = splitStackName(name);
-  const url = baseUrl(o.url);
-  const v = typeof o.version === 'object' && o.version !== null ? (o.version as Record<string, unknown>) : {};
-  const info: StackInfo = {
+  return {
     name,
-    project: str(o.project, NAME_RE) ?? fromName.project,
-    env: str(o.env, NAME_RE) ?? fromName.env,
-    target: isTargetName(o.target) ? o.target : null,
-    region: str(o.region, IDENT_RE),
-    url,
-    healthUrl: safeUrl(o.healthUrl) ?? (url ? `${url}/health` : null),
-    consoleUrl: safeUrl(o.consoleUrl),
-    logsUrl: safeUrl(o.logsUrl),
-    imageRef: str(o.imageRef, IMAGE_RE),
-    imageDigest: str(o.imageDigest, DIGEST_RE),
-    contentHash: str(o.contentHash, HEX_RE),
-    uptimeCheckId: str(o.uptimeCheckId, IDENT_RE),
-    version: {
-      commit: str(v.commit, HEX_RE),
-      branch: str(v.branch, IDENT_RE),
-      dirty: typeof v.dirty === 'boolean' ? v.dirty : null,
-    },
-    workflows: workflows(o.workflows),
-    publicRoutes: routes(o.publicRoutes),
-    problem: null,
+    project: f.project ?? fromName.project,
+    env: f.env ?? fromName.env,
+    target: f.target,
+    region: f.region,
+    url: f.url,
+    healthUrl: f.healthUrl ?? (f.url ? `${f.url}/health` : null),
+    consoleUrl: f.consoleUrl,
+    logsUrl: f.logsUrl,
+    imageRef: f.imageRef,
+    imageDigest: f.imageDigest,
+    contentHash: f.contentHash,
+    uptimeCheckId: f.uptimeCheckId,
+    version: f.version,
+    workflows: f.workflows,
+    publicRoutes: f.publicRoutes,
+    problem: f.url ? null : 'stack outputs have no valid `url` (http or https)',
   };
-  if (!url) info.problem = 'stack outputs have no valid `url` (http or https)';
-  return info;
 }
 
 /** Reads the `{ "<stack>": <outputs> }` object of `--outputs <file.json>`. */

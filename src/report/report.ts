@@ -13,13 +13,12 @@ import {
   type Drift,
   type ErrorRate,
   type ProbeResult,
-  type RouteInfo,
   type StackInfo,
   type Status,
   STATUS_RANK,
   type Uptime,
-  type WorkflowInfo,
 } from './types.ts';
+import type { OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -60,8 +59,8 @@ export interface StackReport {
   /** Recent response times, oldest first (ms, null = down). */
   latencySeries: (number | null)[];
   deployments: DeployHistory;
-  workflows: WorkflowInfo[];
-  publicRoutes: RouteInfo[];
+  workflows: OutputWorkflow[];
+  publicRoutes: PublicRoute[];
   /** Secondary problems that did not decide the status (e.g. /metrics missing). */
   notes: string[];
 }

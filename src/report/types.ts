@@ -2,17 +2,13 @@
  * Shared shapes of the report stage: stack outputs (as the report reads them) → probes → status.
  * Everything here is plain data (JSON-serialisable) so it can be written to report.json and history.
  */
-import type { PublicRoute, WorkflowInfo } from '../contracts/outputs.ts';
+import type { OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
 import type { AppMetrics } from './workflow-metrics.ts';
 
 export type Status = 'healthy' | 'degraded' | 'down';
 
 /** Sort rank: down first, then degraded, then healthy. */
 export const STATUS_RANK: Record<Status, number> = { down: 0, degraded: 1, healthy: 2 };
-
-/** The contract's route and workflow entries (docs/contracts.md §1, src/contracts/outputs.ts). */
-export type RouteInfo = PublicRoute;
-export type { WorkflowInfo };
 
 /**
  * What the report knows about one stack, read from its outputs through an allowlist of the contract
@@ -36,8 +32,8 @@ export interface StackInfo {
   contentHash: string | null;
   uptimeCheckId: string | null;
   version: { commit: string | null; branch: string | null; dirty: boolean | null };
-  workflows: WorkflowInfo[];
-  publicRoutes: RouteInfo[];
+  workflows: OutputWorkflow[];
+  publicRoutes: PublicRoute[];
   /** Why the outputs could not be used (missing stack, no url, …); null when they were fine. */
   problem: string | null;
 }

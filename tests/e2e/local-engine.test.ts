@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackOutputsSchema } from '../../src/infra/outputs.ts';
+import { stackOutputsSchema } from '../../src/contracts/outputs.ts';
 import { alive, E2eRepo, FakeTickets, freePort, plantedSecret, portOpen, post, requireEngine, waitFor, type CliRun } from './harness.ts';
 
 const BILLING = 'billing.local';

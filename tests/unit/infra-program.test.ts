@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import type { RawStackConfig } from '../../src/infra/config.ts';
-import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/infra/outputs.ts';
+import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/contracts/outputs.ts';
 import type { ProgramDeps } from '../../src/infra/program.ts';
 import { ACCESS_TOKEN, DIGEST, installMocks, isSecret, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
 

@@ -19,7 +19,7 @@ import { STATE_ROOT_ENV, type RollbackConfig } from '../../src/contracts/rollbac
 import { overrideConfigText, planRollback, rollbackConfig } from '../../src/gitops/rollback.ts';
 import { imageDigestOf, isImageRef, readStackConfig, type ConfigContext, type RawStackConfig } from '../../src/infra/config.ts';
 import { parseConfigText } from '../../src/infra/options.ts';
-import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/infra/outputs.ts';
+import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/contracts/outputs.ts';
 import type { ProgramDeps } from '../../src/infra/program.ts';
 import { TARGETS } from '../../src/infra/targets/index.ts';
 import type { Target } from '../../src/infra/targets/types.ts';
