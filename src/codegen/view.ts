@@ -25,6 +25,7 @@ import { buildModels, type ModelsView } from './models.ts';
 import { naturalCompare, pascal } from './names.ts';
 import { appRequirements } from './requirements.ts';
 import { buildRoutes, mainImports, type MainImportsView, type RouteView } from './routes.ts';
+import { buildSchedules, type ScheduleView } from './schedules.ts';
 import { buildWorkflows, type WorkflowView } from './workflows.ts';
 
 export interface AppView {
@@ -41,6 +42,8 @@ export interface AppView {
   /** Workflow module names in the order isort (ruff I001) wants them: natural order, numbers by value. */
   workflowModules: string[];
   routes: RouteView[];
+  /** Scheduled workflows (registry.py's SCHEDULES; empty: the app declares none). */
+  schedules: ScheduleView[];
   /** How many distinct paths the routes have (what /openapi.json lists). */
   routePathCount: number;
   internal: WorkflowView[];
@@ -106,6 +109,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     catalystVersionPy: pyStr(catalystVersion),
     workflows: wfViews,
     routes,
+    schedules: buildSchedules(workflows),
     routePathCount: new Set(routes.map((r) => r.path)).size,
     internal,
     internalText: internal.map((w) => w.name).join(', '),

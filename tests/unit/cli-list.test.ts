@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ListOutput } from '../../src/cli/commands/list.ts';
+import { formatInZone, nextRuns, parseCron } from '../../src/shared/cron.ts';
 import { cleanupTemp, run, tempDir, tempRepo, writeFiles } from '../helpers/cli-workspace.ts';
 
 afterAll(cleanupTemp);
@@ -10,6 +11,7 @@ describe('catalyst list', () => {
   it('projects, workflows, visibility, routes, calls, secrets, stacks (human)', async () => {
     const root = tempRepo();
     writeFiles(root, { 'stacks/Pulumi.support-bot.prod.yaml': 'config: {}\n', 'stacks/Pulumi.support-bot.dev.yaml': 'config: {}\n' });
+    const nextFee = nextRuns(parseCron('0 6 1 * *'), 'Europe/Berlin', Date.now(), 3).map((t) => formatInZone(t, 'Europe/Berlin'));
     const r = await run(root, 'list');
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe(
@@ -17,10 +19,12 @@ describe('catalyst list', () => {
         'billing  Customer plans, charges and invoices.',
         '  secrets: (none)',
         '  stacks:  (none)',
-        '  charge    public    POST /charge          calls invoice (in-process)',
-        '  invoice   internal                        calls tax (in-process)',
-        '  lookup    public    POST /lookup',
-        '  tax       internal',
+        '  charge       public    POST /charge          calls invoice (in-process)',
+        '  invoice      internal                        calls tax (in-process)',
+        '  lookup       public    POST /lookup',
+        '  monthly-fee  internal  schedule 0 6 1 * *    calls invoice (in-process)',
+        `               next runs (Europe/Berlin): ${nextFee.join(', ')}`,
+        '  tax          internal',
         'support-bot  Answers customer questions; knows their plan from billing.',
         '  secrets: OPENAI_API_KEY, TICKETS_TOKEN',
         '  stacks:  support-bot.dev, support-bot.prod',
@@ -71,7 +75,7 @@ describe('catalyst list', () => {
     writeFileSync(join(root, 'projects/billing/workflows/tax.yaml'), 'catalyst: 1\nname: tax\nnodes: 5\n');
     const r = await run(root, 'list');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  tax       internal\n');
+    expect(r.stdout).toContain('  tax          internal\n');
     expect(r.stdout).toMatch(/\n\d+ problem\(s\) in the definitions; run `catalyst validate` for the list\n$/);
     expect(JSON.parse((await run(root, 'list', '--json')).stdout).problems).toBeGreaterThan(0);
   });

@@ -11,7 +11,7 @@ describe('catalyst validate', () => {
     const r = await run(root, 'validate');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ok: 2 project\(s\), 7 workflow\(s\), 4 public route\(s\), 3 internal\n/);
+    expect(r.stdout).toMatch(/^ok: 2 project\(s\), 8 workflow\(s\), 4 public route\(s\), 4 internal\n/);
     expect(r.stdout).toContain('    charge                   public   POST /charge\n');
     expect(r.stdout).toContain('    invoice                  internal\n');
   });
@@ -22,7 +22,7 @@ describe('catalyst validate', () => {
     expect((await run(root, 'validate', 'projects')).code).toBe(0);
     const one = await run(root, 'validate', 'projects/billing');
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/^ok: 1 project\(s\), 4 workflow\(s\)/);
+    expect(one.stdout).toMatch(/^ok: 1 project\(s\), 5 workflow\(s\)/);
     expect(one.stdout).not.toContain('support-bot');
   });
 

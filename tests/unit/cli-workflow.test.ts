@@ -106,6 +106,7 @@ describe('catalyst workflow move', () => {
         'catalyst workflow: cannot move billing/invoice to project "support-bot":',
         '- "billing/invoice" is internal and called in-process from project "billing"; after the move these would be calls to another project, which reach only public workflows:',
         '  billing/charge (node invoice, projects/billing/workflows/charge.yaml:24) calls invoice',
+        '  billing/monthly-fee (node invoice, projects/billing/workflows/monthly-fee.yaml:20) calls invoice',
         '  (make it public first: catalyst workflow visibility billing/invoice public, or change those callers)',
         '- "invoice" calls internal workflows of project "billing" in-process; from project "support-bot" it could call only public ones:',
         '  billing/invoice (node tax, projects/billing/workflows/invoice.yaml:16) calls tax',

@@ -216,6 +216,7 @@ describe('the workspace index (scan.ts)', () => {
     expect(callersOf(ws, 'billing').map(formatCallSite)).toEqual([
       'billing/charge (node invoice, projects/billing/workflows/charge.yaml:24) calls invoice',
       'billing/invoice (node tax, projects/billing/workflows/invoice.yaml:16) calls tax',
+      'billing/monthly-fee (node invoice, projects/billing/workflows/monthly-fee.yaml:20) calls invoice',
       'support-bot/ask (node plan, projects/support-bot/workflows/ask.yaml:20) calls billing/lookup',
     ]);
     expect(callersOf(ws, 'billing', 'lookup')).toHaveLength(1);

@@ -246,7 +246,7 @@ describe('names, directories and workspace shapes (load.ts)', () => {
     expect(ws.projects.map((p) => p.name)).toEqual(['billing', 'support-bot']);
     const { project } = loadProjectModel('billing', { cwd: root });
     expect(project.name).toBe('billing');
-    expect(loadProjectModel(join(root, 'projects/billing'), { cwd: '/' }).project.workflows.map((w) => w.name)).toEqual(['charge', 'invoice', 'lookup', 'tax']);
+    expect(loadProjectModel(join(root, 'projects/billing'), { cwd: '/' }).project.workflows.map((w) => w.name)).toEqual(['charge', 'invoice', 'lookup', 'monthly-fee', 'tax']);
     expect(() => loadProjectModel('nope', { cwd: root })).toThrow(/no project "nope"/);
     writeFileSync(join(root, 'projects/billing/workflows/tax.yaml'), 'catalyst: 1\nname: tax\nnodes: 5\n');
     let err: unknown;

@@ -101,7 +101,7 @@ describe('outputs helpers', () => {
       { workflow: 'charge', method: 'POST', path: '/charge' },
       { workflow: 'lookup', method: 'POST', path: '/lookup' },
     ]);
-    expect(workflowList(project).map((w) => w.name)).toEqual(['charge', 'invoice', 'lookup', 'tax']);
+    expect(workflowList(project).map((w) => w.name)).toEqual(['charge', 'invoice', 'lookup', 'monthly-fee', 'tax']);
     expect(httpPeers(project)).toEqual([]);
     expect(httpPeers(loadProjectModel('support-bot', { cwd: ROOT }).project)).toEqual(['billing']);
     expect(baseUrl('https://x.dev///')).toBe('https://x.dev');

@@ -24,6 +24,12 @@ class LookupInput(BaseModel):
     f_customerId: str = Field(alias="customerId", description="the customer's id, e.g. cus_42", min_length=1, max_length=64)
 
 
+class MonthlyFeeInput(BaseModel):
+    model_config = ConfigDict(title="MonthlyFeeInput", extra="forbid", regex_engine="python-re", strict=True)
+    f_customerId: str = Field(alias="customerId")
+    f_amount: float = Field(alias="amount", allow_inf_nan=False)
+
+
 class TaxInput(BaseModel):
     model_config = ConfigDict(title="TaxInput", extra="forbid", regex_engine="python-re", strict=True)
     f_amount: float = Field(alias="amount", allow_inf_nan=False)

@@ -50,6 +50,11 @@ def test_internal_invoice_has_no_route(client):
         assert client.request(method, "/invoice", json={}).status_code == 404
 
 
+def test_internal_monthly_fee_has_no_route(client):
+    for method in ("GET", "POST"):
+        assert client.request(method, "/monthly-fee", json={}).status_code == 404
+
+
 def test_internal_tax_has_no_route(client):
     for method in ("GET", "POST"):
         assert client.request(method, "/tax", json={}).status_code == 404

@@ -12,7 +12,7 @@ from bisect import bisect_left
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-_all: list["Counter | Histogram"] = []
+_all: list["Counter | Histogram | Gauge"] = []
 
 
 def _go_float(d: float) -> str:
@@ -46,8 +46,9 @@ def _header(name: str, doc: str, kind: str) -> str:
 
 
 class Counter:
-    def __init__(self, name: str, doc: str, labelnames: tuple[str, ...]) -> None:
+    def __init__(self, name: str, doc: str, labelnames: tuple[str, ...], hide_empty: bool = False) -> None:
         self.name, self.doc, self.labelnames = name, doc, labelnames
+        self.hide_empty = hide_empty  # no lines at all until the first increment (the schedule metrics)
         self.values: dict[tuple[str, ...], float] = {}
         _all.append(self)
 
@@ -60,6 +61,8 @@ class Counter:
         return self.values.get(labels, 0.0)
 
     def render(self) -> str:
+        if self.hide_empty and not self.values:
+            return ""
         out = [_header(self.name, self.doc, "counter")]
         for labels, v in self.values.items():
             out.append(f"{self.name}{_labels(list(zip(self.labelnames, labels, strict=True)))} {_go_float(v)}\n")
@@ -93,6 +96,24 @@ class Histogram:
         return "".join(out)
 
 
+class Gauge:
+    def __init__(self, name: str, doc: str, labelnames: tuple[str, ...]) -> None:
+        self.name, self.doc, self.labelnames = name, doc, labelnames
+        self.values: dict[tuple[str, ...], float] = {}
+        _all.append(self)
+
+    def set(self, labels: tuple[str, ...], value: float) -> None:
+        self.values[labels] = float(value)
+
+    def render(self) -> str:
+        if not self.values:
+            return ""
+        out = [_header(self.name, self.doc, "gauge")]
+        for labels, v in self.values.items():
+            out.append(f"{self.name}{_labels(list(zip(self.labelnames, labels, strict=True)))} {_go_float(v)}\n")
+        return "".join(out)
+
+
 requests_total = Counter(
     "catalyst_requests_total",
     "HTTP requests to public workflows, by response status",
@@ -119,6 +140,25 @@ subcall_total = Counter(
     "Calls from one workflow to another (kind inprocess = same app, http = another project)",
     ("caller", "target", "kind", "outcome"),
 )
+
+schedule_runs_total = Counter(
+    "catalyst_schedule_runs_total",
+    "Ticks of scheduled workflows, by result (ok, failed, skipped: the previous run was still going, duplicate: the tick was already taken)",
+    ("schedule", "result"),
+    hide_empty=True,
+)
+schedule_missed_total = Counter(
+    "catalyst_schedule_missed_ticks_total",
+    "Ticks of scheduled workflows that no run was started for (the app was down, or the delivery came late)",
+    ("schedule",),
+    hide_empty=True,
+)
+schedule_last_run = Gauge("catalyst_schedule_last_run_timestamp_seconds", "When the last run of the schedule started (Unix time)", ("schedule",))
+schedule_last_duration = Gauge("catalyst_schedule_last_run_duration_seconds", "How long the last run of the schedule took", ("schedule",))
+schedule_last_success = Gauge("catalyst_schedule_last_run_success", "1 when the last run of the schedule succeeded, 0 when it failed", ("schedule",))
+schedule_next_run = Gauge("catalyst_schedule_next_run_timestamp_seconds", "The next tick of the schedule (Unix time)", ("schedule",))
+schedule_info = Gauge("catalyst_schedule_info", "A scheduled workflow: its cron expression, time zone, overlap policy and how ticks arrive (inapp or external)", ("schedule", "cron", "timezone", "overlap", "mode"))
+schedule_last_tick = Gauge("catalyst_schedule_last_tick_timestamp_seconds", "The tick (scheduled time, Unix time) of the last run", ("schedule",))
 
 
 def render() -> bytes:

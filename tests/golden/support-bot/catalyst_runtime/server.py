@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalyst_runtime import context, dotenv, expr, http, logs, metrics, version
+from catalyst_runtime import schedule as schedule_mod
 from catalyst_runtime import settings as settings_mod
 from catalyst_runtime.engine import Call, Registry, Result, execute
 from catalyst_runtime.errors import CatalystError, ConfigError
@@ -239,8 +240,8 @@ def result_response(result: Result) -> Response:
     return Response(json_bytes(result.body), status_code=result.status, headers=headers)
 
 
-def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tuple[str, str], str], *, title: str, description: str) -> FastAPI:
-    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry}
+def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tuple[str, str], str], *, title: str, description: str, schedules: tuple[Any, ...] = ()) -> FastAPI:
+    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry, "scheduler": None}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
@@ -256,6 +257,9 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
         state["hash"] = version.content_hash()
         if spec.uses_http:
             await http.start()
+        if schedules:
+            state["scheduler"] = schedule_mod.create(schedules, state)
+            state["scheduler"].start()
         state["ready"] = True
         # What exists now (modules, the app, models, settings) lives as long as the process: take it out of
         # the cyclic collector's view, whose full passes otherwise scan all of it, pausing the loop for
@@ -266,6 +270,8 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
             yield
         finally:
             state["ready"] = False
+            if state["scheduler"] is not None:
+                await state["scheduler"].stop()
             await http.stop()
             logs.log("info", "stopped", project=spec.project)
 
@@ -299,6 +305,8 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
                     checks[f"llm:{label}"] = {"status": "ok", "detail": f"base URL {settings_mod.safe_origin(url)}"}
                 else:
                     checks[f"llm:{label}"] = {"status": "degraded", "detail": "LLM base URL is not set to an http(s) URL"}
+        if state["scheduler"] is not None:
+            checks.update(state["scheduler"].health_checks())
         overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
         return Response(json_bytes({"status": overall, "project": spec.project, "checks": checks}), media_type=JSON_TYPE)
 
@@ -322,8 +330,12 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
+        if state["scheduler"] is not None:
+            state["scheduler"].refresh_metrics()
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
+    if schedules:
+        schedule_mod.install_routes(app, state)
     return app
 
 

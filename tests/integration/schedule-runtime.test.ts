@@ -1,0 +1,160 @@
+/**
+ * Scheduled workflows in the generated app under real uvicorn: the in-app scheduler (with the test-only
+ * faster clock: one real second is one scheduled minute) fires, its runs show in /metrics, /health and
+ * GET /_catalyst/schedules, and its effect reaches a loopback server; failed runs make /health degraded
+ * (still 200); overlap skip; the authenticated endpoints for external schedulers with duplicate
+ * suppression by tick; two instances sharing a lease directory run each tick once; missed ticks counted.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, cleanupTemps, generateInto, json, metric, requirePython, startApp, startStub, stopAllApps, testPython, workspaceFrom, type Stub } from '../helpers/codegen.ts';
+
+const TOKEN = 'sched-planted-4f9a1c2e8b';
+const FILES = {
+  'sched/project.yaml': 'catalyst: 1\nname: sched\nenv:\n  HOOK_URL: http://127.0.0.1:9\n',
+  'sched/workflows/ping.yaml': [
+    'catalyst: 1',
+    'name: ping',
+    'trigger: { type: schedule, cron: "* * * * *", timezone: Europe/Berlin, input: { label: every-minute } }',
+    'input: { type: object, properties: { label: { type: string } }, required: [label] }',
+    'nodes:',
+    '  - { id: hook, type: httpRequest, method: POST, url: "{{ env.HOOK_URL }}/hook", body: { label: "{{ input.label }}" } }',
+    '',
+  ].join('\n'),
+  'sched/workflows/flaky.yaml': 'catalyst: 1\nname: flaky\ntrigger: { type: schedule, cron: "* * * * *" }\nnodes:\n  - { id: hook, type: httpRequest, method: POST, url: "{{ env.HOOK_URL }}/fail" }\n',
+  'sched/workflows/slow.yaml': 'catalyst: 1\nname: slow\ntrigger: { type: schedule, cron: "* * * * *", overlap: skip }\nnodes:\n  - { id: wait, type: delay, ms: 2600 }\n',
+};
+
+let python: string;
+let dir: string;
+let hook: Stub;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const hooks = () => hook.requests.filter((r) => r.url === '/hook').length;
+
+beforeAll(async () => {
+  requirePython();
+  python = await testPython();
+  hook = await startStub((req, _body, res) => (req.url === '/fail' ? json(res, 500, { error: 'down' }) : json(res, 200, { ok: true })));
+  const { workspace } = workspaceFrom(FILES);
+  dir = generateInto(workspace.projects[0], workspace).dir;
+}, 300_000);
+
+afterAll(async () => {
+  await stopAllApps();
+  await hook.close();
+  cleanupTemps();
+});
+
+describe('in-app scheduler', () => {
+  it('fires on the clock, records each run, reports failures and skips overlapping ticks', async () => {
+    hook.requests.length = 0;
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_TEST_CLOCK_SPEED: '60' });
+    await sleep(4_500);
+    expect(hooks()).toBeGreaterThanOrEqual(3);
+    expect(hook.requests.find((r) => r.url === '/hook')!.body).toBe('{"label":"every-minute"}');
+
+    const m = (await call(`${app.url}/metrics`)).text;
+    expect(metric(m, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'ok' })).toBe(hooks());
+    expect(metric(m, 'catalyst_schedule_runs_total', { schedule: 'flaky', result: 'failed' })).toBeGreaterThanOrEqual(3);
+    expect(metric(m, 'catalyst_schedule_runs_total', { schedule: 'slow', result: 'skipped' })).toBeGreaterThanOrEqual(1);
+    expect(metric(m, 'catalyst_schedule_last_run_success', { schedule: 'ping' })).toBe(1);
+    expect(metric(m, 'catalyst_schedule_last_run_success', { schedule: 'flaky' })).toBe(0);
+    const last = metric(m, 'catalyst_schedule_last_run_timestamp_seconds', { schedule: 'ping' });
+    expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(5);
+    expect(metric(m, 'catalyst_schedule_last_run_duration_seconds', { schedule: 'ping' })).toBeGreaterThan(0);
+    expect(metric(m, 'catalyst_schedule_next_run_timestamp_seconds', { schedule: 'ping' })).toBeGreaterThan(metric(m, 'catalyst_schedule_last_tick_timestamp_seconds', { schedule: 'ping' }));
+    expect(metric(m, 'catalyst_schedule_info', { schedule: 'ping', cron: '* * * * *', timezone: 'Europe/Berlin', overlap: 'skip', mode: 'inapp' })).toBe(1);
+    // Each tick is a whole minute of the (fast) clock.
+    expect(metric(m, 'catalyst_schedule_last_tick_timestamp_seconds', { schedule: 'ping' }) % 60).toBe(0);
+
+    const health = await call(`${app.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.checks['schedule:flaky']).toMatchObject({ status: 'degraded', detail: expect.stringMatching(/^the last \d+ runs failed$/) });
+    expect(health.body.checks['schedule:ping']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^\* \* \* \* \* \(Europe\/Berlin\); last run ok at /) });
+
+    const list = await call(`${app.url}/_catalyst/schedules`);
+    const ping = list.body.schedules.find((s: { schedule: string }) => s.schedule === 'ping');
+    expect(ping).toMatchObject({ cron: '* * * * *', timezone: 'Europe/Berlin', overlap: 'skip', mode: 'inapp', lastResult: 'ok', consecutiveFailures: 0 });
+    expect(Date.parse(ping.nextRun)).toBeGreaterThan(Date.parse(ping.lastTick));
+
+    const openapi = await call(`${app.url}/openapi.json`);
+    expect(Object.keys(openapi.body.paths ?? {}).filter((p) => p.includes('_catalyst'))).toEqual([]);
+    app.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('endpoints for an external scheduler', () => {
+  it('are off without a token, need the bearer token, and run a tick once', async () => {
+    const off = await startApp(dir, python, { HOOK_URL: hook.url });
+    const r0 = await call(`${off.url}/_catalyst/schedules/ping`, { method: 'POST' });
+    expect(r0.status).toBe(503);
+    expect(r0.body.error).toBe('scheduler_disabled');
+    off.child.kill('SIGTERM');
+
+    hook.requests.length = 0;
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER_TOKEN: TOKEN });
+    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST' })).status).toBe(401);
+    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
+    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: `Basic ${TOKEN}` } })).status).toBe(401);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect((await call(`${app.url}/_catalyst/schedules/nope`, { method: 'POST', headers: auth })).status).toBe(404);
+
+    // Cloud Scheduler's retries carry the same schedule time: the second delivery is a duplicate.
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const first = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { ...auth, 'x-cloudscheduler-scheduletime': at } });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ schedule: 'ping', tick: at.replace('.000Z', 'Z'), result: 'ok' });
+    const again = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: auth, body: { tick: at } });
+    expect(again.body.result).toBe('duplicate');
+    expect(hooks()).toBe(1);
+
+    // A failed run is answered 200 (recorded here; a 5xx would only make the platform retry it).
+    const failed = await call(`${app.url}/_catalyst/schedules/flaky`, { method: 'POST', headers: auth });
+    expect(failed).toMatchObject({ status: 200, body: { result: 'failed' } });
+
+    // The every-minute UTC ping runs what is due and not yet run: flaky and ping ran this minute already.
+    const ping = await call(`${app.url}/_catalyst/schedules`, { method: 'POST', headers: auth });
+    expect(ping.status).toBe(200);
+    expect(Object.keys(ping.body.results).sort()).toEqual(Date.now() - Date.parse(at) < 59_000 ? ['slow'] : ['flaky', 'ping', 'slow']);
+    const m = (await call(`${app.url}/metrics`)).text;
+    expect(metric(m, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'duplicate' })).toBe(1);
+    expect(app.lines.join('\n')).not.toContain(TOKEN);
+    app.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('two instances sharing a lease directory', () => {
+  it('run each tick once, and an instance started after a gap counts the ticks missed', async () => {
+    hook.requests.length = 0;
+    const lease = mkdtempSync(join(tmpdir(), 'catalyst-lease-'));
+    const env = { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_TEST_CLOCK_ORIGIN: String(Date.now() / 1000), CATALYST_SCHEDULE_LEASE_DIR: lease };
+    const [a, b] = await Promise.all([startApp(dir, python, env), startApp(dir, python, env)]);
+    await sleep(5_000);
+    const [ma, mb] = await Promise.all([call(`${a.url}/metrics`), call(`${b.url}/metrics`)]);
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    await sleep(300);
+    const ticks = readdirSync(join(lease, 'ping')).filter((f) => /^\d+$/.test(f));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    // One call per tick reached the loopback server, though both instances competed for every tick:
+    // the runs of the two add up to the ticks, and each tick the one ran, the other saw as a duplicate.
+    const ok = (t: string) => metric(t, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'ok' });
+    const dup = (t: string) => metric(t, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'duplicate' });
+    const finished = (hook.requests.filter((r) => r.url === '/hook').length);
+    expect(ok(ma.text) + ok(mb.text)).toBe(finished);
+    expect(finished).toBeGreaterThanOrEqual(ticks.length - 1); // a tick claimed just before the kill may not have called yet
+    expect(finished).toBeLessThanOrEqual(ticks.length);
+    expect(dup(ma.text) + dup(mb.text)).toBeGreaterThanOrEqual(ticks.length - 1);
+
+    await sleep(3_000); // three minutes of the fast clock with no instance running
+    const c = await startApp(dir, python, env);
+    await sleep(500);
+    const m = (await call(`${c.url}/metrics`)).text;
+    expect(metric(m, 'catalyst_schedule_missed_ticks_total', { schedule: 'ping' })).toBeGreaterThanOrEqual(2);
+    expect(c.logs().some((l) => l.msg === 'schedule missed ticks' && l.schedule === 'ping')).toBe(true);
+    c.child.kill('SIGTERM');
+  }, 60_000);
+});
