@@ -4,7 +4,7 @@ import { commitValidated, describeChanges, type Change, type FileSet } from '../
 import { UserError } from '../shared/errors.ts';
 import { loadWorkspace } from '../definitions/load.ts';
 import type { Workspace } from '../definitions/model.ts';
-import { findProject, type ProjectInfo, type WorkflowInfo, type WorkspaceIndex } from '../definitions/scan.ts';
+import { findProject, type ProjectInfo, type IndexedWorkflow, type WorkspaceIndex } from '../definitions/scan.ts';
 import { httpMethod, PROJECT_NAME, RESERVED_PATHS, ROUTE_PATH, WORKFLOW_NAME } from '../definitions/schema.ts';
 import { closest } from '../shared/suggest.ts';
 import { CliError, type CommandContext } from './types.ts';
@@ -42,7 +42,7 @@ export function projectOrFail(ws: WorkspaceIndex, name: string): ProjectInfo {
   );
 }
 
-export function workflowOrFail(p: ProjectInfo, name: string): WorkflowInfo {
+export function workflowOrFail(p: ProjectInfo, name: string): IndexedWorkflow {
   const w = p.workflows.find((x) => x.name === name);
   if (w) return w;
   const hint = closest(name, p.workflows.map((x) => x.name));

@@ -6,7 +6,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { DriftResolver, repoState } from '../report/drift.ts';
 import { HistoryStore } from '../report/history.ts';
 import { loadDeploys, loadStacks, type StackSelection } from '../report/inputs.ts';
-import { findPulumi, type PulumiRunner } from '../report/pulumi.ts';
+import { findPulumi, type PulumiCli } from '../report/pulumi.ts';
 import { writeReport, type WrittenFiles } from '../report/render.ts';
 import { type Report, runRound, type Summary } from '../report/report.ts';
 import { loadSettingsFile, mergeSettings, parseDuration, type ReportSettings, type SettingsFile } from '../report/settings.ts';
@@ -105,7 +105,7 @@ export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec
   const configPath = flagString(args, 'config');
   const file: SettingsFile = configPath ? loadSettingsFile(resolvePath(ctx.cwd, configPath)) : {};
   const outputs = flagString(args, 'outputs');
-  const pulumi: PulumiRunner = { bin: findPulumi(ctx.cwd, ctx.env), cwd: ctx.cwd, env: ctx.env };
+  const pulumi: PulumiCli = { bin: findPulumi(ctx.cwd, ctx.env), cwd: ctx.cwd, env: ctx.env };
   return {
     args,
     options: {

@@ -30,7 +30,7 @@ export interface CallSite {
   col: number;
 }
 
-export interface WorkflowInfo {
+export interface IndexedWorkflow {
   project: string;
   /** From the file name (the loader requires `name` to match it). */
   name: string;
@@ -65,7 +65,7 @@ export interface ProjectInfo {
   defaultVisibility: 'public' | 'internal';
   /** project.yaml sets defaults.auth. */
   defaultAuth: boolean;
-  workflows: WorkflowInfo[];
+  workflows: IndexedWorkflow[];
   yaml?: YamlFile;
 }
 
@@ -94,7 +94,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const vis = (v: unknown): 'public' | 'internal' | undefined => (v === 'public' || v === 'internal' ? v : undefined);
 
 
-function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal', path: string, base: string): WorkflowInfo {
+function scanWorkflow(project: string, defaultVisibility: 'public' | 'internal', path: string, base: string): IndexedWorkflow {
   const file = relative(base, path);
   const name = path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   const { yaml } = readYaml(path, file);

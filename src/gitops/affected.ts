@@ -12,7 +12,7 @@ import { changedFiles, type ChangedFile, repoPrefix, resolveCommit, uncommittedF
 import { dependencyMap, orderStacks } from './order.ts';
 import { stackConfigFile, stackTarget } from './stack.ts';
 
-export interface StackInfo {
+export interface AffectedStack {
   name: string;
   project: string;
   env: string;
@@ -31,7 +31,7 @@ export interface AffectedResult {
   /** Affected projects that exist in the work tree, callee first. */
   projects: string[];
   /** Affected stacks in deploy order (environment, then callee first). */
-  stacks: StackInfo[];
+  stacks: AffectedStack[];
   /** Problems that did not stop the computation (e.g. invalid definitions: order is alphabetical). */
   warnings: string[];
 }
@@ -81,7 +81,7 @@ export async function computeAffected(repo: string, o: AffectedOptions): Promise
   const all = projectNames(repo);
   const projects = affectedProjects(changes, all);
   const stacks: StackFile[] = listStackFiles(repo);
-  const infos = new Map<string, StackInfo>();
+  const infos = new Map<string, AffectedStack>();
   for (const s of stacks) {
     const target = stackTarget(stackConfigFile(repo, s.name));
     if (o.excludeEnvs?.includes(s.env) || (target && o.excludeTargets?.includes(target))) continue;

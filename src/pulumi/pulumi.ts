@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -122,6 +122,26 @@ export function realRunner(binary: string, signals: Pick<NodeJS.EventEmitter, 'o
         cleanup();
         resolve({ code: code ?? 1, stdout, stderr, ...(interrupted || signal ? { interrupted: interrupted ?? signal! } : {}) });
       });
+    });
+}
+
+/**
+ * A runner for read-only calls (`stack output`, `stack history`) that must never hang a report: pulumi
+ * stays in catalyst's process group (a Ctrl-C stops both; a read has no state to protect), its output
+ * is captured (never streamed), and it is killed after `timeoutMs`. A CLI that cannot be started, or
+ * that was killed, gives a non-zero code, never an exception.
+ */
+export function readOnlyRunner(binary: string, timeoutMs: number): PulumiRunner {
+  return (args, opts) =>
+    new Promise((resolve) => {
+      try {
+        execFile(binary, args, { cwd: opts.cwd, env: opts.env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' && err.code !== 0 ? err.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+      } catch (err) {
+        resolve({ code: 1, stdout: '', stderr: (err as Error).message });
+      }
     });
 }
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { emptyStack, isStackName, readOutputsMap, readStackOutputs, splitStackName } from './contract.ts';
 import { mapLimit } from './probe.ts';
 import { listStackFiles } from '../contracts/stack-name.ts';
-import { deployHistory, type PulumiRunner, readStackOutputsWithPulumi } from './pulumi.ts';
+import { deployHistory, type PulumiCli, readStackOutputsWithPulumi } from './pulumi.ts';
 import type { DeployHistory, StackInfo } from './types.ts';
 import { InputError } from './errors.ts';
 
@@ -20,7 +20,7 @@ export interface StackSelection {
   stacks: readonly string[];
   /** `--env`: keep only stacks of this environment. */
   env?: string;
-  pulumi: PulumiRunner;
+  pulumi: PulumiCli;
   /** Pulumi CLI calls at once. */
   concurrency?: number;
 }
@@ -81,7 +81,7 @@ export async function loadStacks(sel: StackSelection): Promise<StackInfo[]> {
 }
 
 /** Deployment history of every stack (bounded concurrency); never throws. */
-export async function loadDeploys(pulumi: PulumiRunner, names: readonly string[], concurrency = PULUMI_CONCURRENCY): Promise<Map<string, DeployHistory>> {
+export async function loadDeploys(pulumi: PulumiCli, names: readonly string[], concurrency = PULUMI_CONCURRENCY): Promise<Map<string, DeployHistory>> {
   const list = await mapLimit(names, concurrency, (n) => deployHistory(pulumi, n));
   return new Map(names.map((n, i) => [n, list[i]]));
 }

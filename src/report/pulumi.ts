@@ -1,14 +1,14 @@
 /**
  * What the report reads through the Pulumi CLI: the stack list (from `stacks/`), each stack's
  * outputs (`pulumi stack output --json`) and its update history (`pulumi stack history --json`).
- * The binary, its environment (state backend, offline settings) and the stack list are Catalyst's
- * shared ones (src/pulumi); the history is parsed by src/pulumi/history.ts. `--show-secrets` is
+ * The binary, its environment (state backend, offline settings), the runner that runs it
+ * (readOnlyRunner) and the stack list are Catalyst's shared ones (src/pulumi); the history is parsed by
+ * src/pulumi/history.ts. `--show-secrets` is
  * never passed. Every call has a hard timeout; when the CLI is missing or fails, callers get a
  * reason, not an exception.
  */
-import { pulumiBinary, pulumiEnv } from '../pulumi/pulumi.ts';
+import { pulumiBinary, pulumiEnv, readOnlyRunner } from '../pulumi/pulumi.ts';
 import { parseHistory } from '../pulumi/history.ts';
-import { run } from './drift.ts';
 import type { DeployEntry, DeployHistory } from './types.ts';
 import { firstLine } from '../shared/text.ts';
 
@@ -24,17 +24,18 @@ export function findPulumi(cwd: string, env: NodeJS.ProcessEnv): string | null {
   }
 }
 
-export interface PulumiRunner {
+/** The Pulumi CLI the report reads through (src/pulumi runs it): its binary (null: not found), the repository, the environment. */
+export interface PulumiCli {
   bin: string | null;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
 
 
-async function pulumiJson(p: PulumiRunner, stack: string, args: string[]): Promise<{ data: unknown } | { error: string }> {
+async function pulumiJson(p: PulumiCli, stack: string, args: string[]): Promise<{ data: unknown } | { error: string }> {
   if (!p.bin) return { error: 'pulumi CLI not found (no .tools/pulumi/bin/pulumi, not on PATH)' };
-  const r = await run(p.bin, [...args, '--stack', stack, '--non-interactive'], { cwd: p.cwd, env: pulumiEnv(p.cwd, stack, p.env), timeoutMs: PULUMI_TIMEOUT_MS });
-  if (!r.ok) return { error: `pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout, { max: 200, empty: 'no error output', keepLabel: true })}` };
+  const r = await readOnlyRunner(p.bin, PULUMI_TIMEOUT_MS)([...args, '--stack', stack, '--non-interactive'], { cwd: p.cwd, env: pulumiEnv(p.cwd, stack, p.env) });
+  if (r.code !== 0) return { error: `pulumi ${args.slice(0, 2).join(' ')} failed: ${firstLine(r.stderr || r.stdout, { max: 200, empty: 'no error output', keepLabel: true })}` };
   try {
     return { data: JSON.parse(r.stdout) as unknown };
   } catch {
@@ -42,7 +43,7 @@ async function pulumiJson(p: PulumiRunner, stack: string, args: string[]): Promi
   }
 }
 
-export async function readStackOutputsWithPulumi(p: PulumiRunner, stack: string): Promise<{ data: unknown } | { error: string }> {
+export async function readStackOutputsWithPulumi(p: PulumiCli, stack: string): Promise<{ data: unknown } | { error: string }> {
   return pulumiJson(p, stack, ['stack', 'output', '--json']);
 }
 
@@ -68,7 +69,7 @@ export function parseStackHistory(data: unknown): DeployEntry[] {
     }));
 }
 
-export async function deployHistory(p: PulumiRunner, stack: string): Promise<DeployHistory> {
+export async function deployHistory(p: PulumiCli, stack: string): Promise<DeployHistory> {
   const r = await pulumiJson(p, stack, ['stack', 'history', '--json', '--page-size', String(DEPLOYS_SHOWN)]);
   if ('error' in r) return { available: false, reason: r.error, entries: [] };
   try {

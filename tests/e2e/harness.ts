@@ -27,7 +27,7 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ENGINE_DIR = join(REPO, '.tools', 'pulumi', 'bin');
 
 /** The engine must be built: a missing engine fails the suite (never skips it) with the command to run. */
-export function requireEngine(): void {
+export function requirePulumiEngine(): void {
   const missing = ['pulumi', 'pulumi-language-nodejs', 'pulumi-resource-pulumi-nodejs'].filter((b) => !existsSync(join(ENGINE_DIR, b)));
   if (missing.length) {
     throw new Error(

@@ -2,6 +2,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listStackFiles } from '../../src/contracts/stack-name.ts';
+import { readOnlyRunner } from '../../src/pulumi/pulumi.ts';
 import { deployHistory, findPulumi, parseStackHistory, readStackOutputsWithPulumi } from '../../src/report/pulumi.ts';
 import { fakePulumi, isolatedPath, tempDir } from '../integration/report-helpers.ts';
 
@@ -98,5 +99,13 @@ describe('pulumi CLI', () => {
     expect(calls[0]).toEqual(['stack', 'output', '--json', '--stack', 'a.prod', '--non-interactive']);
     expect(calls.find((c) => c[1] === 'history')).toEqual(['stack', 'history', '--json', '--page-size', '10', '--stack', 'a.prod', '--non-interactive']);
     expect(calls.flat()).not.toContain('--show-secrets');
+  });
+
+  it('the read-only runner kills a call after its timeout and never throws', async () => {
+    const started = Date.now();
+    const slow = await readOnlyRunner('/bin/sleep', 300)(['10'], { cwd: '/', env: process.env });
+    expect(slow.code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await readOnlyRunner('/nonexistent/pulumi', 1000)(['version'], { cwd: '/', env: process.env })).toMatchObject({ code: 1, stdout: '' });
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { editYaml, FileSet, setTopLevel } from '../../definitions/edit.ts';
 import type { Workspace } from '../../definitions/model.ts';
-import { callersOf, findRoot, formatCallSite, scanWorkspace, type CallSite, type WorkflowInfo } from '../../definitions/scan.ts';
+import { callersOf, findRoot, formatCallSite, scanWorkspace, type CallSite, type IndexedWorkflow } from '../../definitions/scan.ts';
 import { valueRefs } from '../../expressions/value.ts';
 import { flagString, parseArgs } from '../args.ts';
 import { checkRoute, commitOrFail, OPEN_NOTE, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, workflowOrFail } from '../projects.ts';
@@ -134,7 +134,7 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
   const root = findRoot(ctx.cwd);
   const ws = scanWorkspace(root, ctx.cwd);
   const p = projectOrFail(ws, project);
-  const wf: WorkflowInfo = workflowOrFail(p, name);
+  const wf: IndexedWorkflow = workflowOrFail(p, name);
   requireValidWorkspace(root, ctx.cwd, `change the visibility of ${project}/${name}`);
   if (wf.visibility === value) {
     const asked = value === 'public' && (pathFlag !== undefined || methodFlag !== undefined) ? { method: (methodFlag ?? wf.route?.method ?? 'POST').toUpperCase(), path: pathFlag ?? wf.route?.path } : undefined;

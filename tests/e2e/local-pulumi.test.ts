@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackOutputsSchema } from '../../src/contracts/outputs.ts';
-import { alive, E2eRepo, FakeTickets, freePort, plantedSecret, portOpen, post, requireEngine, waitFor, type CliRun } from './harness.ts';
+import { alive, E2eRepo, FakeTickets, freePort, plantedSecret, portOpen, post, requirePulumiEngine, waitFor, type CliRun } from './harness.ts';
 
 const BILLING = 'billing.local';
 const BOT = 'support-bot.local';
@@ -55,7 +55,7 @@ async function changes(stack: string): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  requireEngine();
+  requirePulumiEngine();
   repo = E2eRepo.create();
   ports[BILLING] = await freePort();
   ports[BOT] = await freePort();
