@@ -2,6 +2,7 @@ import type { EdgeDef } from '../definitions/schema.ts';
 import { shortType, type Attach, type Converted, type NodeEnv, type NodeOut, type PendingRespond, type ProjectAcc, type WorkflowInfo } from './context.ts';
 import type { N8nFile, N8nNode } from './export.ts';
 import type { ExprScope } from './expr.ts';
+import { JsExpressions } from './jsrun.ts';
 import { Refused, Unsupported, unsupported, type ImportIssue, type Severity } from './issues.ts';
 import { convertIf, convertSwitch } from './nodes/conditions.ts';
 import { convertChainLlm, convertCode, convertExecuteWorkflow, convertMergeCombine, convertOpenAi, convertRespond, mergeKind, respondNode } from './nodes/flow.ts';
@@ -412,11 +413,14 @@ export class Converter {
         const inherited = parents.map((p) => p.inst.respond).find((r) => r);
         const inst: Inst = { n8n: n, id, parents, view: inputView, outputs: [], branching: false, responds: false, unrouted: [], respond: inherited };
         const hasSuccessors = plan.conns.some((c) => c.from === name);
+        const scope = scopeFor(inst, inputView);
+        const jsx = new JsExpressions(() => ids.take(`${id}_js`), () => scope);
+        scope.js = (src) => jsx.add(src);
         const env: NodeEnv = {
           n8n: n,
           id,
           newId: (suffix) => ids.take(`${id}_${suffix}`),
-          scope: scopeFor(inst, inputView),
+          scope,
           input: inputView,
           wf: info,
           project: this.project,
@@ -432,6 +436,7 @@ export class Converter {
           if (forced?.has(name)) unsupported('validation', forced.get(name)!);
           if (mergeErr) throw mergeErr;
           conv = this.convertNode(env, n, isMerge ? kind : undefined, parents.map((p) => ({ view: p.inst.view, from: (p.inst.outputs[p.output] ?? [])[0]?.from })), inherited);
+          conv = withJsBefore(conv, jsx.node(n.name, inputView));
         } catch (err) {
           if (!(err instanceof Unsupported)) throw err;
           this.nodeError(plan, info, name, err);
@@ -642,6 +647,14 @@ function reachableFromTrigger(plan: FilePlan, trigger: string, name: string): bo
     }
   }
   return seen.has(name);
+}
+
+/** The node's expressions that run as JavaScript go first: a `javascript` node the converted nodes read. */
+function withJsBefore(conv: Converted, pre: NodeOut | undefined): Converted {
+  if (!pre || conv.nodes.length === 0) return conv;
+  const entry = conv.entry ?? conv.nodes[0].id;
+  const edges = conv.edges ? [{ from: pre.id, to: entry }, ...conv.edges] : undefined;
+  return { ...conv, nodes: [pre, ...conv.nodes], entry: pre.id, ...(edges ? { edges } : {}) };
 }
 
 /** A code node that fails at run time with the reason (for --allow-partial). */

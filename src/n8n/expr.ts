@@ -18,6 +18,24 @@ export interface ExprScope {
   workflow: { id?: string; name: string };
   /** Records a use of `$env.NAME`; returns our expression for it. */
   env(name: string): string;
+  /** Evaluate an expression the translator cannot express as JavaScript in the app (where the node allows it). */
+  js?(expression: string): Tx;
+}
+
+/** Refusals of the translator that running the expression as JavaScript resolves. */
+const RUNS_AS_JS = new Set([
+  'date', 'regex', 'function', 'spread', 'operator', 'method', 'object-literal', 'new', 'math', 'object-fn', 'json-indent', 'parse-int-radix',
+  'substring', 'negative-index', 'call', 'optional-call', 'call-arity', 'unsupported-call', 'translation', 'syntax', 'items', 'workflow-meta', 'item-object',
+]);
+
+/** Translate, or (for what only JavaScript can express) run it as JavaScript when the scope allows. */
+function orJs<T>(js: string, scope: ExprScope, translate: () => T, fromTx: (t: Tx) => T): T {
+  try {
+    return translate();
+  } catch (err) {
+    if (scope.js && err instanceof Unsupported && RUNS_AS_JS.has(err.code)) return fromTx(scope.js(js));
+    throw err;
+  }
 }
 
 const atom = (src: string, type: Tx['type'] = 'unknown'): Tx => ({ src, kind: 'atom', type });
@@ -627,20 +645,32 @@ function withExpression<T>(expression: string, f: () => T): T {
 
 /** Translate one n8n expression (the JavaScript between `{{ }}`) to our expression source. */
 export function translateExpression(js: string, scope: ExprScope, opts: { jsonString?: boolean } = {}): Tx {
-  return withExpression(js, () => {
-    const t = new Translator(scope, js, opts.jsonString).expr(parseJs(js));
-    checked(t.src, js);
-    return t;
-  });
+  return orJs(
+    js,
+    scope,
+    () =>
+      withExpression(js, () => {
+        const t = new Translator(scope, js, opts.jsonString).expr(parseJs(js));
+        checked(t.src, js);
+        return t;
+      }),
+    (t) => t,
+  );
 }
 
 /** Translate one n8n expression used as a whole parameter value: may produce an object. */
 export function translateValueExpression(js: string, scope: ExprScope): unknown {
-  return withExpression(js, () => {
-    const v = new Translator(scope, js).value(parseJs(js));
-    checkValue(v, js);
-    return v;
-  });
+  return orJs(
+    js,
+    scope,
+    () =>
+      withExpression(js, () => {
+        const v = new Translator(scope, js).value(parseJs(js));
+        checkValue(v, js);
+        return v;
+      }),
+    (t) => `{{ ${t.src} }}`,
+  );
 }
 
 function checkValue(v: unknown, js: string): void {

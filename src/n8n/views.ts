@@ -27,6 +27,8 @@ export interface View {
   whole(): Tx;
   /** The whole item as a definition value (an expression string, or an object of them). */
   value(): unknown;
+  /** The whole item as a JavaScript node receives it, where that differs from value() (the webhook's item). */
+  jsValue?(): unknown;
   /** Top-level keys, when statically known (lets a Set node that keeps other fields copy them). */
   keys?: string[];
 }
@@ -60,9 +62,6 @@ export function path(base: string, keys: readonly Key[]): string {
 }
 
 export function ref(base: string, keys: readonly Key[]): Tx {
-  if (base === 'input' && keys.length === 0) {
-    unsupported('whole-input', 'the whole workflow input cannot be read as one value in a Catalyst expression (only its fields, e.g. input.name)');
-  }
   return { src: path(base, keys), kind: 'atom', type: 'unknown' };
 }
 
@@ -104,6 +103,8 @@ export function webhookView(method: string): View {
     },
     whole: noWhole,
     value: noWhole,
+    // headers and path parameters are not available to a Catalyst workflow: a JavaScript node sees them empty
+    jsValue: () => ({ headers: {}, params: {}, query: queryInput ? '{{ input }}' : {}, body: queryInput ? {} : '{{ input }}' }),
   };
 }
 

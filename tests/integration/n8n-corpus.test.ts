@@ -13,7 +13,7 @@ import { loadWorkspace } from '../../src/definitions/load.ts';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { importN8n, readExports, writeProject } from '../../src/n8n/index.ts';
 import { topReasons } from '../../src/n8n/report.ts';
-import { cleanupTemps, REPO, requirePython, runAsync, startApp, stopAllApps, tempDir, testPython } from '../helpers/codegen.ts';
+import { cleanupTemps, REPO, requirePython, runAsync, startApp, stopAllApps, tempDir, testPythonJs } from '../helpers/codegen.ts';
 
 // The acceptance corpus lives beside the repository (shared/corpus/n8n); CATALYST_N8N_CORPUS overrides.
 const CORPUS = process.env.CATALYST_N8N_CORPUS ?? join(REPO, '..', 'shared', 'corpus', 'n8n');
@@ -98,7 +98,7 @@ describe('n8n corpus coverage', () => {
 describe('cleanly imported workflows', () => {
   it('validate, generate an app that passes ruff, and start under uvicorn (/health 200)', { timeout: 300_000 }, async () => {
     requirePython();
-    const python = await testPython();
+    const python = await testPythonJs(); // the clean imports include JavaScript nodes
     const clean = Object.entries(coverage.files).filter(([, c]) => c.status === 'clean').map(([f]) => f);
     expect(clean.length).toBeGreaterThan(0);
     const result = importN8n(readExports(clean, CORPUS), 'corpus-clean', { allowPartial: false });

@@ -29,7 +29,7 @@ async function cli(cwd: string, ...argv: string[]) {
 }
 
 const clean = webhookChain([node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'hello', value: '={{ $json.body.name }}' }] } }), node('Respond', 'respondToWebhook', 1.1, { respondWith: 'json', responseBody: '={"greeting": "Hello {{ $json.hello }}"}' })]);
-const withJs = webhookChain([node('JS', 'code', 2, { jsCode: 'return items' }), node('Respond', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'ok' })], 'responseNode', 'POST', 'other');
+const withJs = webhookChain([node('JS', 'code', 2, { jsCode: "const fs = require('fs'); return items" }), node('Respond', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'ok' })], 'responseNode', 'POST', 'other');
 
 describe('catalyst import n8n', () => {
   it('imports a clean export: writes a valid project and exits 0', async () => {
@@ -63,7 +63,7 @@ describe('catalyst import n8n', () => {
     const r = await cli(dir, 'import', 'n8n', 'exports', '--project', 'mixed');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/1 error\(s\); nothing written \(fix them, or pass --allow-partial/);
-    expect(r.out).toContain('error: node "JS", parameter jsCode: JavaScript code cannot be translated');
+    expect(r.out).toContain('error: node "JS", parameter jsCode: the JavaScript code: modules (require) are not available');
     expect(existsSync(join(dir, 'projects'))).toBe(false);
     const p = await cli(dir, 'import', 'n8n', 'exports', '--project', 'mixed', '--allow-partial');
     expect(p.code).toBe(3);

@@ -141,11 +141,12 @@ describe('Execute Workflow between imported files', () => {
     expect(r.errors).toMatchObject([{ code: 'call-target', reason: expect.stringContaining('import the called workflow') }]);
   });
 
-  it('a called workflow cannot return its whole input', () => {
+  it('a called workflow can return its whole input', () => {
     const sub = workflow([node('Start', 'executeWorkflowTrigger', 1), node('Echo', 'respondToWebhook', 1.1, {})], [['Start', 'Echo']], { id: 'sub', name: 'Echo' });
     const caller = workflow([hook(), node('Call', 'executeWorkflow', 1, { workflowId: 'sub' })], [['Webhook', 'Call']], { id: 'main', name: 'Main' });
     const r = runImport([caller, sub]);
-    expect(r.errors).toMatchObject([{ code: 'whole-input', workflow: 'echo', node: 'Echo' }]);
+    expect(r.errors).toEqual([]);
+    expect(r.nodes('echo').find((n) => n.type === 'respond')).toMatchObject({ body: '{{ input }}' });
   });
 });
 

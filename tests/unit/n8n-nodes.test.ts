@@ -179,7 +179,7 @@ describe('Set', () => {
     [{ assignments: { assignments: [{ name: 'b', type: 'boolean', value: 'maybe' }] } }, 'set-type'],
     [{ assignments: { assignments: [{ name: 'a', type: 'array', value: '{"x":1}' }] } }, 'set-type'],
     [{ assignments: { assignments: [{ name: '={{ $json.k }}', value: 'x' }] } }, 'set-dynamic-name'],
-    [{ mode: 'raw', jsonOutput: '={{ $json.body }}' }, 'whole-input'],
+    [{ mode: 'raw', jsonOutput: '={{ $json.body }}' }, 'set-raw'],
   ])('refuses %j', (params, code) => {
     expect(run(3.4, params).errors.map((e) => e.code)).toContain(code);
   });
@@ -410,12 +410,26 @@ describe('HTTP Request', () => {
 });
 
 describe('Code', () => {
-  it('JavaScript is refused per node (a stub that raises with --allow-partial)', () => {
-    const r = runImport(webhookChain([node('JS', 'code', 2, { jsCode: 'return items;' }), respondFirst()]));
-    expect(r.errors).toMatchObject([{ code: 'javascript-code', node: 'JS', stubbed: true }]);
-    expect(r.node('js')).toMatchObject({ type: 'code' });
-    expect(String(r.node('js').code)).toMatch(/^raise RuntimeError\("n8n import: node \\"JS\\" was not imported: JavaScript code cannot be translated/);
-    expect(r.result.report.files[0].status).toBe('partial');
+  it('JavaScript becomes a javascript node: the item, the nodes it reads, the mode and the code as written', () => {
+    const config = node('Config', 'set', 3.4, { assignments: { assignments: [{ name: 'url', value: 'https://x.io' }] } });
+    const code = "const u = $('Config').first().json.url;\nreturn items.map(i => ({ json: { u, env: $env.REGION } }));";
+    const r = runImport(webhookChain([config, node('JS', 'code', 2, { jsCode: code, mode: 'runOnceForEachItem' }), respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.node('js')).toMatchObject({ type: 'javascript', mode: 'eachItem', item: '{{ nodes.config }}', nodes: { Config: '{{ nodes.config }}' }, env: ['REGION'], code });
+    expect(r.node('respond').body).toBe('{{ nodes.js }}');
+    expect(r.result.report.files[0].status).toBe('clean');
+  });
+
+  it.each([
+    ["const c = require('crypto-js'); return items;", 'code-module'],
+    ['return this.helpers.httpRequest({ url: "x" });', 'code-this'],
+    ['const d = $getWorkflowStaticData("global"); return items;', 'workflow-meta'],
+    ['return $binary;', 'binary'],
+    ["return $('Nowhere').all();", 'node-ref'],
+    ['return items.map(', 'syntax'],
+  ])('JavaScript the app cannot run is refused: %s', (jsCode, code) => {
+    const r = runImport(webhookChain([node('JS', 'code', 2, { jsCode }), respondFirst()]));
+    expect(r.errors).toMatchObject([{ code, node: 'JS', parameter: 'jsCode' }]);
   });
 
   it('Python runs in a shim with _input and _(), returning one item', () => {
@@ -502,5 +516,22 @@ describe('other nodes', () => {
     (w.nodes as unknown[]).push(node('Lonely', 'set', 3.4, {}), node('Note', 'stickyNote', 1, { content: 'hi' }));
     const r2 = runImport(w);
     expect(r2.issues.map((i) => i.code).sort()).toEqual(['sticky-notes', 'unreachable']);
+  });
+});
+
+describe('expressions that only JavaScript can express', () => {
+  it('run in a javascript node placed before the node that uses them, which reads its fields', () => {
+    const set = node('Pick', 'set', 3.4, { assignments: { assignments: [{ name: 'digits', value: '={{ $json.body.text.match(/\\d+/)[0] }}' }, { name: 'when', value: "={{ $now.toFormat('yyyy') }}" }, { name: 'n', value: '={{ $json.body.n }}' }] } });
+    const r = runImport(webhookChain([set, respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.node('pick_js')).toMatchObject({ type: 'javascript', mode: 'eachItem', item: { headers: {}, params: {}, query: {}, body: '{{ input }}' } });
+    expect(String(r.node('pick_js').code)).toBe("return {\n  e0: ($json.body.text.match(/\\d+/)[0]),\n  e1: ($now.toFormat('yyyy')),\n};\n");
+    expect(r.node('pick')).toMatchObject({ set: { digits: '{{ str(nodes.pick_js.e0) }}', when: '{{ str(nodes.pick_js.e1) }}', n: '{{ str(input.n) }}' } });
+    expect(r.edges()).toEqual(expect.arrayContaining([{ from: 'pick_js', to: 'pick' }]));
+  });
+  it('are still reference-checked: a node that does not run before is refused', () => {
+    const set = node('Pick', 'set', 3.4, { assignments: { assignments: [{ name: 'x', value: "={{ $('Later').item.json.a.match(/x/) }}" }] } });
+    const r = runImport(webhookChain([set, respondFirst()]));
+    expect(r.errors).toMatchObject([{ code: 'node-ref', node: 'Pick' }]);
   });
 });

@@ -2,7 +2,8 @@ import { describeNode, type Converted, type NodeEnv, type NodeOut, type PendingR
 import { credentialSecret } from '../credentials.ts';
 import { param } from '../defaults.ts';
 import { convertValue, isN8nExpression, isWholeItem } from '../expr.ts';
-import { unsupported } from '../issues.ts';
+import { Unsupported, unsupported } from '../issues.ts';
+import { codeNode } from '../jsrun.ts';
 import { convertJson } from '../jsontemplate.ts';
 import { lodashPath } from '../paths.ts';
 import { baseView, llmView, type Key, type View } from '../views.ts';
@@ -246,7 +247,15 @@ export function convertCode(env: NodeEnv): Converted {
   const n = env.n8n;
   const language = param<string>(n, 'language', 'javaScript');
   if (language !== 'python' && language !== 'pythonNative') {
-    unsupported('javascript-code', 'JavaScript code cannot be translated to Python automatically; rewrite the node as a Python code node (or Set/IF nodes)', { parameter: 'jsCode' });
+    const js = param<string>(n, 'jsCode', '');
+    if (!js.trim()) unsupported('code-empty', 'the code is empty', { parameter: 'jsCode' });
+    const eachJs = param<string>(n, 'mode', 'runOnceForAllItems') === 'runOnceForEachItem';
+    try {
+      return { nodes: [codeNode(env.id, describeNode(n), js, eachJs, env.scope, env.input)], view: baseView(`the output of code node "${n.name}"`, `nodes.${env.id}`) };
+    } catch (err) {
+      if (err instanceof Unsupported) err.parameter ??= 'jsCode';
+      throw err;
+    }
   }
   const code = param<string>(n, 'pythonCode', '');
   if (!code.trim()) unsupported('code-empty', 'the code is empty', { parameter: 'pythonCode' });

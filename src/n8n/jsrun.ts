@@ -1,0 +1,209 @@
+/**
+ * n8n JavaScript that runs as JavaScript in the generated app (the `javascript` node): Code nodes, and
+ * the expressions the translator cannot turn into our expression language. Both are parsed with acorn
+ * here and reference-checked: the nodes they read (`$('Name')`, `$node["Name"]`) must run before, the
+ * settings they read (`$env.NAME`) are declared, and n8n features the app cannot provide are refused
+ * with the reason instead of failing at run time.
+ */
+import { parse, parseExpressionAt, type Node as AcornNode } from 'acorn';
+import { JS_PARSE_OPTIONS } from '../definitions/javascript.ts';
+import type { NodeOut } from './context.ts';
+import type { ExprScope } from './expr.ts';
+import { Unsupported, unsupported } from './issues.ts';
+import type { Tx, View } from './views.ts';
+
+/** `$`-names the JavaScript node provides (see catalyst_runtime/js.py). */
+const PROVIDED = new Set(['$input', '$json', '$', '$node', '$env', '$now', '$today', '$workflow', '$execution', '$item', '$itemIndex', '$runIndex']);
+/** What each unavailable n8n name is, for the refusal. */
+const REFUSED: Record<string, [string, string]> = {
+  $binary: ['binary', 'binary data ($binary) is not available'],
+  $vars: ['workflow-meta', 'n8n variables ($vars) are not available'],
+  $prevNode: ['workflow-meta', '$prevNode is not available'],
+  $getWorkflowStaticData: ['workflow-meta', 'workflow static data is not available (a Catalyst run keeps no state between runs)'],
+  $items: ['items', '$items() is not available in JavaScript nodes; use $("Node").all()'],
+  $jmespath: ['function', '$jmespath() is not available'],
+  $evaluateExpression: ['function', '$evaluateExpression() is not available'],
+  $fromAI: ['function', '$fromAI() is not available'],
+  $secrets: ['credential-type', 'n8n external secrets are not available'],
+  require: ['code-module', 'modules (require) are not available: JavaScript nodes have no network, file system or modules'],
+  fetch: ['code-io', 'fetch is not available: JavaScript nodes have no network'],
+  process: ['code-io', 'process is not available in JavaScript nodes'],
+  Buffer: ['code-io', 'Buffer (a Node.js API) is not available in JavaScript nodes'],
+  setTimeout: ['code-io', 'timers are not available in JavaScript nodes'],
+  setInterval: ['code-io', 'timers are not available in JavaScript nodes'],
+};
+/** n8n's extension methods (not JavaScript): refused where they are called, rather than failing at run time. */
+const N8N_METHODS = new Set([
+  'isEmpty', 'isNotEmpty', 'toSentenceCase', 'toTitleCase', 'toSnakeCase', 'toDateTime', 'toNumber', 'toBoolean', 'toJsonString',
+  'extractEmail', 'extractDomain', 'extractUrl', 'extractUrlPath', 'removeDuplicates', 'pluck', 'compact', 'chunk', 'isEmail', 'isUrl',
+  'isDomain', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'toInt', 'toFloat', 'isEven', 'isOdd', 'average', 'sum',
+  'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining', 'keepFieldsContaining', 'hasField', 'merge', 'quote',
+  'removeTags', 'replaceSpecialChars', 'parseJson', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth', 'isBetween', 'isInLast',
+]);
+
+interface AstNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+function walk(node: unknown, visit: (n: AstNode, parent: AstNode | undefined) => void, parent?: AstNode): void {
+  if (Array.isArray(node)) {
+    for (const x of node) walk(x, visit, parent);
+    return;
+  }
+  if (!node || typeof node !== 'object' || typeof (node as AstNode).type !== 'string') return;
+  visit(node as AstNode, parent);
+  for (const [k, v] of Object.entries(node)) if (k !== 'loc' && v && typeof v === 'object') walk(v, visit, node as AstNode);
+}
+
+export interface JsRefs {
+  nodes: string[];
+  env: string[];
+  /** The code reads the current item ($json, $input, items, $item). */
+  item: boolean;
+}
+
+const strOf = (n: unknown): string | undefined => {
+  const x = n as AstNode | undefined;
+  if (x?.type === 'Literal' && typeof x.value === 'string') return x.value;
+  if (x?.type === 'TemplateLiteral' && (x.expressions as unknown[]).length === 0) return ((x.quasis as { value: { cooked: string } }[])[0]).value.cooked;
+  return undefined;
+};
+
+/** The references of parsed n8n JavaScript; throws Unsupported for what the app cannot provide. */
+export function jsRefs(ast: AcornNode, what: string): JsRefs {
+  const nodes = new Set<string>();
+  const env = new Set<string>();
+  let item = false;
+  const declared = new Set<string>();
+  walk(ast, (n) => {
+    if ((n.type === 'VariableDeclarator' || n.type === 'FunctionDeclaration') && (n.id as AstNode | null)?.type === 'Identifier') declared.add((n.id as unknown as { name: string }).name);
+  });
+  walk(ast, (n, parent) => {
+    if (n.type === 'ThisExpression') unsupported('code-this', `${what} uses \`this\` (n8n's helpers such as this.helpers.httpRequest are not available)`);
+    if (n.type === 'ImportExpression') unsupported('code-module', `${what} loads a module, which JavaScript nodes cannot`);
+    if (n.type === 'CallExpression') {
+      const callee = n.callee as AstNode;
+      if (callee.type === 'MemberExpression' && !callee.computed) {
+        const name = (callee.property as unknown as { name: string }).name;
+        if (N8N_METHODS.has(name)) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
+      }
+      if (callee.type === 'Identifier' && (callee as unknown as { name: string }).name === '$') {
+        const name = strOf((n.arguments as unknown[])[0]);
+        if (name === undefined) unsupported('node-ref', `${what} reads a node chosen at run time ($(…) with a computed name)`);
+        nodes.add(name);
+      }
+    }
+    if (n.type === 'MemberExpression') {
+      const obj = n.object as AstNode & { name?: string };
+      if (obj.type === 'Identifier' && obj.name === '$node') {
+        const name = n.computed ? strOf(n.property) : (n.property as unknown as { name: string }).name;
+        if (name === undefined) unsupported('node-ref', `${what} reads $node[…] with a computed name`);
+        nodes.add(name);
+      }
+      if (obj.type === 'Identifier' && obj.name === '$env') {
+        const name = n.computed ? strOf(n.property) : (n.property as unknown as { name: string }).name;
+        if (name === undefined) unsupported('env', `${what} reads $env[…] with a computed name`);
+        env.add(name);
+      }
+    }
+    if (n.type !== 'Identifier') return;
+    const name = (n as unknown as { name: string }).name;
+    const p = parent;
+    if (p && ((p.type === 'MemberExpression' && p.property === n && !p.computed) || (p.type === 'Property' && p.key === n && !p.computed && p.value !== n))) return;
+    if (declared.has(name)) return;
+    if (name === '$json' || name === '$input' || name === 'items' || name === '$item') item = true;
+    if (Object.hasOwn(REFUSED, name)) {
+      const [code, reason] = REFUSED[name];
+      unsupported(code, `${what}: ${reason}`);
+    }
+    if (name.startsWith('$') && !PROVIDED.has(name)) unsupported('unknown-variable', `${what} uses ${name}, which Catalyst does not provide (available: ${[...PROVIDED].join(', ')})`);
+    if (name === '$env' && !(p?.type === 'MemberExpression' && p.object === n)) unsupported('env', `${what} reads the whole $env`);
+  });
+  return { nodes: [...nodes].sort(), env: [...env].sort(), item };
+}
+
+function parseOrRefuse<T>(f: () => T, what: string, source: string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new Unsupported('syntax', `${what} does not parse as JavaScript: ${e.message}`, { expression: source.length > 200 ? `${source.slice(0, 197)}…` : source });
+    throw e;
+  }
+}
+
+/** The item a JavaScript node receives as $json: the view's value (a webhook's item is rebuilt from `input`). */
+export function itemValue(view: View | undefined): unknown {
+  if (!view) return {};
+  return view.jsValue ? view.jsValue() : view.value();
+}
+
+/** The `javascript` node fields shared by Code nodes and expression nodes. */
+function nodeFields(refs: JsRefs, scope: ExprScope, input: View | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (refs.item || input) out.item = itemValue(input);
+  if (refs.nodes.length) out.nodes = Object.fromEntries(refs.nodes.map((name) => [name, itemValue(scope.node(name))]));
+  if (refs.env.length) {
+    for (const e of refs.env) scope.env(e);
+    out.env = refs.env;
+  }
+  return out;
+}
+
+/** An n8n Code node (JavaScript) → our `javascript` node. */
+export function codeNode(id: string, description: string, code: string, eachItem: boolean, scope: ExprScope, input: View | undefined): NodeOut {
+  const what = 'the JavaScript code';
+  const ast = parseOrRefuse(() => parse(code, JS_PARSE_OPTIONS), what, code);
+  const refs = jsRefs(ast, what);
+  return { id, type: 'javascript', description, mode: eachItem ? 'eachItem' : 'allItems', ...nodeFields(refs, scope, input), code };
+}
+
+/**
+ * The expressions of one n8n node that run as JavaScript: each becomes a field of one `javascript` node
+ * placed before the node's own nodes, and the expression reads that field.
+ */
+export class JsExpressions {
+  private readonly exprs: string[] = [];
+  private readonly nodes = new Set<string>();
+  private readonly env = new Set<string>();
+  private id?: string;
+  private readonly newId: () => string;
+  private readonly scope: () => ExprScope;
+
+  constructor(newId: () => string, scope: () => ExprScope) {
+    this.newId = newId;
+    this.scope = scope;
+  }
+
+  /** Check one expression and return ours for its value. */
+  add(js: string): Tx {
+    const what = 'the expression';
+    const ast = parseOrRefuse(() => {
+      const e = parseExpressionAt(js, 0, { ...JS_PARSE_OPTIONS, allowReturnOutsideFunction: false });
+      if (js.slice(e.end).trim() !== '' && !/^;?\s*$/.test(js.slice(e.end))) throw new SyntaxError(`unexpected text after the expression: ${js.slice(e.end, e.end + 20)}`);
+      return e;
+    }, what, js);
+    const refs = jsRefs(ast, what);
+    for (const n of refs.nodes) this.scope().node(n); // throws when it does not run before
+    for (const n of refs.nodes) this.nodes.add(n);
+    for (const e of refs.env) this.env.add(e);
+    let k = this.exprs.indexOf(js);
+    if (k === -1) k = this.exprs.push(js) - 1;
+    this.id ??= this.newId();
+    return { src: `nodes.${this.id}.e${k}`, kind: 'atom', type: 'unknown' };
+  }
+
+  /** The `javascript` node computing every expression added, if any. */
+  node(n8nName: string, input: View | undefined): NodeOut | undefined {
+    if (!this.id) return undefined;
+    const refs: JsRefs = { nodes: [...this.nodes].sort(), env: [...this.env].sort(), item: true };
+    const one = (e: string) => {
+      const t = e.trim().replace(/;\s*$/, '');
+      return /\/\/|\/\*/.test(t) ? `(${t}\n  )` : `(${t})`; // a trailing comment must not swallow the parenthesis
+    };
+    const code = `return {\n${this.exprs.map((e, i) => `  e${i}: ${one(e)},\n`).join('')}};\n`;
+    return { id: this.id, type: 'javascript', description: `n8n: expressions of ${n8nName}, evaluated as JavaScript`.slice(0, 500), mode: 'eachItem', ...nodeFields(refs, this.scope(), input), code };
+  }
+}
