@@ -77,6 +77,14 @@ function durationFlag(args: ParsedArgs, name: string, bareUnit: 'ms' | 's', min:
   return ms;
 }
 
+/** `--interval <dur>` of `monitor` and `dashboard`: 10ms to 24h, a bare number is seconds. */
+export function intervalFlag(args: ParsedArgs, defaultMs: number): number {
+  const text = flagString(args, 'interval');
+  const ms = text === undefined ? defaultMs : parseDuration(text, 's');
+  if (ms === null || ms < 10 || ms > 86_400_000) throw new CliError(`--interval must be a duration from 10ms to 24h, e.g. 30s or 5m (got "${text}")`);
+  return ms;
+}
+
 export function parseCommon(argv: string[], ctx: CommandContext, extra: FlagSpec = {}): { args: ParsedArgs; options: ReportCliOptions } {
   const args = parseArgs(argv, {
     values: [...COMMON_FLAGS.values, ...(extra.values ?? [])],

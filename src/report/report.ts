@@ -22,17 +22,8 @@ import type { OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface StackReport {
-  name: string;
-  project: string;
-  env: string;
-  target: string | null;
-  region: string | null;
-  url: string | null;
-  healthUrl: string | null;
-  consoleUrl: string | null;
-  logsUrl: string | null;
-  uptimeCheckId: string | null;
+/** One stack in report.json: the stack's own fields as read from its outputs, then what the round found. */
+export interface StackReport extends Pick<StackInfo, 'name' | 'project' | 'env' | 'target' | 'region' | 'url' | 'healthUrl' | 'consoleUrl' | 'logsUrl' | 'uptimeCheckId'> {
   status: Status;
   reason: string;
   latencyMs: number | null;

@@ -5,10 +5,9 @@ import { DashboardHub } from '../../report/dashboard/hub.ts';
 import { logSourceFor } from '../../report/dashboard/logs.ts';
 import { isLoopback, startDashboardServer } from '../../report/dashboard/server.ts';
 import { runRound } from '../../report/report.ts';
-import { parseDuration } from '../../report/settings.ts';
 import { UserError } from '../../shared/errors.ts';
 import { flagString } from '../args.ts';
-import { COMMON_USAGE, driftResolver, loadHistory, loadReportStacks, parseCommon, startDeploys } from '../report-shared.ts';
+import { COMMON_USAGE, driftResolver, intervalFlag, loadHistory, loadReportStacks, parseCommon, startDeploys } from '../report-shared.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
 export const DEFAULT_PORT = 4680;
@@ -50,11 +49,7 @@ Exit codes: 0 stopped, 2 usage or input error.
 `,
   async run(argv, ctx) {
     const { args, options } = parseCommon(argv, ctx, { values: ['port', 'host', 'interval'] });
-    const intervalText = flagString(args, 'interval');
-    const intervalMs = intervalText === undefined ? DEFAULT_INTERVAL_MS : parseDuration(intervalText, 's');
-    if (intervalMs === null || intervalMs < 10 || intervalMs > 86_400_000) {
-      throw new CliError(`--interval must be a duration from 10ms to 24h, e.g. 30s or 5m (got "${intervalText}")`);
-    }
+    const intervalMs = intervalFlag(args, DEFAULT_INTERVAL_MS);
     const portText = flagString(args, 'port');
     const port = portText === undefined ? DEFAULT_PORT : Number(portText);
     if (!/^\d+$/.test(portText ?? '0') || port > 65535) throw new CliError(`--port must be a port number from 0 to 65535 (got "${portText}")`);

@@ -6,6 +6,7 @@ import {
   displayPath,
   driftResolver,
   exitCodeFor,
+  intervalFlag,
   loadHistory,
   loadReportStacks,
   parseCommon,
@@ -14,7 +15,6 @@ import {
   statusMap,
   summaryText,
 } from '../report-shared.ts';
-import { parseDuration } from '../../report/settings.ts';
 import { UserError } from '../../shared/errors.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
@@ -62,11 +62,7 @@ Exit codes: 0 stopped, 1 --fail-on level reached in the last round, 2 usage or i
 `,
   async run(argv, ctx) {
     const { args, options } = parseCommon(argv, ctx, { values: ['interval', 'rounds', 'refresh-every'] });
-    const intervalText = flagString(args, 'interval');
-    const intervalMs = intervalText === undefined ? DEFAULT_INTERVAL_MS : parseDuration(intervalText, 's');
-    if (intervalMs === null || intervalMs < 10 || intervalMs > 86_400_000) {
-      throw new CliError(`--interval must be a duration from 10ms to 24h, e.g. 30s or 5m (got "${intervalText}")`);
-    }
+    const intervalMs = intervalFlag(args, DEFAULT_INTERVAL_MS);
     const rounds = positiveInt(flagString(args, 'rounds'), 'rounds');
     const refreshEvery = positiveInt(flagString(args, 'refresh-every'), 'refresh-every') ?? DEFAULT_REFRESH_EVERY;
 

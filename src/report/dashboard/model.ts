@@ -54,18 +54,8 @@ export interface StackView {
 }
 
 /** What a card shows: the stack without its per-workflow series, deployments and notes (those come with `stackDetail`). */
-export interface StackSummary {
-  name: string;
-  project: string;
-  env: string;
-  target: string | null;
-  region: string | null;
-  status: Status;
-  probeStatus: Status;
-  reason: string;
-  latencyMs: number | null;
-  url: string | null;
-  uptime: { label: string; value: string }[];
+export interface StackSummary
+  extends Pick<StackView, 'name' | 'project' | 'env' | 'target' | 'region' | 'status' | 'probeStatus' | 'reason' | 'latencyMs' | 'url' | 'uptime'> {
   /** All workflows of the stack together, per window. */
   traffic: Record<WindowName, { rate: number | null; errorPercent: number | null }>;
 }
