@@ -27,6 +27,9 @@ const retries = z.number().int().min(0).max(10).describe('extra attempts after t
 /** A value that may contain `{{ expressions }}` anywhere inside it. */
 const anyValue = z.unknown().describe('any JSON value; strings may contain {{ expressions }}');
 const stringValue = z.string().describe('text; may contain {{ expressions }}');
+/** HTTP header names are tokens (RFC 9110): no spaces, colons or control characters. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName = z.string().regex(HEADER_NAME, "a header name is an HTTP token: letters, digits and !#$%&'*+.^_`|~- (no spaces or colons), e.g. X-Api-Key");
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export const visibility = z.enum(['public', 'internal']);
@@ -94,14 +97,14 @@ export const httpRequestNode = z.strictObject({
   type: z.literal('httpRequest'),
   method: httpMethod.default('GET'),
   url: stringValue,
-  headers: z.record(z.string(), stringValue).default({}),
+  headers: z.record(headerName, stringValue).default({}),
   query: z.record(z.string(), anyValue).default({}),
   body: anyValue.optional().describe('JSON body'),
   auth: z
     .strictObject({
       secret: envName.describe('declared project secret holding the credential'),
       scheme: z.enum(['bearer', 'header']).default('bearer'),
-      header: z.string().optional().describe('header name for scheme: header, e.g. X-Api-Key'),
+      header: headerName.optional().describe('header name for scheme: header, e.g. X-Api-Key'),
     })
     .optional(),
   timeoutMs: timeoutMs.optional(),
@@ -200,7 +203,7 @@ export const respondNode = z.strictObject({
   ...base,
   type: z.literal('respond'),
   status: z.number().int().min(200, 'a response status is 200–599').max(599).default(200),
-  headers: z.record(z.string(), stringValue).default({}),
+  headers: z.record(headerName, stringValue).default({}),
   body: anyValue.optional(),
 });
 
@@ -244,9 +247,6 @@ export const NODE_TYPES = node.options.map((o) => o.shape.type.value);
 /** One declared secret, or several (the first is current; the others are still accepted, for rotation). */
 const authSecrets = z.array(envName).min(1, 'list at least one declared secret').describe('declared project secrets; a request may present any of them (rotation: add the new one first)');
 const authSecret = envName.describe('declared project secret');
-/** HTTP header names (RFC 9110 tokens). */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const headerName = z.string().regex(HEADER_NAME, 'a header name is letters, digits and - (an HTTP token), e.g. X-Api-Key');
 
 export const AUTH_TYPES = ['apiKey', 'bearer', 'basic', 'hmac', 'jwt'] as const;
 export const authMode = z.discriminatedUnion('type', [
