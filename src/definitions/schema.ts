@@ -11,6 +11,9 @@ const formatVersion = z.literal(1, { error: 'unsupported format version: this Ca
 
 export const PROJECT_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** Size limits of one workflow (docs/security.md). */
+export const MAX_NODES = 1000;
+export const MAX_EDGES = 5000;
 export const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
@@ -321,8 +324,8 @@ export const workflowFile = z.strictObject({
   input: inputSchema.default({ type: 'object', properties: {}, required: [], additionalProperties: false }),
   timeoutMs: timeoutMs.optional(),
   auth: authDef.optional().describe('who may call this public workflow; defaults to the project\'s defaults.auth'),
-  nodes: z.array(node).min(1, 'a workflow needs at least one node'),
-  edges: z.array(edge).default([]),
+  nodes: z.array(node).min(1, 'a workflow needs at least one node').max(MAX_NODES, `a workflow has at most ${MAX_NODES} nodes; split it into workflows that call each other`),
+  edges: z.array(edge).max(MAX_EDGES, `a workflow has at most ${MAX_EDGES} edges`).default([]),
 });
 
 export const projectFile = z.strictObject({

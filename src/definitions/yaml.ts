@@ -5,6 +5,8 @@ import { FileReadError, readRegularFile } from '../shared/files.ts';
 
 /** Definition files larger than this are refused before parsing. */
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** Deepest nesting of mappings and lists in a definition file (generated Python must stay compilable). */
+export const MAX_YAML_DEPTH = 64;
 
 export interface YamlFile {
   file: string;
@@ -116,15 +118,23 @@ export function readYaml(file: string, displayName = file): { yaml?: YamlFile; d
       }
     }
   };
+  const tooDeep = (n: Node, path: readonly unknown[]) => {
+    const depth = path.filter((p) => isMap(p) || isSeq(p)).length + 1;
+    if (depth <= MAX_YAML_DEPTH) return undefined;
+    at(n, `YAML: mappings and lists nest ${depth} levels deep here; the limit is ${MAX_YAML_DEPTH}`, 'flatten the data, or load it at run time (an httpRequest node)');
+    return visit.BREAK;
+  };
   visit(doc, {
     Scalar(_, n) {
       visitNode(n);
     },
-    Map(_, n) {
+    Map(_, n, path) {
       visitNode(n);
+      return tooDeep(n, path);
     },
-    Seq(_, n) {
+    Seq(_, n, path) {
       visitNode(n);
+      return tooDeep(n, path);
     },
     Pair(_, pair) {
       const k = pair.key as Node | null;

@@ -37,9 +37,58 @@ export type TemplatePart = { text: string } | { expr: ParsedExpression; offset: 
 
 const LOGICAL = new Set(['&&', '||', '??']);
 
+/** Longest expression source (between `{{` and `}}`), in characters. */
+export const MAX_EXPRESSION_CHARS = 4000;
+/**
+ * Deepest expression: brackets and operator chains (`a + b + c` is 3 deep). Python's parser refuses
+ * more than 200 nested parentheses; this keeps every generated expression well inside that.
+ */
+export const MAX_EXPRESSION_DEPTH = 64;
+
+/** Deepest bracket nesting outside string literals, and where it first passes the limit. */
+function bracketDepth(source: string): { depth: number; at: number } {
+  let depth = 0;
+  let max = 0;
+  let at = -1;
+  let quote = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth > max) max = depth;
+      if (depth > MAX_EXPRESSION_DEPTH && at < 0) at = i;
+    } else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  return { depth: max, at };
+}
+
+/** Depth of an AST, without recursion (a long operator chain is a deep left-leaning tree). */
+function astDepth(ast: Ast): number {
+  let max = 0;
+  const todo: [unknown, number][] = [[ast, 1]];
+  while (todo.length) {
+    const [node, d] = todo.pop()!;
+    if (d > max) max = d;
+    if (d > MAX_EXPRESSION_DEPTH) break;
+    for (const v of Object.values(node as object)) {
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && 'type' in x) todo.push([x, d + 1]);
+      if (v && typeof v === 'object' && 'type' in v) todo.push([v, d + 1]);
+    }
+  }
+  return max;
+}
+
 /** Parse and check one expression (the text between `{{` and `}}`). */
 export function parseExpression(source: string): ParsedExpression {
   if (source.trim() === '') throw new ExpressionError('empty expression', 0, 'write an expression between {{ and }}, e.g. {{ input.name }}');
+  const split = 'compute it in steps: a transform node, then read its output';
+  if (source.length > MAX_EXPRESSION_CHARS) throw new ExpressionError(`expression is ${source.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, 0, split);
+  const brackets = bracketDepth(source);
+  if (brackets.at >= 0) throw new ExpressionError(`brackets nest ${brackets.depth} deep; the limit is ${MAX_EXPRESSION_DEPTH}`, brackets.at, split);
   let ast: Ast;
   try {
     ast = jsep(source);
@@ -47,6 +96,8 @@ export function parseExpression(source: string): ParsedExpression {
     const e = err as Error & { index?: number; description?: string };
     throw new ExpressionError(`syntax error: ${e.description ?? e.message}`, e.index ?? 0);
   }
+  const depth = astDepth(ast);
+  if (depth > MAX_EXPRESSION_DEPTH) throw new ExpressionError(`expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep (long operator chains count one level per operator)`, 0, split);
   const refs: Reference[] = [];
   check(ast, refs);
   return { source, ast, refs };

@@ -54,6 +54,29 @@ export class ExportError extends UserError {
   }
 }
 
+/** Deepest nesting the importer accepts in a node's parameters, and in the brackets of one expression. */
+export const MAX_N8N_DEPTH = 64;
+
+/** Why a node is too deep to import (checked without recursion, before any conversion), or undefined. */
+export function tooDeep(parameters: unknown): string | undefined {
+  const todo: [unknown, string, number][] = [[parameters, '', 0]];
+  while (todo.length) {
+    const [v, path, depth] = todo.pop()!;
+    if (depth > MAX_N8N_DEPTH) return `parameter ${path || '(top)'} nests more than ${MAX_N8N_DEPTH} levels deep`;
+    if (typeof v === 'string') {
+      let d = 0;
+      for (const c of v) {
+        if (c === '(' || c === '[' || c === '{') d++;
+        else if (c === ')' || c === ']' || c === '}') d--;
+        if (d > MAX_N8N_DEPTH) return `parameter ${path || '(top)'} has brackets nested more than ${MAX_N8N_DEPTH} deep`;
+      }
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) todo.push([x, path ? `${path}.${k}` : k, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 /** Parse one export. Some tools wrap exports in an array or under `workflow`/`data`; those are unwrapped. */
 export function parseExport(text: string, file: string): N8nWorkflow[] {
   let data: unknown;
@@ -74,6 +97,10 @@ export function parseExport(text: string, file: string): N8nWorkflow[] {
       const where = list.length > 1 ? ` (workflow ${i + 1})` : '';
       const issue = r.error.issues[0];
       throw new ExportError(file, `not an n8n workflow export${where}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (an export has top-level "nodes" and "connections")`);
+    }
+    for (const n of r.data.nodes) {
+      const why = tooDeep(n.parameters);
+      if (why) throw new ExportError(file, `node "${n.name}": ${why}; the importer refuses it (simplify the node in n8n and export again)`);
     }
     return r.data;
   });
