@@ -13,6 +13,7 @@ const PROJECT = `catalyst: 1\nname: sec\nenv:\n  GREETING: "hello $(touch ${MARK
 const ECHO = `catalyst: 1
 name: echo
 visibility: public
+auth: none
 trigger: { type: webhook, path: /echo }
 input: { type: object, properties: { h: { type: string } }, required: [h] }
 nodes:

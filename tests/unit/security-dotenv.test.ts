@@ -8,7 +8,7 @@ afterAll(cleanupTemps);
 
 const PROJECT = (mark: string) =>
   `catalyst: 1\nname: envy\nsecrets:\n  API_KEY: a key\nenv:\n  GREETING: "hello $(touch ${mark}) \`touch ${mark}2\` world"\n  PLAIN: ok\n  MULTI: "a\\nB=injected"\n`;
-const WF = 'catalyst: 1\nname: hi\nvisibility: public\ntrigger: { type: webhook, path: /hi }\nnodes: [{ id: r, type: respond, body: "{{ env.GREETING }}" }]\n';
+const WF = 'catalyst: 1\nname: hi\nvisibility: public\nauth: none\ntrigger: { type: webhook, path: /hi }\nnodes: [{ id: r, type: respond, body: "{{ env.GREETING }}" }]\n';
 
 /** Finding 4: an env default never reaches a shell; `python -m app` reads .env itself, literally. */
 describe('.env.example and .env', () => {
