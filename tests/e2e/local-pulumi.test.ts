@@ -67,6 +67,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
+    // The dashboard `npm run up` started (normally stopped by `npm run down` in the last step).
+    if (repo) await repo.script('scripts/dashboard.sh', ['stop'], 30_000).catch(() => undefined);
     if (repo && repo.ourProcesses().length > 0) {
       // A step failed with the apps still running: tear down the proper way first.
       await repo.cli(['down', '--env', 'local'], 120_000).catch(() => undefined);
@@ -241,7 +243,8 @@ describe('the real engine on the local stacks', () => {
     expect(code).toBe(130);
     expect(repo.locks(BILLING)).toEqual([]);
     expect(repo.checkpoint(BILLING).pending_operations ?? []).toEqual([]);
-    await waitFor('pulumi and its plugins to exit', () => repo.ourProcesses().every((p) => / -m app$/.test(p.cmd)), 30_000, 200);
+    // Only the apps and the dashboard `npm run up` started stay (pulumi, its language host and plugins are gone).
+    await waitFor('pulumi and its plugins to exit', () => repo.ourProcesses().every((p) => / -m app$/.test(p.cmd) || /catalyst\.js dashboard /.test(p.cmd)), 30_000, 200);
 
     ok(await repo.cli(['up', '--env', 'local']), 'up after Ctrl-C');
     expect(alive(repo.pid(BILLING))).toBe(true);
