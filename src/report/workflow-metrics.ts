@@ -15,6 +15,18 @@ export interface WorkflowCounters {
   durationSum: number;
 }
 
+/** A scheduled workflow as its app reports it (`catalyst_schedule_*`). Times are ms since the epoch. */
+export interface ScheduleState {
+  cron: string | null;
+  timezone: string | null;
+  lastRunAt: number | null;
+  lastDurationMs: number | null;
+  lastSucceeded: boolean | null;
+  nextRunAt: number | null;
+  missedTicks: number;
+  failedRuns: number;
+}
+
 export interface AppMetrics {
   /** By workflow name, sorted keys. */
   workflows: Record<string, WorkflowCounters>;
@@ -22,9 +34,14 @@ export interface AppMetrics {
   peerFailures: Record<string, number>;
   /** Calls over HTTP to another project, by project. */
   peerCalls: Record<string, number>;
+  /** Scheduled workflows, by workflow name. */
+  schedules: Record<string, ScheduleState>;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** Cron expressions and zone names as the apps print them: no control characters, bounded. */
+const CRON_RE = /^[A-Za-z0-9@*/,\- ?#LW]{1,100}$/;
+const ZONE_RE = /^[A-Za-z0-9_+\-/]{1,64}$/;
 const METRIC_RE = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{(.*)\})?\s+(\S+)/;
 
 /** Label pairs of a sample line's label set (values unescaped), or null when malformed. */
@@ -67,6 +84,13 @@ export function parseAppMetrics(text: string): AppMetrics {
   const workflows: Record<string, WorkflowCounters> = {};
   const peerFailures: Record<string, number> = {};
   const peerCalls: Record<string, number> = {};
+  const schedules: Record<string, ScheduleState> = {};
+  const sched = (labels: Record<string, string>): ScheduleState | null => {
+    const name = labels.schedule;
+    if (!name || !NAME_RE.test(name)) return null;
+    schedules[name] ??= { cron: null, timezone: null, lastRunAt: null, lastDurationMs: null, lastSucceeded: null, nextRunAt: null, missedTicks: 0, failedRuns: 0 };
+    return schedules[name];
+  };
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const m = METRIC_RE.exec(line);
@@ -91,6 +115,44 @@ export function parseAppMetrics(text: string): AppMetrics {
       case 'catalyst_request_duration_seconds_sum':
         if (wf && NAME_RE.test(wf)) entry(workflows, wf).durationSum += value;
         break;
+      case 'catalyst_schedule_info': {
+        const st = sched(labels);
+        if (st) {
+          st.cron = labels.cron && CRON_RE.test(labels.cron) ? labels.cron : null;
+          st.timezone = labels.timezone && ZONE_RE.test(labels.timezone) ? labels.timezone : null;
+        }
+        break;
+      }
+      case 'catalyst_schedule_last_run_timestamp_seconds': {
+        const st = sched(labels);
+        if (st && value > 0) st.lastRunAt = Math.round(value * 1000);
+        break;
+      }
+      case 'catalyst_schedule_next_run_timestamp_seconds': {
+        const st = sched(labels);
+        if (st && value > 0) st.nextRunAt = Math.round(value * 1000);
+        break;
+      }
+      case 'catalyst_schedule_last_run_duration_seconds': {
+        const st = sched(labels);
+        if (st) st.lastDurationMs = Math.round(value * 10000) / 10;
+        break;
+      }
+      case 'catalyst_schedule_last_run_success': {
+        const st = sched(labels);
+        if (st) st.lastSucceeded = value === 1;
+        break;
+      }
+      case 'catalyst_schedule_missed_ticks_total': {
+        const st = sched(labels);
+        if (st) st.missedTicks += value;
+        break;
+      }
+      case 'catalyst_schedule_runs_total': {
+        const st = sched(labels);
+        if (st && labels.result === 'failed') st.failedRuns += value;
+        break;
+      }
       case 'catalyst_subcall_total': {
         if (labels.kind !== 'http') break;
         const project = (labels.target ?? '').split('/')[0];
@@ -107,7 +169,7 @@ export function parseAppMetrics(text: string): AppMetrics {
     w.buckets.sort((a, b) => a[0] - b[0]);
     sorted[name] = w;
   }
-  return { workflows: sorted, peerFailures, peerCalls };
+  return { workflows: sorted, peerFailures, peerCalls, schedules };
 }
 
 /**

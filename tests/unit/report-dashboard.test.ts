@@ -58,6 +58,23 @@ describe('per-workflow /metrics', () => {
     expect(parseLabels('a="unterminated')).toBeNull();
   });
 
+  it('reads what an app says about its schedules', () => {
+    const text = [
+      'catalyst_schedule_info{cron="0 8 * * *",mode="inapp",overlap="skip",schedule="digest",timezone="Europe/Berlin"} 1.0',
+      'catalyst_schedule_last_run_timestamp_seconds{schedule="digest"} 1.7650944e+09',
+      'catalyst_schedule_last_run_duration_seconds{schedule="digest"} 0.25',
+      'catalyst_schedule_last_run_success{schedule="digest"} 0.0',
+      'catalyst_schedule_next_run_timestamp_seconds{schedule="digest"} 1.7651808e+09',
+      'catalyst_schedule_runs_total{result="failed",schedule="digest"} 3.0',
+      'catalyst_schedule_runs_total{result="ok",schedule="digest"} 9.0',
+      'catalyst_schedule_missed_ticks_total{schedule="digest"} 2.0',
+      'catalyst_schedule_info{cron="\\x1b[2J",mode="inapp",overlap="skip",schedule="evil",timezone="UTC"} 1.0',
+    ].join('\n');
+    const m = parseAppMetrics(text);
+    expect(m.schedules.digest).toEqual({ cron: '0 8 * * *', timezone: 'Europe/Berlin', lastRunAt: 1_765_094_400_000, lastDurationMs: 250, lastSucceeded: false, nextRunAt: 1_765_180_800_000, missedTicks: 2, failedRuns: 3 });
+    expect(m.schedules.evil.cron).toBeNull();
+  });
+
   it('quantiles interpolate inside the bucket (table)', () => {
     const b: [number, number][] = [[0.01, 50], [0.1, 90], [1, 100], [Infinity, 100]];
     expect(histogramQuantile(0.5, b)).toBeCloseTo(0.01);

@@ -9,6 +9,7 @@ import { summarize } from '../report.ts';
 import type { Status } from '../types.ts';
 import { STATUS_RANK } from '../types.ts';
 import { uptimeFigures } from '../view.ts';
+import type { ScheduleState } from '../workflow-metrics.ts';
 import { type MetricsMemory, recentPeerFailures, type WorkflowSeries, type WorkflowWindow, workflowSeries, workflowWindow } from './metrics-window.ts';
 
 export const WINDOWS = { minutes: 15 * 60_000, hours: 6 * 3_600_000 } as const;
@@ -18,6 +19,8 @@ export interface WorkflowView {
   name: string;
   visibility: 'public' | 'internal';
   route: string | null;
+  /** For a scheduled workflow: what its app last reported about its schedule. */
+  schedule: ScheduleState | null;
   windows: Record<WindowName, WorkflowWindow>;
   series: Record<WindowName, WorkflowSeries>;
 }
@@ -92,10 +95,12 @@ const NO_SERIES: WorkflowSeries = { t: [], rate: [], errorPercent: [], p95Ms: []
 function workflowsOf(s: StackReport, memory: MetricsMemory, withSeries: boolean): WorkflowView[] {
   const snaps = memory.snapshots(s.name);
   const routes = new Map(s.publicRoutes.map((r) => [r.workflow, `${r.method} ${r.path}`]));
+  const schedules = snaps.at(-1)?.app.schedules ?? {};
   return s.workflows.map((w) => ({
     name: w.name,
     visibility: w.visibility,
     route: routes.get(w.name) ?? null,
+    schedule: schedules[w.name] ?? null,
     windows: { minutes: workflowWindow(snaps, w.name, WINDOWS.minutes), hours: workflowWindow(snaps, w.name, WINDOWS.hours) },
     series: withSeries ? { minutes: workflowSeries(snaps, w.name, WINDOWS.minutes), hours: workflowSeries(snaps, w.name, WINDOWS.hours) } : { minutes: NO_SERIES, hours: NO_SERIES },
   }));

@@ -28,6 +28,13 @@
     time: (iso) => (iso ? new Date(iso).toLocaleString() : '—'),
   };
 
+  function scheduleText(sc) {
+    const last = sc.lastRunAt ? `last ${new Date(sc.lastRunAt).toLocaleString()} ${sc.lastSucceeded === false ? 'failed' : sc.lastSucceeded ? 'ok' : ''}${sc.lastDurationMs !== null ? ` (${fmt.ms(sc.lastDurationMs)})` : ''}` : 'not run yet';
+    const next = sc.nextRunAt ? ` · next ${new Date(sc.nextRunAt).toLocaleString()}` : '';
+    const missed = sc.missedTicks ? ` · ${sc.missedTicks} missed` : '';
+    return `schedule ${sc.cron || '?'}${sc.timezone ? ` (${sc.timezone})` : ''} · ${last}${next}${missed}`;
+  }
+
   function chart(values, cls, label) {
     const pts = values.map((v, i) => [i, v]).filter(([, v]) => v !== null);
     const svgNS = 'http://www.w3.org/2000/svg';
@@ -140,7 +147,7 @@
                 'tr',
                 { 'data-workflow': x.name },
                 el('td', null, x.name, x.visibility === 'internal' ? el('span', { class: 'muted' }, ' (internal)') : null),
-                el('td', null, x.route || '—'),
+                el('td', null, x.route || (x.schedule ? scheduleText(x.schedule) : '—')),
                 el('td', { class: 'n' }, fmt.rate(f.rate)),
                 el('td', { class: 'n' }, fmt.pct(f.errorPercent)),
                 el('td', { class: 'n' }, fmt.ms(f.p50Ms)),
