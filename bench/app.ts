@@ -12,13 +12,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { cpuMs, FIXTURES, median, round, stopAll, tempDir, type Bench, type BenchOutcome, type Target } from './lib/common.ts';
-import { appPython, copyBaseline, generateInto, postJson, pythonVersions, startServer, UVICORN_FLAGS, type Server } from './lib/python.ts';
+import { appPython, copyBaseline, generateInto, FAST_FLAGS, postJson, pythonVersions, startServer, UVICORN_FLAGS, type Server } from './lib/python.ts';
 import { ensureWrk, luaScript, runWrk, type WrkResult } from './lib/wrk.ts';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 
 interface Variant {
-  key: 'generated' | 'handwritten' | 'generated-quiet';
+  key: 'generated' | 'handwritten' | 'generated-quiet' | 'generated-fast';
   label: string;
   judged: boolean;
 }
@@ -27,6 +27,7 @@ const VARIANTS: Variant[] = [
   { key: 'generated', label: 'generated (defaults: info logs)', judged: true },
   { key: 'handwritten', label: 'hand-written FastAPI', judged: true },
   { key: 'generated-quiet', label: 'generated, CATALYST_LOG_LEVEL=warning (diagnostic)', judged: false },
+  { key: 'generated-fast', label: 'generated, uvloop + httptools (the production default)', judged: false },
 ];
 
 /** One measured wrk run plus the server's CPU time per request during it. */
@@ -64,8 +65,8 @@ export const bench: Bench = {
       const python = await appPython(billing.requirements, log);
       const versions = { wrk: wrkVersion, ...(await pythonVersions(python)) };
 
-      const start = async (label: string, appDir: string, module: string, env: Record<string, string> = {}) =>
-        startServer({ label, python, appDir, module, env, logFile: join(tmp.dir, `${label.replace(/[^a-z0-9]+/gi, '-')}.log`) });
+      const start = async (label: string, appDir: string, module: string, env: Record<string, string> = {}, flags: readonly string[] = UVICORN_FLAGS) =>
+        startServer({ label, python, appDir, module, env, flags, logFile: join(tmp.dir, `${label.replace(/[^a-z0-9]+/gi, '-')}.log`) });
       const pairs: Pair[] = [];
       const defs = [
         {
@@ -86,11 +87,12 @@ export const bench: Bench = {
         },
       ];
       for (const d of defs) {
-        log(`starting ${d.name}: generated, hand-written, generated (quiet logs)`);
+        log(`starting ${d.name}: generated, hand-written, generated (quiet logs), generated (uvloop + httptools)`);
         const servers = {
           generated: await start(`${d.name}-generated`, d.gen, 'app.main:app'),
           handwritten: await start(`${d.name}-handwritten`, d.base, 'main:app'),
           'generated-quiet': await start(`${d.name}-generated-quiet`, d.gen, 'app.main:app', { CATALYST_LOG_LEVEL: 'warning' }),
+          'generated-fast': await start(`${d.name}-generated-fast`, d.gen, 'app.main:app', {}, FAST_FLAGS),
         };
         // Same request, same answer: otherwise the comparison would not be of the same work.
         const answers = await Promise.all(Object.values(servers).map((s) => postJson(`${s.url}${d.path}`, d.body)));
@@ -101,12 +103,12 @@ export const bench: Bench = {
           }
         }
         if (ref.status < 200 || ref.status > 299) throw new Error(`${d.name}: the request fails (${ref.status} ${JSON.stringify(ref.body)})`);
-        pairs.push({ name: d.name, path: d.path, body: d.body, describe: d.describe, servers, runs: { generated: [], handwritten: [], 'generated-quiet': [] }, script: luaScript(tmp.dir, d.name, d.body) });
+        pairs.push({ name: d.name, path: d.path, body: d.body, describe: d.describe, servers, runs: { generated: [], handwritten: [], 'generated-quiet': [], 'generated-fast': [] }, script: luaScript(tmp.dir, d.name, d.body) });
       }
 
       for (let r = 0; r < rounds; r++) {
         for (const p of pairs) {
-          const order = r % 2 === 0 ? VARIANTS : [VARIANTS[1], VARIANTS[0], VARIANTS[2]];
+          const order = r % 2 === 0 ? VARIANTS : [VARIANTS[1], VARIANTS[0], VARIANTS[3], VARIANTS[2]];
           for (const v of order) {
             const url = `${p.servers[v.key].url}${p.path}`;
             if (warmupS > 0) await runWrk({ url, script: p.script, connections, threads, durationS: warmupS });
@@ -159,10 +161,16 @@ export const bench: Bench = {
         const p99Ratio = ratio('generated', (x) => x.p99Ms);
         const cpuRatio = ratio('generated', (x) => x.cpuUsPerRequest ?? NaN);
         const quiet = { rps: ratio('generated-quiet', (x) => x.rps), p50: ratio('generated-quiet', (x) => x.p50Ms), p99: ratio('generated-quiet', (x) => x.p99Ms), cpu: ratio('generated-quiet', (x) => x.cpuUsPerRequest ?? NaN) };
-        per.ratios = { throughput: rpsRatio, p50: p50Ratio, p99: p99Ratio, cpuPerRequest: cpuRatio, quietLogs: quiet };
+        const fast = { rps: ratio('generated-fast', (x) => x.rps), p50: ratio('generated-fast', (x) => x.p50Ms), p99: ratio('generated-fast', (x) => x.p99Ms), cpu: ratio('generated-fast', (x) => x.cpuUsPerRequest ?? NaN) };
+        // The fast extras against the same generated app on the pure-Python loop and parser, per round.
+        const vsPlain = (f: (x: Run) => number) => round(median(p.runs['generated-fast'].map((x, i) => f(x) / f(p.runs.generated[i]))), 3);
+        const fastVsPlain = { rps: vsPlain((x) => x.rps), p50: vsPlain((x) => x.p50Ms), p99: vsPlain((x) => x.p99Ms), cpu: vsPlain((x) => x.cpuUsPerRequest ?? NaN) };
+        per.ratios = { throughput: rpsRatio, p50: p50Ratio, p99: p99Ratio, cpuPerRequest: cpuRatio, quietLogs: quiet, fastExtras: fast, fastExtrasVsPlain: fastVsPlain };
         metrics[p.name] = { workflow: p.describe, request: { path: p.path, body: p.body }, ...per };
         ratioRows.push([p.name, 'generated / hand-written', rpsRatio, p50Ratio, p99Ratio, cpuRatio]);
         ratioRows.push([p.name, 'generated (warning logs) / hand-written', quiet.rps, quiet.p50, quiet.p99, quiet.cpu]);
+        ratioRows.push([p.name, 'generated (uvloop + httptools) / hand-written', fast.rps, fast.p50, fast.p99, fast.cpu]);
+        ratioRows.push([p.name, 'generated: uvloop + httptools / asyncio + h11', fastVsPlain.rps, fastVsPlain.p50, fastVsPlain.p99, fastVsPlain.cpu]);
         targets.push({ id: `${p.name}-throughput-ratio`, description: `${p.name}: throughput generated / hand-written`, threshold: '>= 0.95', value: rpsRatio, met: rpsRatio >= 0.95 });
         targets.push({ id: `${p.name}-p99-ratio`, description: `${p.name}: p99 latency generated / hand-written`, threshold: '<= 1.1', value: p99Ratio, met: p99Ratio <= 1.1 });
       }
@@ -173,10 +181,11 @@ export const bench: Bench = {
           `Load: wrk -t${threads} -c${connections} -d${durationS}s (after a ${warmupS}s warm-up run), POST with a fixed JSON body; ` +
           `${rounds} rounds, generated and hand-written back to back in each round (order alternating), ratios per round, median over rounds. ` +
           'Both apps answer the request with the same status and body (checked before measuring). The generated app runs with its default settings (info-level JSON logs to stderr, redirected to a file); ' +
-          'a third server, the generated app with CATALYST_LOG_LEVEL=warning, is measured alongside as a diagnostic only. ' +
+          'a third server, the generated app with CATALYST_LOG_LEVEL=warning, is measured alongside as a diagnostic only; ' +
+          'a fourth, the generated app with uvicorn\'s fast extras (' + FAST_FLAGS.join(' ') + ': what `python -m app` uses when they are installed, the default), is compared with the same app on asyncio + h11. ' +
           'Server CPU µs/request (utime+stime of the server process from /proc during the measured run, divided by requests) is reported as a noise-resistant cross-check: ' +
           'on a shared machine, throughput moves with what else runs, CPU per request much less.',
-        settings: { durationS, warmupS, rounds, connections, threads, uvicorn: UVICORN_FLAGS.join(' ') },
+        settings: { durationS, warmupS, rounds, connections, threads, uvicorn: UVICORN_FLAGS.join(' '), uvicornFast: FAST_FLAGS.join(' ') },
         versions,
         metrics,
         targets,

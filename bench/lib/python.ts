@@ -13,10 +13,13 @@ import { BENCH, exec, freePort, ROOT, sleep, stop, track } from './common.ts';
 
 /**
  * The uvicorn command line every server of the benchmarks runs with (generated app and baseline alike):
- * one worker, the pure-Python asyncio loop and h11 parser (the generated apps pin plain `uvicorn`, without
- * uvloop/httptools; see src/codegen/requirements.ts), no access log, warnings only from uvicorn itself.
+ * one worker, the pure-Python asyncio loop and h11 parser, no access log, warnings only from uvicorn
+ * itself. The generated apps ship uvicorn's fast extras (uvloop, httptools; src/codegen/requirements.ts)
+ * and use them in production; `FAST_FLAGS` selects them, and the `app` benchmark measures both.
  */
 export const UVICORN_FLAGS = ['--workers', '1', '--loop', 'asyncio', '--http', 'h11', '--log-level', 'warning', '--no-access-log'] as const;
+/** UVICORN_FLAGS with uvicorn's fast extras: what `python -m app` runs when they are installed (the default). */
+export const FAST_FLAGS = ['--workers', '1', '--loop', 'uvloop', '--http', 'httptools', '--log-level', 'warning', '--no-access-log'] as const;
 
 export interface GeneratedDir {
   project: string;
@@ -77,6 +80,8 @@ export interface ServerSpec {
   env?: Record<string, string>;
   /** Where the server's stdout/stderr go. */
   logFile: string;
+  /** uvicorn flags (default UVICORN_FLAGS). */
+  flags?: readonly string[];
 }
 
 /** A minimal, identical environment for every server (nothing from the caller's PYTHON* or CATALYST_* leaks in). */
@@ -86,7 +91,7 @@ export function serverEnv(extra: Record<string, string> | undefined): NodeJS.Pro
 
 /** uvicorn argv (after `python -m`), for a spec and port. */
 export function uvicornArgs(spec: ServerSpec, port: number): string[] {
-  return ['-m', 'uvicorn', spec.module, '--app-dir', spec.appDir, '--host', '127.0.0.1', '--port', String(port), ...UVICORN_FLAGS];
+  return ['-m', 'uvicorn', spec.module, '--app-dir', spec.appDir, '--host', '127.0.0.1', '--port', String(port), ...(spec.flags ?? UVICORN_FLAGS)];
 }
 
 /** Spawn a server (not waiting for it). */

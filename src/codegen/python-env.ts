@@ -146,7 +146,7 @@ export async function ensureVenv(requirementsText: string, cacheDir: string, opt
     if (venv.code !== 0) throw new PythonMissingError(`could not create a virtualenv with ${py.cmd} (on Debian/Ubuntu: apt-get install python3-venv):\n${venv.out.trim()}`);
     writeFileSync(join(dir, 'requirements.txt'), requirementsText);
     opts.log?.('installing requirements with pip');
-    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--prefer-binary', '-q', '-r', join(dir, 'requirements.txt')]);
+    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--prefer-binary', '--require-hashes', '-q', '-r', join(dir, 'requirements.txt')]);
     if (pip.code !== 0) throw new VenvError(`pip install failed for ${dir}:\n${pip.out.trim().split('\n').slice(-20).join('\n')}`);
     writeFileSync(join(dir, READY), `${new Date().toISOString()}\n`);
     return { python, dir, created: true };

@@ -1,46 +1,78 @@
 /**
- * Pinned Python dependencies of every generated app (checked with `pip index versions` when bumped).
- * The direct ones are fastapi, uvicorn (plain: no [standard] extras, which add uvloop/httptools/watchfiles
- * and slow cold starts for no gain at our request rates), httpx and pydantic v2; the rest are their
- * dependencies, pinned too so an image build is reproducible. /metrics is written by the runtime itself
- * (catalyst_runtime/metrics.py: the Prometheus text format, byte for byte what prometheus-client wrote).
+ * Python dependencies of every generated app, locked with hashes.
+ *
+ * The source is src/codegen/requirements/app.in (direct pins: fastapi, httpx, pydantic v2, uvicorn and
+ * uvicorn's fast extras uvloop + httptools); scripts/lock-python.sh compiles it with
+ * `uv pip compile --universal --generate-hashes` into app.txt, the whole dependency set pinned, each
+ * package with the sha256 of every file PyPI publishes for it. The generated requirements.txt is that
+ * set (minus the fast extras when a project opts out), and every install — the Dockerfile, the test
+ * and benchmark virtualenvs, `catalyst dev`, the local target — runs pip with `--require-hashes`.
+ * test.txt is app.txt's exact set plus the test tools (pytest, ruff, schemathesis).
  */
-export const APP_REQUIREMENTS: readonly (readonly [string, string])[] = [
-  ['annotated-doc', '0.0.7'],
-  ['annotated-types', '0.8.0'],
-  ['anyio', '4.16.0'],
-  ['certifi', '2026.10.19.post1'],
-  ['click', '8.5.1'],
-  ['fastapi', '0.165.0'],
-  ['h11', '0.16.0'],
-  ['httpcore', '1.0.9'],
-  ['httpx', '0.28.1'],
-  ['idna', '3.20'],
-  ['opentelemetry-api', '1.45.2'],
-  ['pydantic', '2.14.4'],
-  ['pydantic-core', '2.50.5'],
-  ['starlette', '1.10.0'],
-  ['typing-extensions', '4.16.0'],
-  ['typing-inspection', '0.4.5'],
-  ['uvicorn', '0.54.0'],
-];
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** Added for apps with JavaScript nodes: V8 embedded (see catalyst_runtime/js.py and docs/BENCHMARKS.md). */
-export const JS_REQUIREMENTS: readonly (readonly [string, string])[] = [['mini-racer', '0.12.4']];
+const DIR = join(dirname(fileURLToPath(import.meta.url)), 'requirements');
 
-/** The pins of one app, sorted by name. */
-export function appRequirements(usesJs: boolean): readonly (readonly [string, string])[] {
-  if (!usesJs) return APP_REQUIREMENTS;
-  return [...APP_REQUIREMENTS, ...JS_REQUIREMENTS].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export interface LockedRequirement {
+  name: string;
+  version: string;
+  /** PEP 508 environment marker, or null. */
+  marker: string | null;
+  /** `sha256:<hex>` of every file of this version. */
+  hashes: string[];
 }
 
-/** Tools for testing generated apps (never in the app's requirements): test venv = app pins + these. */
-export const TEST_TOOLS: readonly (readonly [string, string])[] = [
-  ['pytest', '9.2.0'],
-  ['ruff', '0.17.6'],
-  ['schemathesis', '4.32.5'],
-];
+/** uvicorn's fast extras: uvicorn uses them when installed; a project may opt out (`server.fastExtras`). */
+export const FAST_EXTRAS = ['httptools', 'uvloop'] as const;
+/** Only for apps with JavaScript nodes: V8 embedded (catalyst_runtime/js.py). */
+export const JS_EXTRAS = ['mini-racer'] as const;
 
-export function requirementsText(pins: readonly (readonly [string, string])[]): string {
-  return pins.map(([n, v]) => `${n}==${v}\n`).join('');
+/** Parse a `uv pip compile --generate-hashes` output (requirement lines with `\` continuations). */
+export function parseLock(text: string): LockedRequirement[] {
+  const out: LockedRequirement[] = [];
+  const logical = text.replace(/\\\n/g, ' ').split('\n');
+  for (const raw of logical) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line || line.startsWith('-')) continue;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+?)\s*(?:;\s*(.*?))?\s*((?:--hash=\S+\s*)*)$/.exec(line);
+    if (!m) throw new Error(`requirements lock: cannot read "${line}"`);
+    const hashes = [...m[4].matchAll(/--hash=(sha256:[0-9a-f]{64})/g)].map((h) => h[1]);
+    if (hashes.length === 0) throw new Error(`requirements lock: ${m[1]}==${m[2]} has no hashes (recompile with scripts/lock-python.sh)`);
+    out.push({ name: m[1].toLowerCase(), version: m[2], marker: m[3]?.trim() || null, hashes });
+  }
+  return out;
+}
+
+let appLock: LockedRequirement[] | undefined;
+/** The locked set of app.txt, in file order (sorted by name). */
+export function lockedAppRequirements(): LockedRequirement[] {
+  appLock ??= parseLock(readFileSync(join(DIR, 'app.txt'), 'utf8'));
+  return appLock;
+}
+
+/**
+ * What a generated app installs: the locked set, without the fast extras when the project opts out and
+ * without mini-racer unless a workflow has JavaScript nodes (none of them is a dependency of another).
+ */
+export function appRequirements(opts: { fastExtras: boolean; usesJs: boolean }): LockedRequirement[] {
+  const skip = new Set<string>([...(opts.fastExtras ? [] : FAST_EXTRAS), ...(opts.usesJs ? [] : JS_EXTRAS)]);
+  return lockedAppRequirements().filter((r) => !skip.has(r.name));
+}
+
+/** One requirement as pip reads it, hashes included (a block of `\`-continued lines). */
+export function requirementBlock(r: LockedRequirement): string {
+  const head = `${r.name}==${r.version}${r.marker ? ` ; ${r.marker}` : ''}`;
+  return [head, ...r.hashes.map((h) => `    --hash=${h}`)].join(' \\\n');
+}
+
+export function requirementsText(reqs: readonly LockedRequirement[]): string {
+  return reqs.map((r) => `${requirementBlock(r)}\n`).join('');
+}
+
+/** The test virtualenv's requirements (test.txt: the app's locked set plus the test tools), hashed; mini-racer only with `js`. */
+export function testRequirementsText(opts: { js: boolean }): string {
+  const skip = new Set<string>(opts.js ? [] : JS_EXTRAS);
+  return requirementsText(parseLock(readFileSync(join(DIR, 'test.txt'), 'utf8')).filter((r) => !skip.has(r.name)));
 }

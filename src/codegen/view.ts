@@ -23,7 +23,7 @@ import {
 } from './env.ts';
 import { buildModels, type ModelsView } from './models.ts';
 import { naturalCompare, pascal } from './names.ts';
-import { appRequirements } from './requirements.ts';
+import { appRequirements, requirementBlock } from './requirements.ts';
 import { buildRoutes, mainImports, type MainImportsView, type RouteView } from './routes.ts';
 import { buildSchedules, type ScheduleView } from './schedules.ts';
 import { buildWorkflows, type WorkflowView } from './workflows.ts';
@@ -61,7 +61,8 @@ export interface AppView {
   /** Some node makes outgoing HTTP calls (httpRequest, llm, a cross-project workflowCall): the app starts its HTTP client at startup. */
   usesHttp: boolean;
   usesHttpPy: 'True' | 'False';
-  requirements: { name: string; version: string }[];
+  /** The locked, hashed requirements (each `text` a pip requirement block with its hashes). */
+  requirements: { name: string; version: string; text: string }[];
   /** Some workflow has JavaScript nodes: the app gets catalyst_runtime/js.py, Luxon and mini-racer. */
   usesJs: boolean;
   /** Imports main.py needs beyond Request and Response. */
@@ -122,7 +123,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     settingsUsesRx: llmEndpoints.some((l) => l.fnPy.includes('rx.')),
     usesHttp,
     usesHttpPy: usesHttp ? 'True' : 'False',
-    requirements: appRequirements(wfViews.some((w) => w.usesJs)).map(([name, version]) => ({ name, version })),
+    requirements: appRequirements({ fastExtras: project.server.fastExtras, usesJs: wfViews.some((w) => w.usesJs) }).map((r) => ({ name: r.name, version: r.version, text: requirementBlock(r) })),
     usesJs: wfViews.some((w) => w.usesJs),
     mainImports: mainImports(routes),
     port: APP_PORT,

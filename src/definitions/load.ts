@@ -205,6 +205,7 @@ function toModel(lp: LoadedProject): ProjectModel {
       .sort((a, b) => a.name.localeCompare(b.name)),
     env: Object.fromEntries(Object.entries(def.env).sort(([a], [b]) => a.localeCompare(b))),
     defaults: def.defaults,
+    server: def.server,
     workflows: lp.workflows.map((w) => w.model!).sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

@@ -23,6 +23,8 @@ export interface ProjectModel {
   secrets: SecretDecl[];
   env: Record<string, string | number | boolean>;
   defaults: { visibility: 'public' | 'internal'; timeoutMs: number };
+  /** The production server: `fastExtras` ships uvloop and httptools (project.yaml `server`). */
+  server: { fastExtras: boolean };
   /** Sorted by name. */
   workflows: WorkflowModel[];
 }

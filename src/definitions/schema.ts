@@ -342,6 +342,12 @@ export const projectFile = z.strictObject({
       auth: authDef.optional().describe('auth of the public workflows that do not say'),
     })
     .default({ visibility: 'internal', timeoutMs: 30_000 }),
+  server: z
+    .strictObject({
+      fastExtras: z.boolean().default(true).describe("ship uvicorn's fast extras, uvloop (event loop) and httptools (HTTP parser); false: the pure-Python asyncio loop and h11"),
+    })
+    .default({ fastExtras: true })
+    .describe('the generated app\'s production server'),
 });
 
 export type ProjectFile = z.infer<typeof projectFile>;

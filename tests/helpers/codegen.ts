@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/cli/commands/dev.ts';
 import { generateApp, writeApp, type GeneratedApp } from '../../src/codegen/index.ts';
 import { defaultVenvCache, ensureVenv, findPython } from '../../src/codegen/python-env.ts';
-import { APP_REQUIREMENTS, appRequirements, requirementsText, TEST_TOOLS } from '../../src/codegen/requirements.ts';
+import { testRequirementsText } from '../../src/codegen/requirements.ts';
 import { loadProjectModel, loadWorkspace } from '../../src/definitions/load.ts';
 import type { ProjectModel, Workspace } from '../../src/definitions/model.ts';
 
@@ -36,14 +36,14 @@ export function requirePython(): string {
 let venvPromise: Promise<string> | undefined;
 /** The venv's python, built once per machine (cached under .cache/venvs by requirements hash). */
 export function testPython(): Promise<string> {
-  venvPromise ??= ensureVenv(requirementsText([...APP_REQUIREMENTS, ...TEST_TOOLS]), defaultVenvCache(REPO)).then((v) => v.python);
+  venvPromise ??= ensureVenv(testRequirementsText({ js: false }), defaultVenvCache(REPO)).then((v) => v.python);
   return venvPromise;
 }
 
 let jsVenvPromise: Promise<string> | undefined;
 /** The venv for apps with JavaScript nodes (app pins + mini-racer + the test tools). */
 export function testPythonJs(): Promise<string> {
-  jsVenvPromise ??= ensureVenv(requirementsText([...appRequirements(true), ...TEST_TOOLS]), defaultVenvCache(REPO)).then((v) => v.python);
+  jsVenvPromise ??= ensureVenv(testRequirementsText({ js: true }), defaultVenvCache(REPO)).then((v) => v.python);
   return jsVenvPromise;
 }
 

@@ -135,8 +135,10 @@ describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
     for (const n of ['PORT', 'CATALYST_HOST', 'CATALYST_LOG_LEVEL', 'CATALYST_MAX_BODY_BYTES', 'CATALYST_GIT_COMMIT', 'CATALYST_GIT_DIRTY']) expect(names).toContain(n);
     const settings = app.files.get('app/settings.py')!;
     for (const m of settings.matchAll(/^ {4}"([A-Z][A-Z0-9_]*)": /gm)) expect(names).toContain(m[1]);
-    for (const line of app.files.get('requirements.txt')!.split('\n').slice(1).filter(Boolean)) expect(line).toMatch(/^[a-z0-9-]+==[\w.]+$/);
-    expect(app.files.get('requirements.txt')).toMatch(/\nfastapi==[\d.]+\n[\s\S]*\npydantic==2\.[\d.]+\n[\s\S]*\nuvicorn==[\d.]+\n/);
+    // Every requirement pinned exactly, each followed by its hashes (pip's --require-hashes form).
+    for (const line of app.files.get('requirements.txt')!.split('\n').slice(1).filter(Boolean)) expect(line).toMatch(/^(?:[a-z0-9-]+==[\w.]+(?: ; .+)? \\|    --hash=sha256:[0-9a-f]{64}(?: \\)?)$/);
+    expect(app.files.get('requirements.txt')).toMatch(/\nfastapi==[\d.]+ \\\n[\s\S]*\npydantic==2\.[\d.]+ \\\n[\s\S]*\nuvicorn==[\d.]+ \\\n/);
+    expect(app.files.get('Dockerfile')).toContain('RUN pip install --no-cache-dir --require-hashes -r requirements.txt');
   });
 });
 

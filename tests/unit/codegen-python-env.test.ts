@@ -69,6 +69,8 @@ describe('ensureVenv', () => {
     const cache = tempDir();
     const py = findPython();
     await expect(ensureVenv('===\n', cache, { python: py })).rejects.toThrow(/pip install failed[\s\S]*Invalid requirement/);
+    // Every install requires hashes: an unhashed pin is refused.
+    await expect(ensureVenv('fastapi==0.165.0\n', cache, { python: py })).rejects.toThrow(/pip install failed[\s\S]*[Hh]ashes are required/);
     expect(existsSync(join(cache, venvKey('===\n', py.version)))).toBe(false);
   });
 

@@ -56,6 +56,7 @@ function project(): ProjectModel {
     secrets: [{ name: 'OPENAI_API_KEY', description: '' }],
     env: {},
     defaults: { visibility: 'internal', timeoutMs: 30000 },
+    server: { fastExtras: true },
     workflows: [],
   };
 }
