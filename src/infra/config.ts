@@ -17,6 +17,7 @@ import { ENV_NAME, PROJECT_NAME } from '../definitions/schema.ts';
 import { rollbackSchema, type RollbackState } from '../contracts/rollback.ts';
 import { configBool, configString, isSecretHandle, parseConfigText } from './options.ts';
 import type { Target } from './targets/types.ts';
+import { imageBuilderOption, imageBuildArgsOption, imageBuildNetworkOption, type ImageBuild } from './image-builder.ts';
 import { STACK_NAME_RE } from '../contracts/stack-name.ts';
 
 
@@ -26,7 +27,7 @@ const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 /** Keys every stack may set, whatever its target. Everything else is a target option or a secret. */
-export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail', 'imageOverride', 'rollback'] as const;
+export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail', 'imageOverride', 'rollback', 'imageBuilder', 'imageBuildArgs', 'imageBuildNetwork'] as const;
 
 /** The longest image reference accepted (the report's reader keeps up to 300 characters). */
 const MAX_IMAGE_REF = 300;
@@ -68,6 +69,9 @@ export const commonSchema = z.object({
   alertEmail: z.email({ error: 'must be an email address' }).optional(),
   imageOverride: imageRefOption.optional(),
   rollback: rollbackSchema.optional(),
+  imageBuilder: imageBuilderOption.optional(),
+  imageBuildArgs: imageBuildArgsOption.optional(),
+  imageBuildNetwork: imageBuildNetworkOption.optional(),
 });
 
 export interface RawStackConfig {
@@ -107,6 +111,8 @@ export interface StackConfig {
   imageOverride: string | null;
   /** `catalyst:rollback`: this run is a `catalyst rollback` (what it restores, and what ran before). */
   rollback: RollbackState | null;
+  /** `catalyst:imageBuilder`, `imageBuildArgs`, `imageBuildNetwork` (image targets). */
+  imageBuild: ImageBuild;
 }
 
 export interface ConfigProblem {
@@ -352,6 +358,12 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
     });
   }
 
+  for (const k of ['imageBuilder', 'imageBuildArgs', 'imageBuildNetwork'] as const) {
+    if (common?.[k] !== undefined && target && !target.usesImage) {
+      c.problems.push({ key: `catalyst:${k}`, message: `target ${target.name} builds no container image`, fix: `pulumi config rm catalyst:${k} --stack ${c.stack}` });
+    }
+  }
+
   if (c.problems.length || !common || !target || !project) return { ok: false, problems: c.problems };
   return {
     ok: true,
@@ -369,6 +381,7 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
       secrets,
       imageOverride: common.imageOverride ?? null,
       rollback: common.rollback ?? null,
+      imageBuild: { builder: common.imageBuilder ?? 'docker-build', args: common.imageBuildArgs ?? {}, network: common.imageBuildNetwork ?? 'default' },
     },
   };
 }

@@ -10,6 +10,8 @@
  */
 import * as dockerbuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
+import { DockerCliImage } from './docker-cli/provider.ts';
+import { DEFAULT_IMAGE_BUILD, type ImageBuild } from './image-builder.ts';
 import type { BuiltImage, ImageDestination } from './targets/types.ts';
 
 export interface BuildStamp {
@@ -28,6 +30,8 @@ export interface AppImageArgs {
   source: string | null;
   /** Registry to push to; absent → load into the local Docker engine (no push). */
   destination?: ImageDestination;
+  /** Builder, build arguments and network (`catalyst:imageBuilder` …); default: docker-build. */
+  build?: ImageBuild;
 }
 
 /** The local repository name for images that are loaded, not pushed. */
@@ -58,7 +62,9 @@ export function pinnedRef(repository: string, contentHash: string, digest: strin
   return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? `${repository}@${digest}` : `${repository}:${contentHash}`;
 }
 
-export function createAppImage(name: string, parent: pulumi.Resource, args: AppImageArgs): BuiltImage & { image: dockerbuild.Image } {
+export function createAppImage(name: string, parent: pulumi.Resource, args: AppImageArgs): BuiltImage & { image: dockerbuild.Image | DockerCliImage } {
+  const build = args.build ?? DEFAULT_IMAGE_BUILD;
+  if (build.builder === 'docker-cli') return createCliImage(name, parent, args, build);
   const push = args.destination !== undefined;
   const repository = pulumi.output(args.destination ? args.destination.repository : localRepository(args.project));
   const stamp = pulumi.output(args.stamp);
@@ -75,6 +81,8 @@ export function createAppImage(name: string, parent: pulumi.Resource, args: AppI
       load: !push,
       // Previews stay fast and need no Docker engine; `up` builds.
       buildOnPreview: false,
+      ...(Object.keys(build.args).length ? { buildArgs: build.args } : {}),
+      ...(build.network === 'host' ? { network: dockerbuild.NetworkMode.Host } : {}),
       ...(registry ? { registries: [{ address: registry.address, username: registry.username, password: pulumi.secret(registry.password) }] } : {}),
     },
     // Deleting an Image deletes its pushed tags. Never: the registry keeps every image a
@@ -84,6 +92,35 @@ export function createAppImage(name: string, parent: pulumi.Resource, args: AppI
   );
   const digest = image.digest.apply((d) => (d && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null));
   // Derived from an output of the image, so consumers depend on the build.
+  const ref = pulumi.all([repository, image.digest]).apply(([repo]) => `${repo}:${args.contentHash}`);
+  const pinned = push ? pulumi.all([repository, digest]).apply(([repo, d]) => pinnedRef(repo, args.contentHash, d)) : ref;
+  return { image, ref, pinnedRef: pinned, digest };
+}
+
+/** The same image through the docker CLI (`catalyst:imageBuilder: docker-cli`; src/infra/docker-cli). */
+function createCliImage(name: string, parent: pulumi.Resource, args: AppImageArgs, build: ImageBuild): BuiltImage & { image: DockerCliImage } {
+  const push = args.destination !== undefined;
+  const repository = pulumi.output(args.destination ? args.destination.repository : localRepository(args.project));
+  const stamp = pulumi.output(args.stamp);
+  const registry = args.destination?.registry;
+  const image = new DockerCliImage(
+    `${name}-image`,
+    {
+      context: args.appDir,
+      dockerfile: args.dockerfile,
+      contextHash: args.contentHash,
+      tags: pulumi.all([repository, stamp]).apply(([repo, s]) => imageTags(repo, args.contentHash, s)),
+      labels: stamp.apply((s) => imageLabels(args.project, args.contentHash, s, args.source)),
+      buildArgs: build.args,
+      network: build.network,
+      platform: 'linux/amd64',
+      push,
+      registry: registry ? { address: registry.address, username: registry.username, password: pulumi.secret(registry.password) } : null,
+    },
+    // Nothing to retain: its delete removes nothing (pushed tags stay for rollbacks), as with docker-build.
+    { parent, dependsOn: args.destination?.dependsOn },
+  );
+  const digest = image.digest.apply((d) => (d && /^sha256:[0-9a-f]{64}$/.test(d) ? d : null));
   const ref = pulumi.all([repository, image.digest]).apply(([repo]) => `${repo}:${args.contentHash}`);
   const pinned = push ? pulumi.all([repository, digest]).apply(([repo, d]) => pinnedRef(repo, args.contentHash, d)) : ref;
   return { image, ref, pinnedRef: pinned, digest };

@@ -114,6 +114,7 @@ function createImage(name: string, parent: pulumi.Resource, a: ReturnType<typeof
     contentHash: a.app.contentHash,
     stamp,
     source: a.gitSource,
+    build: a.config.imageBuild,
     ...(destination ? { destination } : {}),
   });
 }

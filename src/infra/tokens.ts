@@ -29,6 +29,8 @@ export const DYNAMIC = Object.freeze({
   module: 'catalyst',
   /** The running uvicorn process of the `local` target. */
   localApp: 'LocalApp',
+  /** The app image built and pushed by the docker CLI (`catalyst:imageBuilder: docker-cli`). */
+  dockerCliImage: 'DockerCliImage',
 });
 
 /** The full type token of a Catalyst dynamic resource, as it appears in URNs and mocks. */

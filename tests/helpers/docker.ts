@@ -5,7 +5,7 @@
  * Every build and container uses the host network (these machines have no bridge networking).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/cli/commands/dev.ts';
@@ -74,19 +74,12 @@ export interface Registry {
 export async function startRegistry(): Promise<Registry> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-registry-'));
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', '/dev/stdin'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      OTEL_TRACES_EXPORTER: 'none',
-      REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
-      REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dir,
-      REGISTRY_STORAGE_DELETE_ENABLED: 'true',
-      REGISTRY_LOG_LEVEL: 'warn',
-    },
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  child.stdin!.end('version: 0.1\nstorage:\n  filesystem: {}\nhttp:\n  addr: 127.0.0.1:5000\n');
+  const config = join(dir, 'config.yml');
+  // Storage deletes enabled: tests check what a destroy leaves in the registry.
+  writeFileSync(config, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: catalyst-test-only\n`);
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { env: { PATH: process.env.PATH ?? '', OTEL_TRACES_EXPORTER: 'none' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const host = `127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;

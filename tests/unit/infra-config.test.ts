@@ -147,6 +147,18 @@ describe('readStackConfig', () => {
     expect(ps.find((p) => p.key === 'catalyst:target')!.message).toBe('is set as a secret, but it is a plain setting');
   });
 
+  it('reads catalyst:imageBuilder (default docker-build), its build arguments and network, and rejects bad values naming the fix', () => {
+    const docker = readStackConfig({ stack: 'billing.dev', values: { target: 'docker' }, secretKeys: [] }, ctx);
+    expect(docker.ok && docker.config.imageBuild).toEqual({ builder: 'docker-build', args: {}, network: 'default' });
+    const cli = readStackConfig({ stack: 'billing.dev', values: { target: 'docker', imageBuilder: 'docker-cli', imageBuildArgs: { BASE_IMAGE: 'm/p:3.11' }, imageBuildNetwork: 'host' }, secretKeys: [] }, ctx);
+    expect(cli.ok && cli.config.imageBuild).toEqual({ builder: 'docker-cli', args: { BASE_IMAGE: 'm/p:3.11' }, network: 'host' });
+    const bad = problems(readStackConfig({ stack: 'billing.dev', values: { target: 'docker', imageBuilder: 'kaniko', imageBuildArgs: { 'base-image': 'x' }, imageBuildNetwork: 'none' }, secretKeys: [] }, ctx));
+    expect(bad.map((p) => p.key).sort()).toEqual(['catalyst:imageBuildArgs.base-image', 'catalyst:imageBuildNetwork', 'catalyst:imageBuilder']);
+    expect(bad.find((p) => p.key === 'catalyst:imageBuilder')).toMatchObject({ message: expect.stringContaining('must be one of: docker-build, docker-cli'), fix: expect.stringContaining('pulumi config set catalyst:imageBuilder') });
+    const local = problems(readStackConfig({ stack: 'billing.dev', values: { target: 'local', imageBuilder: 'docker-cli' }, secretKeys: [] }, ctx));
+    expect(local).toEqual([{ key: 'catalyst:imageBuilder', message: 'target local builds no container image', fix: 'pulumi config rm catalyst:imageBuilder --stack billing.dev' }]);
+  });
+
   it('treats an undeclared secret as a warning (a target may read it itself)', () => {
     const r = readStackConfig({ stack: 'billing.dev', values: { target: 'local', SOME_TOKEN: secret('x') }, secretKeys: ['SOME_TOKEN'] }, ctx);
     expect(r.ok && r.warnings[0]).toMatch(/catalyst:SOME_TOKEN is a secret that neither project billing declares nor target local lists/);

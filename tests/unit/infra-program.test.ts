@@ -393,6 +393,44 @@ describe('railway target through the registry (billing.staging)', () => {
   });
 });
 
+describe('image builders (catalyst:imageBuilder)', () => {
+  it('docker-cli on fly: the DockerCliImage dynamic resource builds and pushes, the machines run its digest', async () => {
+    const FLY_TOKEN = 'fo1_PLANTED-fly-token-cli';
+    pulumi.runtime.setAllConfig({ 'catalyst:flyApiToken': FLY_TOKEN }, ['catalyst:flyApiToken']);
+    peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing-prod.fly.dev' });
+    const { resolved } = await run(
+      'support-bot.prod',
+      raw(
+        'support-bot.prod',
+        { target: 'fly', flyOrg: 'acme', flyRegions: 'fra', imageBuilder: 'docker-cli', imageBuildArgs: { BASE_IMAGE: 'mirror.example/python:3.11' }, imageBuildNetwork: 'host' },
+        { OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS, flyApiToken: FLY_TOKEN },
+      ),
+    );
+    expect(registered.some((r) => r.type === 'docker-build:index:Image')).toBe(false);
+    const img = one('pulumi-nodejs:dynamic/catalyst:DockerCliImage');
+    const i = inputsOf(img);
+    expect(i.tags[0]).toBe(`registry.fly.io/support-bot-prod:${resolved.contentHash}`);
+    expect(i).toMatchObject({ push: true, contextHash: resolved.contentHash, network: 'host', platform: 'linux/amd64', buildArgs: { BASE_IMAGE: 'mirror.example/python:3.11' } });
+    expect(i.dockerfile).toMatch(/\/Dockerfile$/);
+    expect(i.registry).toEqual({ address: 'registry.fly.io', username: 'x', password: FLY_TOKEN });
+    expect(isSecret(img.inputs.registry) || img.secretProps.includes('registry') || isSecret((img.inputs.registry as Record<string, unknown>)?.password)).toBe(true);
+    expect(resolved).toMatchObject({ target: 'fly', imageRef: `registry.fly.io/support-bot-prod@${DIGEST}`, imageDigest: DIGEST });
+    for (const r of registered) for (const { text } of plainStrings(r.inputs)) expect(text).not.toContain(FLY_TOKEN);
+    pulumi.runtime.setAllConfig({}, []);
+  });
+
+  it('docker-build stays the default, and takes the build arguments and network too', async () => {
+    const KEY = 'rnd_PLANTED-render-key-2';
+    pulumi.runtime.setAllConfig({ 'catalyst:renderApiKey': KEY }, ['catalyst:renderApiKey']);
+    await run('billing.staging', raw('billing.staging', { target: 'render', renderOwnerId: 'tea-abc123', renderImageRepository: 'ghcr.io/acme/billing', imageBuildArgs: { BASE_IMAGE: 'm/p:1' }, imageBuildNetwork: 'host' }, { renderApiKey: KEY }));
+    expect(registered.some((r) => r.type === 'pulumi-nodejs:dynamic/catalyst:DockerCliImage')).toBe(false);
+    const i = inputsOf(one('docker-build:index:Image'));
+    expect(i.buildArgs).toEqual({ BASE_IMAGE: 'm/p:1' });
+    expect(i.network).toBe('host');
+    pulumi.runtime.setAllConfig({}, []);
+  });
+});
+
 describe('preflight', () => {
   it('fails before creating anything, listing every problem (config, secrets, dirty tree)', async () => {
     const err = await program

@@ -57,6 +57,8 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
       return { name: `projects/mon/alertPolicies/${name}` };
     case 'docker-build:index:Image':
       return { digest: DIGEST, contextHash: 'ctx' };
+    case 'pulumi-nodejs:dynamic/catalyst:DockerCliImage':
+      return { digest: DIGEST, imageId: `sha256:${'ef'.repeat(32)}` };
     case 'docker:index/remoteImage:RemoteImage':
       return { imageId: `sha256:${'cd'.repeat(32)}` };
     case 'pulumi-nodejs:dynamic/catalyst:LocalApp': {

@@ -1,0 +1,57 @@
+/**
+ * `catalyst:imageBuilder: docker-cli`: the app image built, tagged and pushed by the docker CLI over the
+ * local Docker engine, as a Pulumi dynamic resource (no provider plugin to install). It rebuilds only
+ * when a build input changes — the context hash (the generated app's content hash), tags, labels, build
+ * arguments, network, platform or registry address/user; a new registry password alone does not — and
+ * reports the pushed digest. Deleting it deletes nothing (see ./impl.ts `remove`).
+ *
+ * Pulumi serializes the provider object into the state; its methods capture only the loader (two
+ * path strings, see ../http/loader.ts) and load ./impl.ts when they run.
+ */
+import { fileURLToPath } from 'node:url';
+import * as pulumi from '@pulumi/pulumi';
+import { moduleLoader } from '../http/loader.ts';
+import { DYNAMIC } from '../tokens.ts';
+
+type Impl = typeof import('./impl.ts');
+const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.url)), 'src/infra/docker-cli/impl.ts');
+
+export const dockerCliImageProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return (await load()).create(inputs);
+  },
+  async diff(id, olds, news) {
+    return (await load()).diff(id, olds, news);
+  },
+  async update(id, olds, news) {
+    return (await load()).update(id, olds, news);
+  },
+  async delete() {
+    return (await load()).remove();
+  },
+};
+
+export interface DockerCliImageArgs {
+  context: pulumi.Input<string>;
+  dockerfile: pulumi.Input<string>;
+  contextHash: pulumi.Input<string>;
+  tags: pulumi.Input<pulumi.Input<string>[]>;
+  labels: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  buildArgs: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  network: pulumi.Input<'default' | 'host'>;
+  platform: pulumi.Input<string>;
+  push: pulumi.Input<boolean>;
+  /** Registry credentials for the push (password: a secret Output), or null. */
+  registry: pulumi.Input<{ address: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> } | null>;
+}
+
+export class DockerCliImage extends pulumi.dynamic.Resource {
+  /** `sha256:…` of the pushed manifest (push), else the local image id. */
+  declare readonly digest: pulumi.Output<string>;
+  declare readonly imageId: pulumi.Output<string>;
+  declare readonly tags: pulumi.Output<string[]>;
+
+  constructor(name: string, args: DockerCliImageArgs, opts?: pulumi.CustomResourceOptions) {
+    super(dockerCliImageProvider, name, { digest: undefined, imageId: undefined, ...args }, opts, DYNAMIC.module, DYNAMIC.dockerCliImage);
+  }
+}
