@@ -1,0 +1,60 @@
+/**
+ * Real-engine stacks of image targets (fly, render, railway, …) for the e2e tests: a repository copy
+ * (harness.ts E2eRepo) with its own passphrase, the loopback image registry, and a stack file that
+ * builds with the `docker-cli` builder (the docker-build plugin cannot be obtained on our machines)
+ * from the stand-in base image on the host network. A target's test adds its API fake and options.
+ * Needs the engine, Docker and the registry: fails, never skips, without them.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { requireDocker, startRegistry, STANDIN_IMAGE, type Registry } from '../helpers/docker.ts';
+import { E2eRepo, requireEngine } from './harness.ts';
+
+export interface ImageStackEnv {
+  repo: E2eRepo;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export async function startImageStackEnv(): Promise<ImageStackEnv> {
+  requireEngine();
+  requireDocker({ registry: true });
+  const repo = E2eRepo.create();
+  // Non-local stacks need a passphrase; this copy's own, never a developer's.
+  repo.env.PULUMI_CONFIG_PASSPHRASE = `e2e-${randomBytes(8).toString('hex')}`;
+  mkdirSync(repo.path('.pulumi-state'), { recursive: true });
+  const registry = await startRegistry();
+  return {
+    repo,
+    registry,
+    async stop() {
+      await registry.stop();
+      await repo.cleanup();
+    },
+  };
+}
+
+/**
+ * Write stacks/Pulumi.<stack>.yaml: the target's keys plus the test build settings (docker-cli,
+ * BASE_IMAGE = the stand-in, host network) and no clean-tree requirement (the tests edit the copy).
+ */
+export function writeImageStack(repo: E2eRepo, stack: string, values: Record<string, unknown>): void {
+  const config: Record<string, unknown> = {
+    'catalyst:requireCleanGit': false,
+    'catalyst:imageBuilder': 'docker-cli',
+    'catalyst:imageBuildArgs': { BASE_IMAGE: STANDIN_IMAGE },
+    'catalyst:imageBuildNetwork': 'host',
+  };
+  for (const [k, v] of Object.entries(values)) config[`catalyst:${k}`] = v;
+  writeFileSync(repo.path('stacks', `Pulumi.${stack}.yaml`), stringify({ config }));
+}
+
+/** Resource changes of the newest update, without the unchanged ones. */
+export async function lastChanges(repo: E2eRepo, stack: string): Promise<Record<string, number>> {
+  const h = await repo.lastUpdate(stack);
+  if (h.result !== 'succeeded') throw new Error(`the last update of ${stack} ${h.result}`);
+  const c = { ...(h.resourceChanges ?? {}) };
+  delete c.same;
+  return c;
+}
