@@ -93,6 +93,7 @@ const PING = `catalyst: 1
 name: ping
 trigger: { type: webhook, method: POST, path: /ping }
 visibility: public
+auth: none
 nodes:
   - id: done
     type: respond
