@@ -204,6 +204,7 @@ describe('flyConfigSchema', () => {
       flyAutostop: 'stop',
       flyMinMachinesRunning: 0,
       flyApiBaseUrl: 'https://api.machines.dev',
+      flyRegistry: 'registry.fly.io',
       flyStartTimeoutSeconds: 300,
       flyHealthTimeoutSeconds: 300,
     });

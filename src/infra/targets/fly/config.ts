@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { configBool, configInt } from '../../options.ts';
 
 export const FLY_API_DEFAULT = 'https://api.machines.dev';
+export const FLY_REGISTRY_DEFAULT = 'registry.fly.io';
 
 /** A non-empty list of strings, from a list (structured config) or a comma-separated string. */
 function configList(item: z.ZodString) {
@@ -39,6 +40,11 @@ export const flyConfigSchema = z
     flyAutostop: z.enum(['off', 'stop', 'suspend']).default('stop'),
     flyMinMachinesRunning: configInt(0, 100).default(0),
     flyApiBaseUrl: z.url().default(FLY_API_DEFAULT),
+    /** Registry host (`host[:port]`) the image is pushed to and the machines pull from. */
+    flyRegistry: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'a registry host, e.g. registry.fly.io or 127.0.0.1:5000')
+      .default(FLY_REGISTRY_DEFAULT),
     /** Per machine, during create/update: seconds to reach `started`, then for the checks to pass. */
     flyStartTimeoutSeconds: configInt(10, 3600).default(300),
     flyHealthTimeoutSeconds: configInt(10, 3600).default(300),

@@ -9,10 +9,10 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
-import { defaultFlyAppName, flyConfigSchema, type FlyConfig } from './config.ts';
+import { defaultFlyAppName, FLY_REGISTRY_DEFAULT, flyConfigSchema, type FlyConfig } from './config.ts';
 import { FlyApp, FlyAppSecrets, FlyIpAssignment, FlyMachines } from './providers.ts';
 
-export const FLY_REGISTRY = 'registry.fly.io';
+export const FLY_REGISTRY = FLY_REGISTRY_DEFAULT;
 export const FLY_TOKEN_KEY = 'flyApiToken';
 
 type Ctx = Omit<TargetContext<FlyConfig>, 'image'>;
@@ -87,8 +87,8 @@ export const flyTarget: Target<FlyConfig> = {
     const plan = normalizeFly(ctx);
     const app = appFor(ctx, plan);
     return {
-      repository: `${FLY_REGISTRY}/${plan.appName}`,
-      registry: { address: FLY_REGISTRY, username: 'x', password: plan.token },
+      repository: `${ctx.config.flyRegistry}/${plan.appName}`,
+      registry: { address: ctx.config.flyRegistry, username: 'x', password: plan.token },
       dependsOn: [app],
     };
   },
