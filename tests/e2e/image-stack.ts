@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { requireDocker, startRegistry, STANDIN_IMAGE, type Registry } from '../helpers/docker.ts';
-import { E2eRepo, requireEngine } from './harness.ts';
+import { E2eRepo, requirePulumiEngine } from './harness.ts';
 
 export interface ImageStackEnv {
   repo: E2eRepo;
@@ -18,7 +18,7 @@ export interface ImageStackEnv {
 }
 
 export async function startImageStackEnv(): Promise<ImageStackEnv> {
-  requireEngine();
+  requirePulumiEngine();
   requireDocker({ registry: true });
   const repo = E2eRepo.create();
   // Non-local stacks need a passphrase; this copy's own, never a developer's.
