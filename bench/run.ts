@@ -16,11 +16,12 @@ import { bench as coldstart } from './coldstart.ts';
 import { bench as dashboard } from './dashboard.ts';
 import { bench as deploy } from './deploy.ts';
 import { bench as generate } from './generate.ts';
+import { bench as js } from './js.ts';
 import { bench as report } from './report.ts';
 import { formatTable, gitState, machineInfo, ROOT, round, stopAll, targetsTable, writeResult, type Bench, type BenchOutcome, type BenchResult } from './lib/common.ts';
 import { loadavg } from 'node:os';
 
-const BENCHES: Bench[] = [app, calls, coldstart, generate, deploy, report, dashboard];
+const BENCHES: Bench[] = [app, calls, coldstart, generate, deploy, report, dashboard, js];
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--list') || argv.includes('--help') || argv.includes('-h')) {

@@ -96,6 +96,10 @@ describe('javascript nodes', () => {
   it('awaiting a promise is refused (there is no I/O to wait for)', async () => {
     const r = await call(`${app.url}/calc`, { body: { n: 'promise' } });
     expect((r.body as { message: string }).message).toContain('awaiting a promise is not supported');
+    // a promise job would run after the time limit has ended: none can be scheduled
+    const then = await call(`${app.url}/calc`, { body: { n: 'then' } });
+    expect((then.body as { message: string }).message).toContain('promises are not supported');
+    expect((await call(`${app.url}/calc`, { body: { n: 4 } })).body).toMatchObject({ doubled: 8 });
   });
 
   it('the generated app lints clean', async () => {
