@@ -19,6 +19,7 @@ import { createAppImage, type BuildStamp } from './image.ts';
 import type { OutputValues, OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
 import { baseUrl, hasPublicWorkflows, publicRoutes, workflowList } from './outputs.ts';
 import { createPeerUrls } from './peers.ts';
+import { planSchedules } from './schedules.ts';
 import type { BuiltImage, GitVersion, Target, TargetContext, TargetOutputs } from './targets/types.ts';
 import { TOKENS } from './tokens.ts';
 import { UptimeCheck } from './uptime.ts';
@@ -62,6 +63,10 @@ export function appPlainEnv(
     env.CATALYST_GIT_COMMIT = stamp.apply((s) => s.commit ?? '');
     env.CATALYST_GIT_DIRTY = stamp.apply((s) => String(s.dirty));
   }
+  return Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]]));
+}
+
+function sortedEnv<T>(env: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]]));
 }
 
@@ -184,6 +189,9 @@ export class CatalystProject extends pulumi.ComponentResource {
     const deployed = deployedVersion(a, this);
     const stamp = createBuildStamp(name, this, a.app.contentHash, a.git);
     const peers = createPeerUrls(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject });
+    const options = config.options as { renderNumInstances?: number; railwayReplicas?: number };
+    const schedules = planSchedules({ name, parent: this, target: a.target.name, project: config.project, root: a.root, stack: config.stack, instances: options.renderNumInstances ?? options.railwayReplicas ?? 1 });
+    const plainEnv = appPlainEnv(config.project, config.envOverrides, peers, deployed.envStamp(stamp));
     const ctx: Omit<TargetContext<unknown>, 'image'> = {
       name,
       parent: this,
@@ -195,9 +203,13 @@ export class CatalystProject extends pulumi.ComponentResource {
       root: a.root,
       contentHash: a.app.contentHash,
       version: deployed.version,
-      plainEnv: appPlainEnv(config.project, config.envOverrides, peers, deployed.envStamp(stamp)),
-      secretEnv: Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
+      plainEnv: schedules ? sortedEnv({ ...plainEnv, ...schedules.plainEnv }) : plainEnv,
+      secretEnv: {
+        ...Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
+        ...(schedules ? { CATALYST_SCHEDULER_TOKEN: schedules.deploy.token } : {}),
+      },
       port: a.port,
+      ...(schedules ? { schedules: schedules.deploy } : {}),
     };
     const image = createImage(name, this, a, ctx, stamp);
     const target: TargetOutputs = a.target.deploy({ ...ctx, ...(image ? { image } : {}) });

@@ -102,9 +102,11 @@ describe('endpoints for an external scheduler', () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     expect((await call(`${app.url}/_catalyst/schedules/nope`, { method: 'POST', headers: auth })).status).toBe(404);
 
-    // Cloud Scheduler's retries carry the same schedule time: the second delivery is a duplicate.
+    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { 'x-catalyst-scheduler-token': 'nope' } })).status).toBe(401);
+    // Cloud Scheduler (its Authorization header holds the OIDC token; ours comes in X-Catalyst-Scheduler-Token)
+    // retries with the same schedule time: the second delivery is a duplicate.
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
-    const first = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { ...auth, 'x-cloudscheduler-scheduletime': at } });
+    const first = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: 'Bearer oidc.jwt.token', 'x-catalyst-scheduler-token': TOKEN, 'x-cloudscheduler-scheduletime': at } });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ schedule: 'ping', tick: at.replace('.000Z', 'Z'), result: 'ok' });
     const again = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: auth, body: { tick: at } });
@@ -144,7 +146,10 @@ describe('two instances sharing a lease directory', () => {
     const ok = (t: string) => metric(t, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'ok' });
     const dup = (t: string) => metric(t, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'duplicate' });
     const finished = (hook.requests.filter((r) => r.url === '/hook').length);
-    expect(ok(ma.text) + ok(mb.text)).toBe(finished);
+    // (metrics were read just before the stop: a run may have called the server and not yet finished)
+    expect(finished - (ok(ma.text) + ok(mb.text))).toBeGreaterThanOrEqual(0);
+    expect(finished - (ok(ma.text) + ok(mb.text))).toBeLessThanOrEqual(2);
+    expect(ok(ma.text) + ok(mb.text)).toBeGreaterThanOrEqual(2);
     expect(finished).toBeGreaterThanOrEqual(ticks.length - 1); // a tick claimed just before the kill may not have called yet
     expect(finished).toBeLessThanOrEqual(ticks.length);
     expect(dup(ma.text) + dup(mb.text)).toBeGreaterThanOrEqual(ticks.length - 1);

@@ -59,6 +59,17 @@ export interface TargetContext<C> {
   secretEnv: Record<string, pulumi.Output<string>>;
   /** Port the app listens on inside its container/process. */
   port: number;
+  /** The project's scheduled workflows and how this target runs them (src/infra/schedules.ts); absent without schedules. */
+  schedules?: ScheduleDeploy;
+}
+
+/** What a target needs to run a project's schedules (docs/infra.md, "Schedules"). */
+export interface ScheduleDeploy {
+  list: { workflow: string; cron: string; timezone: string }[];
+  /** The scheduler's bearer token (CATALYST_SCHEDULER_TOKEN), a secret Output. */
+  token: pulumi.Output<string>;
+  /** Env for the one instance that runs the in-app scheduler, on targets that pick one (fly). */
+  leaderEnv?: Record<string, string>;
 }
 
 export interface TargetOutputs {

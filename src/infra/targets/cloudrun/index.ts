@@ -12,6 +12,7 @@ import { configBool, configInt, configString } from '../../options.ts';
 import { hasPublicWorkflows } from '../../outputs.ts';
 import { TOKENS } from '../../tokens.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
+import { createCloudSchedulerJobs } from './schedules.ts';
 
 export const cloudRunOptions = z
   .object({
@@ -250,7 +251,18 @@ export const target: Target<CloudRunOptions> = {
       { parent: ctx.parent },
     );
     const urls = consoleUrls(gcpProject, region, names.service);
-    return { url: service.url, region, consoleUrl: urls.consoleUrl, logsUrl: urls.logsUrl, resources: [service] };
+    const scheduled = ctx.schedules
+      ? createCloudSchedulerJobs(`${ctx.name}-cloudrun`, ctx.parent, {
+          gcpProject,
+          region,
+          base: `${ctx.project.name}-${ctx.env}`,
+          serviceName: service.serviceName,
+          url: service.url,
+          schedules: ctx.schedules,
+          timeoutSeconds: requestTimeoutSeconds(ctx),
+        })
+      : [];
+    return { url: service.url, region, consoleUrl: urls.consoleUrl, logsUrl: urls.logsUrl, resources: [service, ...scheduled] };
   },
 };
 

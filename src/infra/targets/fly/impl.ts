@@ -197,6 +197,7 @@ const SPEC_KEYS: (keyof MachinesSpec)[] = [
   'minMachinesRunning',
   'healthCheckPath',
   'secretsVersion',
+  'leaderEnv',
 ];
 
 export async function machinesCreate(inputs: MachinesInputs): Promise<{ id: string; outs: MachinesOutputs }> {

@@ -116,6 +116,7 @@ export const flyTarget: Target<FlyConfig> = {
         minMachinesRunning: cfg.flyMinMachinesRunning,
         healthCheckPath: '/health',
         secretsVersion: secrets ? secrets.version : null,
+        ...(ctx.schedules?.leaderEnv ? { leaderEnv: ctx.schedules.leaderEnv } : {}),
         timing: { startTimeoutSeconds: cfg.flyStartTimeoutSeconds, healthTimeoutSeconds: cfg.flyHealthTimeoutSeconds },
       },
       { parent: ctx.parent, dependsOn: [app, ...ips, ...(secrets ? [secrets] : [])] },

@@ -19,6 +19,11 @@ export interface MachinesSpec {
   healthCheckPath: string;
   /** App secrets version the machines must see (from FlyAppSecrets); a change rolls the machines. */
   secretsVersion: number | null;
+  /**
+   * Env only slot 0 gets (CATALYST_SCHEDULER=inapp: the one machine that runs the schedules, see
+   * docs/infra.md "Schedules"); when set, slot 0 is also never auto-stopped.
+   */
+  leaderEnv?: Record<string, string>;
 }
 
 export interface MachinesTiming {
@@ -52,9 +57,10 @@ export function slotRegion(spec: Pick<MachinesSpec, 'regions'>, slot: number): s
 
 /** The `fly.MachineConfig` for one slot. */
 export function machineConfig(spec: MachinesSpec, slot: number): Record<string, unknown> {
+  const leader = slot === 0 && spec.leaderEnv && Object.keys(spec.leaderEnv).length > 0;
   return {
     image: spec.image,
-    env: { ...spec.env, PORT: String(spec.port) },
+    env: { ...spec.env, ...(leader ? spec.leaderEnv : {}), PORT: String(spec.port) },
     guest: { cpu_kind: spec.guest.cpuKind, cpus: spec.guest.cpus, memory_mb: spec.guest.memoryMb },
     metadata: { [MANAGED_KEY]: 'true', [SLOT_KEY]: String(slot), fly_process_group: 'app', fly_platform_version: 'v2' },
     restart: { policy: 'on-failure', max_retries: 10 },
@@ -62,7 +68,7 @@ export function machineConfig(spec: MachinesSpec, slot: number): Record<string, 
       {
         protocol: 'tcp',
         internal_port: spec.port,
-        autostop: spec.autostop,
+        autostop: leader ? 'off' : spec.autostop,
         autostart: true,
         min_machines_running: spec.minMachinesRunning,
         ports: [

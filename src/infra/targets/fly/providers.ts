@@ -181,6 +181,8 @@ export interface FlyMachinesArgs extends Common {
   minMachinesRunning: pulumi.Input<number>;
   healthCheckPath: pulumi.Input<string>;
   secretsVersion: pulumi.Input<number | null>;
+  /** Env only the first machine gets (the scheduler machine); omitted when the project has no schedules. */
+  leaderEnv?: pulumi.Input<Record<string, string>>;
   timing: pulumi.Input<MachinesTiming>;
 }
 

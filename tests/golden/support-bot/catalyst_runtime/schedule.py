@@ -11,8 +11,9 @@ delivers ticks, the app runs each tick at most once per schedule: the tick is th
   logged at startup.
 - otherwise (external): the platform's scheduler calls POST /_catalyst/schedules/<name> (Cloud
   Scheduler, one job per schedule) or POST /_catalyst/schedules (a cron pinging every minute in UTC:
-  the app runs every schedule that is due in its own zone). Both need
-  `Authorization: Bearer <CATALYST_SCHEDULER_TOKEN>` and are left out of the OpenAPI document.
+  the app runs every schedule that is due in its own zone). Both need the token CATALYST_SCHEDULER_TOKEN
+  as `Authorization: Bearer <token>` or `X-Catalyst-Scheduler-Token: <token>` (Cloud Scheduler's
+  Authorization header holds its OIDC token) and are left out of the OpenAPI document.
 
 Overlap: `skip` (a run still going at the next tick: that tick is skipped and counted) or `allow`.
 Missed ticks (the app was down, or a tick arrived late and later ones were already due) are counted in
@@ -102,14 +103,18 @@ class Scheduler:
         self._runs: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ who may call the endpoints
-    def authorized(self, header: str | None) -> bool | None:
-        """True/False for a request's Authorization header; None when no token is configured (endpoints off)."""
+    def authorized(self, header: str | None, token_header: str | None = None) -> bool | None:
+        """True/False for a request's `Authorization: Bearer <token>` (or, where the Authorization header
+        carries the platform's own OIDC token, `X-Catalyst-Scheduler-Token: <token>`); None when no token
+        is configured (the endpoints are off). Compared in constant time."""
         if not self.token:
             return None
-        given = (header or "").strip()
-        scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer":
-            value = ""
+        if token_header is not None:
+            value = token_header
+        else:
+            scheme, _, value = (header or "").strip().partition(" ")
+            if scheme.lower() != "bearer":
+                value = ""
         return hmac.compare_digest(value.strip().encode("utf-8"), self.token.encode("utf-8"))
 
     # ------------------------------------------------------------------ ticks
@@ -352,7 +357,7 @@ def install_routes(app: Any, state: dict[str, Any]) -> None:
         sched: Scheduler | None = state["scheduler"]
         if sched is None:
             return answer(503, {"error": "starting", "message": "the app is starting"})
-        ok = sched.authorized(request.headers.get("authorization"))
+        ok = sched.authorized(request.headers.get("authorization"), request.headers.get("x-catalyst-scheduler-token"))
         if ok is None:
             return answer(503, {"error": "scheduler_disabled", "message": "CATALYST_SCHEDULER_TOKEN is not set, so the schedule endpoints are off"})
         if not ok:

@@ -1,0 +1,71 @@
+/**
+ * Cloud Run schedules: one Cloud Scheduler job per scheduled workflow, in the service's region and the
+ * schedule's own time zone, calling POST <url>/_catalyst/schedules/<workflow> with
+ * - an OIDC token of a service account made for the scheduler, which may invoke this service only
+ *   (so a service without public workflows stays private), and
+ * - the app's scheduler token in X-Catalyst-Scheduler-Token (the app checks it in constant time; the
+ *   Authorization header carries the OIDC token), a secret input.
+ * Cloud Scheduler delivers at least once and retries failures with the same schedule time: the app
+ * runs each tick once per instance that receives it (docs/infra.md, "Schedules").
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { CRON_MACROS } from '../../../shared/cron.ts';
+import { dnsName } from '../../names.ts';
+import type { ScheduleDeploy } from '../types.ts';
+
+export interface CloudSchedulerArgs {
+  gcpProject: string;
+  region: string;
+  /** `<project>-<env>`, for names. */
+  base: string;
+  serviceName: pulumi.Input<string>;
+  url: pulumi.Input<string>;
+  schedules: ScheduleDeploy;
+  /** The service's request timeout: the job waits as long (Cloud Scheduler allows 15 s–30 min). */
+  timeoutSeconds: number;
+}
+
+/** Cloud Scheduler reads five-field unix-cron; the macros are written out. */
+export function unixCron(expr: string): string {
+  return CRON_MACROS[expr.trim().toLowerCase()] ?? expr.trim().split(/\s+/).join(' ');
+}
+
+export function createCloudSchedulerJobs(name: string, parent: pulumi.Resource, a: CloudSchedulerArgs): pulumi.Resource[] {
+  const account = new gcp.serviceaccount.Account(
+    `${name}-scheduler-sa`,
+    { project: a.gcpProject, accountId: dnsName(`sch-${a.base}`, 30), displayName: `Catalyst scheduler of ${a.base}`, description: 'Calls the Catalyst service for its schedules (Cloud Scheduler OIDC token); may invoke this service only.' },
+    { parent },
+  );
+  const invoker = new gcp.cloudrunv2.ServiceIamMember(
+    `${name}-scheduler-invoker`,
+    { project: a.gcpProject, location: a.region, name: a.serviceName, role: 'roles/run.invoker', member: pulumi.interpolate`serviceAccount:${account.email}` },
+    { parent },
+  );
+  const jobs = [...a.schedules.list]
+    .sort((x, y) => (x.workflow < y.workflow ? -1 : 1))
+    .map(
+      (s) =>
+        new gcp.cloudscheduler.Job(
+          `${name}-schedule-${s.workflow}`,
+          {
+            project: a.gcpProject,
+            region: a.region,
+            name: dnsName(`${a.base}-${s.workflow}`, 500),
+            description: `Catalyst schedule ${s.workflow} (${s.cron}, ${s.timezone})`,
+            schedule: unixCron(s.cron),
+            timeZone: s.timezone,
+            attemptDeadline: `${Math.min(1800, Math.max(15, a.timeoutSeconds))}s`,
+            retryConfig: { retryCount: 3, minBackoffDuration: '10s', maxBackoffDuration: '120s', maxDoublings: 3 },
+            httpTarget: {
+              httpMethod: 'POST',
+              uri: pulumi.interpolate`${a.url}/_catalyst/schedules/${s.workflow}`,
+              headers: pulumi.secret(a.schedules.token.apply((t) => ({ 'X-Catalyst-Scheduler-Token': t, 'Content-Type': 'application/json' }))),
+              oidcToken: { serviceAccountEmail: account.email, audience: a.url },
+            },
+          },
+          { parent, dependsOn: [invoker] },
+        ),
+    );
+  return [account, invoker, ...jobs];
+}

@@ -1,0 +1,161 @@
+/**
+ * Schedules under Pulumi mocks, per target: what each creates for billing's scheduled workflow
+ * (monthly-fee: "0 6 1 * *", Europe/Berlin), with exact inputs and the scheduler token marked secret.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateApp, writeApp } from '../../src/codegen/index.ts';
+import type { RawStackConfig } from '../../src/infra/config.ts';
+import type { ProgramDeps } from '../../src/infra/program.ts';
+import { unixCron } from '../../src/infra/targets/cloudrun/schedules.ts';
+import { machineConfig, type MachinesSpec } from '../../src/infra/targets/fly/machines.ts';
+import { installMocks, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
+
+const GIT = { commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', dirty: false, isRepo: true };
+let program: typeof import('../../src/infra/program.ts');
+let root: string;
+installMocks('billing.prod');
+beforeAll(async () => {
+  program = await import('../../src/infra/program.ts');
+  root = tempRoot();
+});
+beforeEach(() => {
+  registered.length = 0;
+});
+
+function raw(stack: string, values: Record<string, unknown>, secrets: Record<string, string> = {}): RawStackConfig {
+  const v: Record<string, unknown> = { ...values };
+  for (const [k, s] of Object.entries(secrets)) v[k] = pulumi.secret(s);
+  return { stack, values: v, secretKeys: Object.keys(secrets) };
+}
+
+async function run(stack: string, config: RawStackConfig, over: Partial<ProgramDeps> = {}) {
+  installMocks(stack);
+  const outputs = await program.runCatalyst({ root, generate: generateApp, write: writeApp, raw: config, pulumiProject: 'catalyst', readGit: () => GIT, readSource: () => null, ...over });
+  const resolved = await resolveOutputs(outputs);
+  await settle();
+  return resolved;
+}
+
+const byType = (type: string): Registered[] => registered.filter((r) => r.type === type);
+const one = (type: string): Registered => {
+  const found = byType(type);
+  expect(found, type).toHaveLength(1);
+  return found[0];
+};
+const inputsOf = (r: Registered) => Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, unwrap(v)])) as Record<string, any>;
+function schedulerToken(): string {
+  const stash = byType('pulumi:index:Stash').find((r) => r.name.endsWith('-scheduler-token'))!;
+  expect(stash.secretProps).toContain('input');
+  const t = unwrap<string>(stash.inputs.input);
+  expect(t).toMatch(/^[0-9a-f]{64}$/);
+  return t;
+}
+function expectNotInPlainText(value: string): void {
+  for (const r of registered) for (const { path, text } of plainStrings(r.inputs)) expect(text.includes(value), `${r.type} ${r.name} ${path}`).toBe(false);
+}
+
+describe('cloudrun: one Cloud Scheduler job per schedule, OIDC token of an invoker-only account', () => {
+  it('creates the account, its invoker binding and the job with exact inputs', async () => {
+    await run('billing.prod', raw('billing.prod', { project: 'billing', target: 'cloudrun', gcpProject: 'acme-prod-1', region: 'europe-west1' }));
+    const tok = schedulerToken();
+    const sa = registered.find((r) => r.type === 'gcp:serviceaccount/account:Account' && r.name.endsWith('-scheduler-sa'))!;
+    expect(inputsOf(sa)).toMatchObject({ project: 'acme-prod-1', accountId: 'sch-billing-prod' });
+    const invoker = registered.find((r) => r.type === 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember' && r.name.endsWith('-scheduler-invoker'))!;
+    expect(inputsOf(invoker)).toEqual({ project: 'acme-prod-1', location: 'europe-west1', name: 'billing-prod', role: 'roles/run.invoker', member: 'serviceAccount:sch-billing-prod@acme-prod-1.iam.gserviceaccount.com' });
+    const job = one('gcp:cloudscheduler/job:Job');
+    expect(job.name).toBe('billing-cloudrun-schedule-monthly-fee');
+    const url = 'https://billing-prod-x7k2q9-ew.a.run.app';
+    expect(inputsOf(job)).toEqual({
+      project: 'acme-prod-1',
+      region: 'europe-west1',
+      name: 'billing-prod-monthly-fee',
+      description: 'Catalyst schedule monthly-fee (0 6 1 * *, Europe/Berlin)',
+      schedule: '0 6 1 * *',
+      timeZone: 'Europe/Berlin',
+      attemptDeadline: '15s',
+      retryConfig: { retryCount: 3, minBackoffDuration: '10s', maxBackoffDuration: '120s', maxDoublings: 3 },
+      httpTarget: {
+        httpMethod: 'POST',
+        uri: `${url}/_catalyst/schedules/monthly-fee`,
+        headers: { 'X-Catalyst-Scheduler-Token': tok, 'Content-Type': 'application/json' },
+        oidcToken: { serviceAccountEmail: 'sch-billing-prod@acme-prod-1.iam.gserviceaccount.com', audience: url },
+      },
+    });
+    // The token travels only as secrets: in the job's headers and the service's Secret Manager secret.
+    expect(job.secretProps).toContain('httpTarget');
+    expectNotInPlainText(tok);
+    const secret = registered.find((r) => r.type === 'gcp:secretmanager/secret:Secret' && r.name.endsWith('-CATALYST_SCHEDULER_TOKEN'))!;
+    expect(inputsOf(secret).secretId).toBe('billing-prod-CATALYST_SCHEDULER_TOKEN');
+    const version = registered.find((r) => r.name.endsWith('-secret-CATALYST_SCHEDULER_TOKEN-version'))!;
+    expect(version.secretProps).toContain('secretData');
+    expect(unwrap(version.inputs.secretData)).toBe(tok);
+    const service = one('gcp:cloudrunv2/service:Service');
+    const envs = inputsOf(service).template.containers[0].envs as { name: string; value?: string }[];
+    expect(envs.find((e) => e.name === 'CATALYST_SCHEDULER')).toEqual({ name: 'CATALYST_SCHEDULER', value: 'external' });
+    expect(envs.find((e) => e.name === 'CATALYST_SCHEDULER_TOKEN')).toMatchObject({ valueSource: { secretKeyRef: { secret: 'billing-prod-CATALYST_SCHEDULER_TOKEN' } } });
+  });
+
+  it('writes macros as five fields for Cloud Scheduler', () => {
+    expect(unixCron('@daily')).toBe('0 0 * * *');
+    expect(unixCron(' */15  * * * MON ')).toBe('*/15 * * * MON');
+  });
+
+  it('creates nothing for a project without schedules', async () => {
+    peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing-prod-x7k2q9-ew.a.run.app', target: 'cloudrun' });
+    await run('support-bot.prod', raw('support-bot.prod', { project: 'support-bot', target: 'cloudrun', gcpProject: 'acme-prod-1', region: 'europe-west1' }, { OPENAI_API_KEY: 'sk', TICKETS_TOKEN: 'tt' }), {});
+    expect(byType('gcp:cloudscheduler/job:Job')).toEqual([]);
+    expect(registered.filter((r) => r.name.includes('scheduler'))).toEqual([]);
+  });
+});
+
+describe('in-app scheduler targets', () => {
+  it('local: inapp with a lease directory under .catalyst/schedules, the token a secret env', async () => {
+    await run('billing.local', raw('billing.local', { project: 'billing', target: 'local', port: '18123' }));
+    const tok = schedulerToken();
+    const app = one('pulumi-nodejs:dynamic/catalyst:LocalApp');
+    const i = inputsOf(app);
+    expect(i.env).toMatchObject({ CATALYST_SCHEDULER: 'inapp', CATALYST_SCHEDULE_LEASE_DIR: `${root}/.catalyst/schedules/billing.local` });
+    expect(app.secretProps).toContain('secretEnv');
+    expect(i.secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: tok });
+    expectNotInPlainText(tok);
+  });
+
+  it('docker: inapp in the one container', async () => {
+    await run('billing.dev', raw('billing.dev', { project: 'billing', target: 'docker', port: '18124' }));
+    const c = one('docker:index/container:Container');
+    const envs = inputsOf(c).envs as string[];
+    expect(envs).toContain('CATALYST_SCHEDULER=inapp');
+    expect(c.secretProps).toContain('envs');
+    expectNotInPlainText(schedulerToken());
+  });
+
+  it('render refuses more than one instance (railway likewise, through railwayReplicas) for a project with schedules', async () => {
+    const render = { project: 'billing', target: 'render', renderOwnerId: 'tea-abc123', renderImageRepository: 'ghcr.io/acme/billing', renderNumInstances: '2' };
+    await expect(run('billing.prod', raw('billing.prod', render, { renderApiKey: 'rnd' }))).rejects.toThrow(/project billing has scheduled workflows \(monthly-fee\); on target render the in-app scheduler needs exactly one instance, but the stack asks for 2/);
+  });
+});
+
+describe('fly: the schedules run on machine slot 0 only', () => {
+  const spec: MachinesSpec = { appName: 'a', image: 'i', regions: ['ams', 'fra'], count: 3, guest: { cpuKind: 'shared', cpus: 1, memoryMb: 256 }, env: { CATALYST_SCHEDULER: 'external' }, port: 8080, autostop: 'stop', minMachinesRunning: 0, healthCheckPath: '/health', secretsVersion: null, leaderEnv: { CATALYST_SCHEDULER: 'inapp' } };
+  it('slot 0 gets CATALYST_SCHEDULER=inapp and is never auto-stopped; the others do not', () => {
+    const c0 = machineConfig(spec, 0) as { env: Record<string, string>; services: { autostop: string }[] };
+    const c1 = machineConfig(spec, 1) as typeof c0;
+    expect(c0.env).toEqual({ CATALYST_SCHEDULER: 'inapp', PORT: '8080' });
+    expect(c0.services[0].autostop).toBe('off');
+    expect(c1.env).toEqual({ CATALYST_SCHEDULER: 'external', PORT: '8080' });
+    expect(c1.services[0].autostop).toBe('stop');
+    const { leaderEnv: _omit, ...plain } = spec;
+    expect((machineConfig(plain, 0) as typeof c0).services[0].autostop).toBe('stop');
+  });
+
+  it('the program passes the leader env to FlyMachines', async () => {
+    pulumi.runtime.setAllConfig({ 'catalyst:flyApiToken': 'fly-tok' }, ['catalyst:flyApiToken']);
+    await run('billing.prod', raw('billing.prod', { project: 'billing', target: 'fly' }, { flyApiToken: 'fly-tok' }));
+    const m = registered.find((r) => r.type.endsWith(':FlyMachines'))!;
+    const i = inputsOf(m);
+    expect(i.leaderEnv).toEqual({ CATALYST_SCHEDULER: 'inapp' });
+    expect(i.env.CATALYST_SCHEDULER).toBe('external');
+    expectNotInPlainText(schedulerToken());
+  });
+});
