@@ -1,38 +1,33 @@
 #!/usr/bin/env bash
-# Make the Pulumi engine available to this project without Pulumi's download site.
+# Make a Pulumi engine available to Catalyst.
 #
 #   bash scripts/setup-engine.sh            # idempotent; a warm run takes about a second
-#   source scripts/pulumi-env.sh            # then use `pulumi`
 #
-# Result, in the git-ignored .tools/pulumi/bin/:
-#   pulumi                          the Pulumi CLI/engine (an acceptable `pulumi` already on
-#                                   PATH is linked instead of building one)
-#   pulumi-language-nodejs          the Node.js language host (tools/pulumi-build)
-#   pulumi-resource-pulumi-nodejs   dynamic-provider host script (from @pulumi/pulumi)
-#   pulumi-analyzer-policy          policy-pack host script (untested; needs @pulumi/policy)
-#
-# Versions: the Node.js SDK is @pulumi/pulumi 3.270.0 (package.json). The Go module proxy does
-# not serve github.com/pulumi/pulumi/pkg/v3@v3.270.0 (nor Pulumi's own pulumi-language-nodejs
-# module at any version), so the CLI is built from the nearest newer served release, v3.274.1,
-# set in tools/pulumi-build/go.mod; a 3.274 engine runs 3.270 SDK programs (the engine is
-# backwards compatible with older SDKs). See docs/engine.md.
+# 1. A `pulumi` on PATH that is v<@pulumi/pulumi in package.json> or newer, with the Node.js
+#    language host (pulumi-language-nodejs) beside it, is what Catalyst uses: nothing to do. That is
+#    what users have after Pulumi's installer (curl -fsSL https://get.pulumi.com | sh).
+# 2. Otherwise (machines that cannot reach Pulumi's installer, like ours) the engine is built from
+#    Go modules into the git-ignored .tools/pulumi/bin/ (the fallback; 5-20 min the first time):
+#      pulumi                          the Pulumi CLI/engine, github.com/pulumi/pulumi/pkg/v3 at the
+#                                      SDK's version (tools/pulumi-build/go.mod)
+#      pulumi-language-nodejs          the Node.js language host (tools/pulumi-build)
+#      pulumi-resource-pulumi-nodejs   dynamic-provider host script (from @pulumi/pulumi)
+#      pulumi-analyzer-policy          policy-pack host script (untested; needs @pulumi/policy)
+#    Catalyst runs this engine with the offline settings (no plugin download, PULUMI_HOME in
+#    .tools/pulumi-home) unless CATALYST_OFFLINE=0. See docs/engine.md.
 #
 # Environment knobs:
 #   CATALYST_ENGINE_FORCE_BUILD=1          rebuild even if everything looks current
-#   CATALYST_ENGINE_NO_PATH_PULUMI=1       ignore any `pulumi` already on PATH
-#   CATALYST_PULUMI_COMMAND_PROVIDER=FILE  install FILE as the `command` 1.2.1 resource plugin
-#                                          (pulumi-resource-command); no binary can be obtained
-#                                          or built from the reachable registries (docs/engine.md)
+#   CATALYST_ENGINE_NO_PATH_PULUMI=1       ignore any `pulumi` on PATH (build from Go)
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_MODULE="$ROOT/tools/pulumi-build"
 BIN_DIR="$ROOT/.tools/pulumi/bin"
 STAMP_FILE="$ROOT/.tools/pulumi/build-stamp"
-SDK_VERSION="v3.270.0"          # @pulumi/pulumi in package.json
-ENGINE_VERSION="v3.274.1"       # github.com/pulumi/pulumi/pkg/v3 in tools/pulumi-build/go.mod
-ACCEPTED_PATH_VERSIONS=("$SDK_VERSION" "$ENGINE_VERSION")
-COMMAND_PLUGIN_VERSION="1.2.1"  # @pulumi/command in package.json
+# The SDK the program imports (@pulumi/pulumi in package.json) is also the minimum CLI version.
+SDK_VERSION="v$(sed -n 's/^ *"@pulumi\/pulumi": *"\([0-9.]*\)".*/\1/p' "$ROOT/package.json")"
+ENGINE_VERSION="v3.276.0"       # github.com/pulumi/pulumi/pkg/v3 in tools/pulumi-build/go.mod
 VERSION_VAR="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 
 log() { printf '[setup-engine] %s\n' "$*"; }
@@ -52,16 +47,14 @@ run() {
 }
 
 start_ts=$(date +%s)
-mkdir -p "$BIN_DIR"
-
-# Keep `pulumi version` and plugin lookups offline and quiet.
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_HOME="${PULUMI_HOME:-$ROOT/.tools/pulumi-home}"
-mkdir -p "$PULUMI_HOME"
+[ "$SDK_VERSION" != "v" ] || die "cannot read the @pulumi/pulumi version from $ROOT/package.json"
+[ "$SDK_VERSION" = "$ENGINE_VERSION" ] || die "package.json pins @pulumi/pulumi ${SDK_VERSION#v}, but ENGINE_VERSION is $ENGINE_VERSION: keep them on one version (docs/engine.md, \"Versions\")"
 
 pulumi_version_of() { # prints e.g. v3.274.1, or nothing
-  "$1" version 2>/dev/null | head -n1 | tr -d '[:space:]' || true
+  PULUMI_SKIP_UPDATE_CHECK=true "$1" version 2>/dev/null | head -n1 | tr -d '[:space:]' || true
+}
+version_ge() { # version_ge A B: A >= B (dotted numbers, leading v ignored)
+  [ "$(printf '%s\n%s\n' "${1#v}" "${2#v}" | sort -t. -k1,1n -k2,2n -k3,3n | head -n1)" = "${2#v}" ]
 }
 
 build_inputs_hash() {
@@ -70,43 +63,46 @@ build_inputs_hash() {
 }
 
 # ------------------------------------------------------------------------------------------
-# 1. The CLI: reuse a suitable `pulumi` on PATH, else build one.
-cli_source=""
-path_pulumi=""
+# 1. A usable `pulumi` on PATH (outside .tools/): Catalyst uses it as it is.
 if [ "${CATALYST_ENGINE_NO_PATH_PULUMI:-}" != "1" ]; then
-  # Look on PATH, skipping our own bin dir.
   IFS=: read -r -a path_dirs <<<"$PATH"
   for d in "${path_dirs[@]}"; do
-    [ -n "$d" ] || continue
-    [ "$(cd "$d" 2>/dev/null && pwd -P)" = "$(cd "$BIN_DIR" && pwd -P)" ] && continue
-    if [ -x "$d/pulumi" ]; then path_pulumi="$d/pulumi"; break; fi
+    [ -n "$d" ] && [ -x "$d/pulumi" ] || continue
+    [ "$(cd "$d" 2>/dev/null && pwd -P)" = "$(mkdir -p "$BIN_DIR" && cd "$BIN_DIR" && pwd -P)" ] && continue
+    v="$(pulumi_version_of "$d/pulumi")"
+    if [ -z "$v" ]; then
+      log "skipping $d/pulumi (\`pulumi version\` printed nothing)"
+    elif ! version_ge "$v" "$SDK_VERSION"; then
+      log "skipping $d/pulumi ($v is older than the $SDK_VERSION Catalyst needs)"
+    elif [ ! -x "$d/pulumi-language-nodejs" ]; then
+      log "skipping $d/pulumi ($v, but no pulumi-language-nodejs beside it; reinstall Pulumi with its installer)"
+    else
+      # An old setup linked the PATH pulumi into .tools; Catalyst now finds it on PATH itself.
+      if [ -L "$BIN_DIR/pulumi" ]; then rm -f "$BIN_DIR/pulumi"; log "removed the old link $BIN_DIR/pulumi"; fi
+      log "using pulumi $v on PATH ($d/pulumi, language host beside it): nothing to build; Catalyst runs it with your PULUMI_HOME and plugin settings"
+      log "next: npx catalyst setup   (installs the provider plugins at the versions package.json pins)"
+      exit 0
+    fi
   done
 fi
-if [ -n "$path_pulumi" ]; then
-  v="$(pulumi_version_of "$path_pulumi")"
-  for ok in "${ACCEPTED_PATH_VERSIONS[@]}"; do
-    if [ "$v" = "$ok" ]; then cli_source="$path_pulumi"; fi
-  done
-  if [ -n "$cli_source" ]; then
-    log "using pulumi $v found on PATH: $path_pulumi"
-  else
-    log "ignoring pulumi on PATH ($path_pulumi reports '${v:-nothing}'; want one of ${ACCEPTED_PATH_VERSIONS[*]})"
-  fi
-fi
+log "no usable pulumi on PATH; to use Pulumi's own build, install it with its installer:"
+log "  curl -fsSL https://get.pulumi.com | sh -s -- --version ${SDK_VERSION#v}   (https://www.pulumi.com/docs/install/)"
+log "using the engine built from Go modules instead, building it if needed (the fallback for machines that cannot reach get.pulumi.com)"
+
+mkdir -p "$BIN_DIR"
+# Keep `pulumi version` and plugin lookups offline and quiet while building.
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_HOME="${PULUMI_HOME:-$ROOT/.tools/pulumi-home}"
+mkdir -p "$PULUMI_HOME"
 
 want_hash="$(build_inputs_hash)"
 have_hash="$(cat "$STAMP_FILE" 2>/dev/null || true)"
 
 need_build_cli=1
 need_build_host=1
-if [ -n "$cli_source" ]; then
-  need_build_cli=0
-  if [ "$(readlink "$BIN_DIR/pulumi" 2>/dev/null || true)" != "$cli_source" ]; then
-    rm -f "$BIN_DIR/pulumi"
-    ln -s "$cli_source" "$BIN_DIR/pulumi"
-    log "linked $BIN_DIR/pulumi -> $cli_source"
-  fi
-elif [ -x "$BIN_DIR/pulumi" ] && [ ! -L "$BIN_DIR/pulumi" ] \
+if [ -L "$BIN_DIR/pulumi" ]; then rm -f "$BIN_DIR/pulumi"; log "removed the old link $BIN_DIR/pulumi"; fi
+if [ -x "$BIN_DIR/pulumi" ] \
      && [ "$(pulumi_version_of "$BIN_DIR/pulumi")" = "$ENGINE_VERSION" ] \
      && [ "$have_hash" = "$want_hash" ] && [ "${CATALYST_ENGINE_FORCE_BUILD:-}" != "1" ]; then
   need_build_cli=0
@@ -187,17 +183,6 @@ EOF
 )"
 write_if_changed "$BIN_DIR/pulumi-resource-pulumi-nodejs" "$dynamic_provider_script"
 write_if_changed "$BIN_DIR/pulumi-analyzer-policy" "$policy_script"
-
-# ------------------------------------------------------------------------------------------
-# 3. Optional: the `command` resource plugin for @pulumi/command, from a binary you supply.
-if [ -n "${CATALYST_PULUMI_COMMAND_PROVIDER:-}" ]; then
-  [ -x "$CATALYST_PULUMI_COMMAND_PROVIDER" ] || die "CATALYST_PULUMI_COMMAND_PROVIDER=$CATALYST_PULUMI_COMMAND_PROVIDER is not an executable file"
-  if "$BIN_DIR/pulumi" plugin ls 2>/dev/null | grep -Eq "^command +resource +$COMMAND_PLUGIN_VERSION\b"; then
-    log "command plugin $COMMAND_PLUGIN_VERSION already installed in $PULUMI_HOME"
-  else
-    run "$BIN_DIR/pulumi" plugin install resource command "$COMMAND_PLUGIN_VERSION" --file "$CATALYST_PULUMI_COMMAND_PROVIDER"
-  fi
-fi
 
 # ------------------------------------------------------------------------------------------
 node_bin="$ROOT/node_modules/.bin/node"

@@ -48,6 +48,22 @@ function helpText(commands: Map<string, Command>): string {
   ].join('\n');
 }
 
+/** `catalyst --version`: Catalyst's version, the Pulumi SDK it pins, and the engine it would run. */
+async function versionText(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const { PULUMI_VERSION, MIN_PULUMI_VERSION, resolveEngine, versionProbe } = await import('../pulumi/engine.ts');
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
+  let engine: string;
+  try {
+    const e = resolveEngine(cwd, env);
+    const v = e.version ?? versionProbe.read(e.binary) ?? 'unknown';
+    engine = `${e.binary} v${v.replace(/^v/, '')} (${e.kind === 'built' ? 'built by scripts/setup-engine.sh' : 'on PATH'}; offline settings ${e.offline ? 'on' : 'off'})`;
+  } catch (err) {
+    engine = `none usable (${(err as Error).message})`;
+  }
+  return `catalyst ${pkg.version}\nPulumi SDK @pulumi/pulumi ${PULUMI_VERSION} (needs the pulumi CLI v${MIN_PULUMI_VERSION} or newer)\nPulumi CLI: ${engine}\n`;
+}
+
 export async function main(argv: string[], partial: Partial<CommandContext> & { cwd: string }): Promise<number> {
   const ctx: CommandContext = {
     stdout: (t) => process.stdout.write(t),
@@ -57,6 +73,10 @@ export async function main(argv: string[], partial: Partial<CommandContext> & { 
     ...partial,
   };
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    ctx.stdout(await versionText(ctx.cwd, ctx.env));
+    return 0;
+  }
   // Fast path: `catalyst <name>` loads only src/cli/commands/<name>.ts (the Pulumi SDK and the other
   // commands stay unloaded); help, unknown names and multi-command modules load them all.
   const direct = name && /^[a-z][a-z-]*$/.test(name) ? await loadCommand(name) : undefined;

@@ -22,6 +22,8 @@ export interface Command {
   summary: string;
   /** Full usage text for `catalyst help <name>` and `--help`. */
   usage: string;
+  /** The words that may follow the command's name (`stack init`), when it has subcommands. */
+  subcommands?: string[];
   /** Returns the process exit code. Throws a UserError (src/shared/errors.ts) for what the user can fix. */
   run(args: string[], ctx: CommandContext): Promise<number>;
 }

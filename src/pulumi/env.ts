@@ -3,6 +3,15 @@ import { ensureFileBackend, PulumiError, pulumiEnv, type PulumiRunner } from './
 import { reapLocalApp, recoverStack } from './recover.ts';
 import { listStackFiles, type StackFile } from '../contracts/stack-name.ts';
 import { orderStacks } from './stacks.ts';
+import { missingPlugin, PluginError, requiredPlugins, type PluginPin } from './plugins.ts';
+
+function pinsOrNone(repo: string): PluginPin[] {
+  try {
+    return requiredPlugins(repo);
+  } catch {
+    return [];
+  }
+}
 
 export type EnvAction = 'up' | 'preview' | 'down' | 'outputs';
 
@@ -27,6 +36,8 @@ export interface EnvResult {
   interrupted?: boolean;
   skipped: string[];
   outputs: Record<string, unknown>;
+  /** Set when the failure was a provider plugin Pulumi could not obtain (its message is printed). */
+  plugin?: PluginError;
 }
 
 async function existingStacks(o: EnvOptions): Promise<Set<string>> {
@@ -93,6 +104,8 @@ export async function runEnv(action: EnvAction, o: EnvOptions): Promise<EnvResul
       result.ok = false;
       result.failed = s.name;
       if (r.interrupted) result.interrupted = true;
+      const missing = missingPlugin(`${r.stdout}\n${r.stderr}`, pinsOrNone(o.repo));
+      if (missing) result.plugin = new PluginError(missing, '');
       break;
     }
     if (action === 'outputs') result.outputs[s.name] = JSON.parse(r.stdout || '{}');
@@ -105,6 +118,7 @@ export async function runEnv(action: EnvAction, o: EnvOptions): Promise<EnvResul
     o.stderr(`\n${verb}: ${result.done.join(', ') || '(none)'}`);
     if (result.failed) o.stderr(`; ${result.interrupted ? 'INTERRUPTED' : 'FAILED'}: ${result.failed}; not attempted: ${notDone.join(', ') || '(none)'}`);
     o.stderr('\n');
+    if (result.plugin) o.stderr(`${result.plugin.message}\n`);
     if (result.interrupted) o.stderr(`run \`catalyst ${action} --env ${o.env}\` again to finish (it clears what the interruption left behind)\n`);
   }
   return result;

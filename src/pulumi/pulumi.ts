@@ -1,11 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { UserError } from '../shared/errors.ts';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { offlineSettings, resolveEngine, tryResolveEngine } from './engine.ts';
 
-/** The Pulumi version Catalyst pins (matches @pulumi/pulumi in package.json). */
-export const PULUMI_VERSION = '3.270.0';
+export { INSTALL_HINT, MIN_PULUMI_VERSION, PULUMI_VERSION, PulumiError } from './engine.ts';
 /** Documented development passphrase: only for stacks of the `local` environment. */
 export const LOCAL_DEV_PASSPHRASE = 'catalyst-local-dev';
 
@@ -20,36 +19,33 @@ export interface RunResult {
 /** How Catalyst runs the Pulumi CLI; injectable so commands are testable without the engine. */
 export type PulumiRunner = (args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; passthrough?: boolean; stdout?: (t: string) => void; stderr?: (t: string) => void }) => Promise<RunResult>;
 
-/** A Pulumi CLI call failed or could not be made (no CLI, a failed command, output it could not read). */
-export class PulumiError extends UserError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PulumiError';
-  }
-}
-
-/** The pulumi binary: the repo's built engine (.tools/pulumi/bin) first, else `pulumi` from PATH. */
+/** The pulumi binary (see src/pulumi/engine.ts for the choice); throws with how to install Pulumi. */
 export function pulumiBinary(repo: string, env: NodeJS.ProcessEnv = process.env): string {
-  const local = join(repo, '.tools', 'pulumi', 'bin', 'pulumi');
-  if (existsSync(local)) return local;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'pulumi'))) return join(dir, 'pulumi');
-  }
-  throw new PulumiError('the Pulumi CLI was not found: run `scripts/setup-engine.sh` (it builds the pinned version into .tools/pulumi/bin), or install pulumi v' + PULUMI_VERSION);
+  return resolveEngine(repo, env).binary;
 }
 
 /**
- * Environment for running Pulumi on `stack` from the repository: offline settings, the file backend
- * in .pulumi-state unless PULUMI_BACKEND_URL is set, Node 24 and the engine first on PATH, and the
- * development passphrase for `*.local` stacks only (never for other stacks).
+ * Environment for running Pulumi on `stack` from the repository: the file backend in .pulumi-state
+ * unless PULUMI_BACKEND_URL is set, Node 24 first on PATH (then the built engine's directory when it
+ * is the one in use), and the development passphrase for `*.local` stacks only (never for other
+ * stacks). The offline settings (no plugin download, no update check, PULUMI_HOME in .tools/) only
+ * when they are on (src/pulumi/engine.ts); otherwise the user's PULUMI_HOME and plugin acquisition are
+ * left as they are.
  */
 export function pulumiEnv(repo: string, stack: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  env.PATH = [join(repo, '.tools', 'pulumi', 'bin'), join(repo, 'node_modules', '.bin'), base.PATH ?? ''].join(delimiter);
-  env.PULUMI_SKIP_UPDATE_CHECK = 'true';
-  env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = 'true';
+  const engine = tryResolveEngine(repo, base);
+  const dirs = [...(engine?.kind === 'built' ? [dirname(engine.binary)] : []), join(repo, 'node_modules', '.bin'), base.PATH ?? ''];
+  env.PATH = dirs.join(delimiter);
+  if (offlineSettings(repo, base)) {
+    env.PULUMI_SKIP_UPDATE_CHECK = 'true';
+    env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = 'true';
+    if (!env.PULUMI_HOME) {
+      env.PULUMI_HOME = join(repo, '.tools', 'pulumi-home');
+      mkdirSync(env.PULUMI_HOME, { recursive: true });
+    }
+  }
   if (!env.PULUMI_BACKEND_URL) env.PULUMI_BACKEND_URL = `file://${join(repo, '.pulumi-state')}`;
-  if (!env.PULUMI_HOME && existsSync(join(repo, '.tools', 'pulumi-home'))) env.PULUMI_HOME = join(repo, '.tools', 'pulumi-home');
   const isLocal = stack !== undefined && stack.endsWith('.local');
   if (isLocal && !env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) env.PULUMI_CONFIG_PASSPHRASE = LOCAL_DEV_PASSPHRASE;
   return env;

@@ -62,7 +62,9 @@ describe('catalyst history', () => {
     expect(lines[4]).toMatch(new RegExp(`^2 .* succeeded\\s+~1\\s+${b.slice(0, 7)}\\s+${IMAGE_REPO}@sha256:222222222222…$`));
     expect(lines[5]).toMatch(new RegExp(`^1 .* succeeded\\s+\\+5\\s+${a.slice(0, 7)}\\s+${IMAGE_REPO}@sha256:111111111111…$`));
     expect(calls.map((x) => x.args.slice(0, 2).join(' '))).toEqual(['stack history', 'stack export', 'stack export']);
-    expect(calls[0].env.PULUMI_SKIP_UPDATE_CHECK).toBe('true');
+    // No engine built in this repository and no CATALYST_OFFLINE: Pulumi's own settings are left alone.
+    expect(calls[0].env.PULUMI_SKIP_UPDATE_CHECK).toBeUndefined();
+    expect(calls[0].env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).toBeUndefined();
     expect(calls[0].cwd).toBe(repo);
   });
 

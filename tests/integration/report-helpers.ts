@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { PULUMI_VERSION } from '../../src/pulumi/engine.ts';
 
 export type Kind = 'healthy' | 'slow' | 'error500' | 'garbage' | 'hang' | 'trickle' | 'degraded' | 'errors' | 'huge' | 'flaky' | 'noextras';
 
@@ -230,6 +231,7 @@ export function fakePulumi(dir: string, data: { outputs?: Record<string, unknown
   const script = `#!/usr/bin/env node
 const fs = process.getBuiltinModule('node:fs');
 const args = process.argv.slice(2);
+if (args[0] === 'version') { process.stdout.write(${JSON.stringify(`v${PULUMI_VERSION}`)} + '\\n'); process.exit(0); }
 fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify(args) + '\\n');
 if (args.includes('--show-secrets')) { process.stderr.write('secrets requested!\\n'); process.exit(99); }
 const data = JSON.parse(fs.readFileSync(${JSON.stringify(dataFile)}, 'utf8'));
@@ -241,6 +243,9 @@ process.stdout.write(JSON.stringify(table[stack], null, 2));
 `;
   writeFileSync(join(binDir, 'pulumi'), script);
   chmodSync(join(binDir, 'pulumi'), 0o755);
+  // Catalyst uses a pulumi on PATH only with the Node.js language host beside it (src/pulumi/engine.ts).
+  writeFileSync(join(binDir, 'pulumi-language-nodejs'), '#!/bin/sh\nexit 1\n');
+  chmodSync(join(binDir, 'pulumi-language-nodejs'), 0o755);
   return {
     binDir,
     calls: () =>

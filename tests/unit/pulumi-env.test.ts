@@ -60,7 +60,10 @@ describe('catalyst up/preview/down/outputs --env', () => {
     for (const c of calls.filter((x) => x.args[0] === 'up')) {
       expect(c.env.PULUMI_CONFIG_PASSPHRASE).toBe(LOCAL_DEV_PASSPHRASE);
       expect(c.env.PULUMI_BACKEND_URL).toBe(`file://${join(repo, '.pulumi-state')}`);
-      expect(c.env.PULUMI_SKIP_UPDATE_CHECK).toBe('true');
+      // No engine here and no CATALYST_OFFLINE: the user's Pulumi settings are left as they are.
+      expect(c.env.PULUMI_SKIP_UPDATE_CHECK).toBeUndefined();
+      expect(c.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).toBeUndefined();
+      expect(c.env.PULUMI_HOME).toBeUndefined();
     }
     expect(err).toMatch(/updated: billing\.local, support-bot\.local/);
   });

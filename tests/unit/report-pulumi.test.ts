@@ -59,7 +59,7 @@ describe('parseStackHistory (pulumi stack history --json)', () => {
 });
 
 describe('pulumi CLI', () => {
-  it('finds the repository engine (.tools/pulumi/bin/pulumi) first, else pulumi on PATH, else null', () => {
+  it('finds a usable pulumi on PATH first, else the engine the repository built (.tools/pulumi/bin/pulumi), else null', () => {
     const dir = tempDir();
     const fake = fakePulumi(dir, {});
     expect(findPulumi(dir, { PATH: isolatedPath(fake.binDir) })).toBe(join(fake.binDir, 'pulumi'));
@@ -69,7 +69,7 @@ describe('pulumi CLI', () => {
     copyFileSync(join(fake.binDir, 'pulumi'), join(dir, '.tools/pulumi/bin/pulumi'));
     chmodSync(join(dir, '.tools/pulumi/bin/pulumi'), 0o755);
     expect(findPulumi(dir, { PATH: isolatedPath() })).toBe(join(dir, '.tools/pulumi/bin/pulumi'));
-    expect(findPulumi(dir, { PATH: isolatedPath(fake.binDir) })).toBe(join(dir, '.tools/pulumi/bin/pulumi'));
+    expect(findPulumi(dir, { PATH: isolatedPath(fake.binDir) })).toBe(join(fake.binDir, 'pulumi'));
   });
 
   it('lists stacks from stacks/Pulumi.<project>.<env>.yaml', () => {

@@ -88,6 +88,7 @@ async function affected(argv: string[], ctx: CommandContext): Promise<number> {
 
 export const command: Command = {
   name: 'ci',
+  subcommands: ['init', 'affected'],
   summary: 'generate the CI pipeline (GitHub Actions); list the stacks a change affects',
   usage: USAGE,
   async run(argv, ctx) {

@@ -10,6 +10,7 @@ export const EXIT_PARTIAL = 3;
 
 export const command: Command = {
   name: 'import',
+  subcommands: ['n8n'],
   summary: 'import n8n workflow exports as a Catalyst project (with a report of what changed)',
   usage: `catalyst import n8n <file.json|dir>... --project <name> [--into projects/] [--allow-partial]
                 [--report <file>] [--json] [--force] [--rewrite-url <from>=<to>]... [--dry-run]

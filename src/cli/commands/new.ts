@@ -109,6 +109,7 @@ async function newWorkflow(argv: string[], ctx: CommandContext): Promise<number>
 
 export const command: Command = {
   name: 'new',
+  subcommands: ['project', 'workflow'],
   summary: 'create a project or a workflow (valid files, ready to edit)',
   usage: USAGE,
   async run(argv, ctx) {

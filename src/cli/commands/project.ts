@@ -54,6 +54,7 @@ async function del(argv: string[], ctx: CommandContext): Promise<number> {
 
 export const command: Command = {
   name: 'project',
+  subcommands: ['delete'],
   summary: 'delete a project (refused while stacks or other projects refer to it)',
   usage: USAGE,
   async run(argv, ctx) {

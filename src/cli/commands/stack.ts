@@ -8,6 +8,7 @@ import { readStackConfig, schemaKeys, setSecretCommand } from '../../infra/confi
 import { TARGET_NAMES } from '../../contracts/targets.ts';
 import { STACK_NAME_RE, STACK_NAME_RULE } from '../../contracts/stack-name.ts';
 import { TARGETS } from '../../infra/targets/index.ts';
+import { encryptionSalt, knownPassphrase } from '../../pulumi/passphrase.ts';
 import type { Target } from '../../infra/targets/types.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../types.ts';
@@ -154,6 +155,16 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
   const config: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) config[`catalyst:${k}`] = typeof v === 'string' && k !== 'project' && k !== 'target' ? scalar(v) : v;
   const doc = stackDocument(config, existing);
+  // What Pulumi would add on first use (the passphrase provider's salt), so that a first preview or up
+  // leaves the committed file as it is.
+  const encryption = ['encryptionsalt', 'secretsprovider', 'encryptedkey'].some((k) => k in doc);
+  let passphrase: ReturnType<typeof knownPassphrase>;
+  try {
+    passphrase = encryption ? undefined : knownPassphrase(stack, ctx.env, ctx.cwd);
+  } catch (e) {
+    throw new CliError(`cannot read PULUMI_CONFIG_PASSPHRASE_FILE: ${(e as Error).message}`, 1);
+  }
+  if (passphrase) doc.encryptionsalt = encryptionSalt(passphrase.passphrase);
   const text = `# Catalyst stack ${stack} (target ${targetName}); every key: docs/infra.md\n${stringify(doc)}`;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
@@ -174,17 +185,30 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
     return 0;
   }
   ctx.stdout(`${exists ? 'rewrote' : 'wrote'} ${result.file} (target ${targetName})\n`);
+  if (passphrase) ctx.stdout(`  with its encryptionsalt (passphrase secrets provider; passphrase from ${passphrase.source})\n`);
+  else if (!encryption) {
+    ctx.stdout(
+      `  without an encryptionsalt: no PULUMI_CONFIG_PASSPHRASE (or _FILE) is set, so Pulumi adds one on the first preview or up; ` +
+        `set the passphrase and rerun with --force to write it now, or commit the file after that first run\n`,
+    );
+  }
   if (secrets.length) {
-    ctx.stdout(`\nSet the stack's secrets (Pulumi prompts for each value):\n`);
+    // `pulumi config set` needs the stack to exist in the backend Catalyst uses (with the salt already in
+    // the file, `pulumi stack init` leaves the file as it is).
+    const backend = ctx.env.PULUMI_BACKEND_URL;
+    ctx.stdout(`\nCreate the stack in the backend and set its secrets (Pulumi prompts for each value):\n`);
+    if (!backend) ctx.stdout(`  export PULUMI_BACKEND_URL=file://$PWD/.pulumi-state && mkdir -p .pulumi-state   # Catalyst's default backend\n`);
     if (env === 'local') ctx.stdout('  export PULUMI_CONFIG_PASSPHRASE=catalyst-local-dev   # the documented passphrase of *.local stacks\n');
+    ctx.stdout(`  pulumi stack init ${stack} --secrets-provider passphrase   # skip if it exists (pulumi stack ls)\n`);
     for (const s of secrets) ctx.stdout(`  ${setSecretCommand(stack, s.name)}    # ${s.why}\n`);
   }
-  ctx.stdout(`\nThen deploy: npx catalyst up --env ${env}   (or: pulumi up --stack ${stack})\n`);
+  ctx.stdout(`\nThen commit stacks/ and deploy: npx catalyst up --env ${env}   (or: pulumi up --stack ${stack})\n`);
   return 0;
 }
 
 export const command: Command = {
   name: 'stack',
+  subcommands: ['init'],
   summary: 'create a stack file (stacks/Pulumi.<project>.<env>.yaml) for a target',
   get usage() {
     return usage();

@@ -187,6 +187,7 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
 
 export const command: Command = {
   name: 'workflow',
+  subcommands: ['move', 'visibility'],
   summary: 'move a workflow to another project, or change its visibility (rewrites callers)',
   usage: USAGE,
   async run(argv, ctx) {
