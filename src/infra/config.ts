@@ -19,6 +19,7 @@ import { configBool, configString, isSecretHandle, parseConfigText } from './opt
 import type { Target } from './targets/types.ts';
 import { imageBuilderOption, imageBuildArgsOption, imageBuildNetworkOption, type ImageBuild } from './image-builder.ts';
 import { STACK_NAME_RE } from '../contracts/stack-name.ts';
+import { CREDENTIAL_ENV, credentialFromEnv } from '../contracts/credentials.ts';
 
 
 /** Pulumi organization names (the first part of a fully-qualified stack name). */
@@ -90,6 +91,8 @@ export interface ConfigContext {
   loadProject(name: string): { project: ProjectModel } | { problems: string[] };
   /** Report declared secrets the stack lacks (default true; `catalyst stack init` prints commands instead). */
   requireSecrets?: boolean;
+  /** The environment, for target credentials fed by a variable (src/contracts/credentials.ts); default none. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StackConfig {
@@ -206,6 +209,7 @@ interface Check {
   problems: ConfigProblem[];
   warnings: string[];
   requireSecrets: boolean;
+  env: NodeJS.ProcessEnv;
 }
 
 const plainTextSecret = (c: Check, key: string): ConfigProblem => ({
@@ -294,7 +298,10 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
   const targetSecrets = target.secretKeys ?? [];
   for (const k of targetSecrets) {
     if (c.values[k] === undefined) {
-      if (c.requireSecrets) c.problems.push({ key: `catalyst:${k}`, message: `secret required by target ${target.name} is not set`, fix: setSecretCommand(c.stack, k) });
+      const variable = CREDENTIAL_ENV[k]?.env;
+      if (c.requireSecrets && credentialFromEnv(k, c.env) === undefined) {
+        c.problems.push({ key: `catalyst:${k}`, message: `secret required by target ${target.name} is not set`, fix: `${setSecretCommand(c.stack, k)}${variable ? ` (or set ${variable} in the environment)` : ''}` });
+      }
     } else if (!c.secretKeys.has(k) || !isSecretHandle(c.values[k])) c.problems.push(plainTextSecret(c, k));
   }
   const declared = new Set(project?.secrets.map((s) => s.name) ?? []);
@@ -333,7 +340,7 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
  * project's declared secrets. Returns the parsed config, or every problem found.
  */
 export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadStackConfigResult {
-  const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false };
+  const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false, env: ctx.env ?? {} };
   const m = STACK_NAME_RE.exec(raw.stack);
   if (!m) c.problems.push({ key: null, message: `stack name "${raw.stack}" is not <project>.<env> (e.g. support-bot.prod)`, fix: 'create the stack with `catalyst stack init <project> <env> --target …`' });
   const { common, projectName } = checkCommon(c, m?.[1]);

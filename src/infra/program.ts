@@ -64,6 +64,7 @@ export async function runCatalyst(deps: ProgramDeps): Promise<OutputValues> {
   const raw = deps.raw ?? rawStackConfigFromPulumi();
   let workspace: Workspace | undefined;
   const result = readStackConfig(raw, {
+    env: process.env,
     targets: deps.targets ?? (TARGETS as Record<string, Target<any>>),
     loadProject(name) {
       try {

@@ -8,6 +8,7 @@
  * The image goes to `registry.fly.io/<app>` (user `x`, password = the API token, a secret).
  */
 import * as pulumi from '@pulumi/pulumi';
+import { credential } from '../../credentials.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultFlyAppName, FLY_REGISTRY_DEFAULT, flyConfigSchema, type FlyConfig } from './config.ts';
 import { FlyApp, FlyAppSecrets, FlyIpAssignment, FlyMachines } from './providers.ts';
@@ -23,9 +24,9 @@ interface FlyPlan {
   token: pulumi.Output<string>;
 }
 
-/** The API token: the stack's secret config `catalyst:flyApiToken`, as a secret Output. */
+/** The API token: the stack's secret config `catalyst:flyApiToken`, else FLY_API_TOKEN (src/contracts/credentials.ts), as a secret Output. */
 export function flyToken(): pulumi.Output<string> {
-  return new pulumi.Config('catalyst').requireSecret(FLY_TOKEN_KEY);
+  return credential(FLY_TOKEN_KEY);
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -12,6 +12,7 @@
  * which Railway also pulls with.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { credential } from '../../credentials.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultRailwayProjectName, railwayConfigSchema, RAILWAY_DEPLOY_DEFAULTS, type RailwayConfig } from './config.ts';
 import { RailwayDeploy, RailwayProject, RailwayService, RailwayVariables } from './providers.ts';
@@ -20,9 +21,9 @@ export const RAILWAY_TOKEN = 'railwayToken';
 
 type Ctx = Omit<TargetContext<RailwayConfig>, 'image'>;
 
-/** The token: the stack's secret config `catalyst:railwayToken`, as a secret Output. */
+/** The token: the stack's secret config `catalyst:railwayToken`, else RAILWAY_API_TOKEN (src/contracts/credentials.ts), as a secret Output. */
 export function railwayToken(): pulumi.Output<string> {
-  return new pulumi.Config('catalyst').requireSecret(RAILWAY_TOKEN);
+  return credential(RAILWAY_TOKEN);
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -9,6 +9,7 @@
  * push credentials (`catalyst:renderRegistryUsername` + secret `catalyst:renderRegistryPassword`).
  */
 import * as pulumi from '@pulumi/pulumi';
+import { credential } from '../../credentials.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultRenderServiceName, renderConfigSchema, type RenderConfig } from './config.ts';
 import { RenderDeploy, RenderEnvVars, RenderService } from './providers.ts';
@@ -17,9 +18,9 @@ export const RENDER_API_KEY = 'renderApiKey';
 
 type Ctx = Omit<TargetContext<RenderConfig>, 'image'>;
 
-/** The API key: the stack's secret config `catalyst:renderApiKey`, as a secret Output. */
+/** The API key: the stack's secret config `catalyst:renderApiKey`, else RENDER_API_KEY (src/contracts/credentials.ts), as a secret Output. */
 export function renderApiKey(): pulumi.Output<string> {
-  return new pulumi.Config('catalyst').requireSecret(RENDER_API_KEY);
+  return credential(RENDER_API_KEY);
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
