@@ -38,6 +38,10 @@ export interface FlyFakeState {
   stuckImages: Set<string>;
   /** Machine lifecycle events in order, e.g. `update catalyst-0 img:2`, `started catalyst-0`. */
   events: string[];
+  /** How Apps_create answers a name that is taken: 422 `name_taken` (default) or 409 (Fly answers both). */
+  nameTakenStatus: 409 | 422;
+  /** Each new app lists its private 6PN address (`fdaa:…`) among its IP assignments, as Fly can. */
+  privateV6: boolean;
   seq: number;
 }
 
@@ -113,12 +117,12 @@ export const flyHandlers: Record<string, Handler<FlyFakeState>> = {
     const { name, org_slug } = req.body as { name?: string; org_slug?: string };
     if (!name || !org_slug) return err(400, 'name and org_slug are required');
     if (!state.orgs.has(org_slug)) return err(422, `organization ${org_slug} not found`);
-    if (state.apps.has(name)) return err(422, 'Name has already been taken', 'name_taken');
+    if (state.apps.has(name)) return state.nameTakenStatus === 409 ? err(409, `app ${name} already exists`) : err(422, 'Name has already been taken', 'name_taken');
     state.apps.set(name, {
       id: id(state, 12),
       name,
       org: org_slug,
-      ips: [],
+      ips: state.privateV6 ? [{ ip: `fdaa:0:${(state.seq + 1).toString(16)}:a7b::2`, shared: false, region: 'global', created_at: NOW, service_name: '' }] : [],
       secrets: new Map(),
       secretValues: new Map(),
       secretsVersion: 0,
@@ -231,7 +235,7 @@ export const flyHandlers: Record<string, Handler<FlyFakeState>> = {
 };
 
 export function newFlyState(orgs: string[] = ['personal', 'acme']): FlyFakeState {
-  return { orgs: new Set(orgs), apps: new Map(), unhealthyImages: new Set(), stuckImages: new Set(), events: [], seq: 0 };
+  return { orgs: new Set(orgs), apps: new Map(), unhealthyImages: new Set(), stuckImages: new Set(), events: [], seq: 0, nameTakenStatus: 422, privateV6: false };
 }
 
 export function startFlyFake(token: string, state: FlyFakeState = newFlyState()): Promise<ContractFake<FlyFakeState>> {
