@@ -474,7 +474,7 @@ describe('preflight', () => {
 
   it('names the missing Railway token with the exact command, with every other problem', async () => {
     const err = await run('billing.prod', raw('billing.prod', { target: 'railway', railwayReplicas: '0' })).then(() => null, (e: Error) => e);
-    expect(err?.message).toMatch(/catalyst:railwayToken: secret required by target railway is not set\n\s+fix: pulumi config set --secret catalyst:railwayToken --stack billing\.prod\n/);
+    expect(err?.message).toMatch(/catalyst:railwayToken: secret required by target railway is not set\n\s+fix: pulumi config set --secret catalyst:railwayToken --stack billing\.prod \(or set RAILWAY_API_TOKEN in the environment\)\n/);
     expect(err?.message).toContain('catalyst:railwayImageRepository: required: the repository Catalyst pushes the image to');
     expect(err?.message).toContain('catalyst:railwayReplicas: must be at least 1');
   });
