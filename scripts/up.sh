@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run up`: run the example projects on this machine, the way a new user first sees Catalyst.
 #
-#   1. scripts/setup-engine.sh            the Pulumi engine in .tools/ (built once, then cached)
+#   1. scripts/setup-engine.sh            your `pulumi` (v3.276.0 or newer) when it is on PATH, else the
+#                                         engine built from Go into .tools/ (once, then cached)
 #   2. catalyst up --env local            every stacks/Pulumi.<project>.local.yaml, callees first;
 #                                         each app runs on 127.0.0.1 (target `local`)
 #   3. catalyst outputs --env local       → .catalyst/outputs.<env>.json
@@ -25,7 +26,7 @@ NODE="$ROOT/node_modules/.bin/node"
 [ -x "$NODE" ] || die "node_modules is missing: run \`npm install\` first (it installs Node 24 and the Pulumi SDK)"
 catalyst() { "$NODE" "$ROOT/bin/catalyst.js" "$@"; }
 
-say "Pulumi engine (scripts/setup-engine.sh; the first build takes 5-20 min on 2 cores, later runs about 1 s)"
+say "Pulumi engine (scripts/setup-engine.sh: your pulumi, else a build from Go that takes 5-20 min on 2 cores once)"
 bash "$ROOT/scripts/setup-engine.sh"
 
 say "catalyst up --env $ENV_NAME"
