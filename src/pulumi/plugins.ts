@@ -54,12 +54,12 @@ export function requiredPlugins(repo: string): PluginPin[] {
   for (const [pkg, pinned] of Object.entries(deps).sort(([a], [b]) => a.localeCompare(b))) {
     if (!pkg.startsWith('@pulumi/') || pkg === '@pulumi/pulumi') continue;
     const file = join(repo, 'node_modules', ...pkg.split('/'), 'package.json');
-    if (!existsSync(file)) throw new Error(`${pkg} is not installed (no ${join('node_modules', pkg, 'package.json')}): run \`npm install\` first`);
+    if (!existsSync(file)) throw new UserError(`${pkg} is not installed (no ${join('node_modules', pkg, 'package.json')}): run \`npm install\` first`);
     const meta = readJson(file).pulumi;
     if (!meta?.resource) continue;
     const name = meta.name ?? pkg.slice('@pulumi/'.length);
     const version = (meta.version ?? pinned).replace(/^v/, '');
-    if (version !== pinned.replace(/^[\^~=v]+/, '')) throw new Error(`node_modules/${pkg} declares plugin version ${version}, but package.json pins ${pinned}: run \`npm ci\``);
+    if (version !== pinned.replace(/^[\^~=v]+/, '')) throw new UserError(`node_modules/${pkg} declares plugin version ${version}, but package.json pins ${pinned}: run \`npm ci\``);
     pins.push({ name, version, pkg });
   }
   return pins;

@@ -17,22 +17,12 @@ names the plugin, its version and the command that gets it.`,
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: [], booleans: [] });
     if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"`);
-    let engine;
-    try {
-      engine = resolveEngine(ctx.cwd, ctx.env);
-    } catch (e) {
-      throw new CliError((e as Error).message, 1);
-    }
+    const engine = resolveEngine(ctx.cwd, ctx.env);
     const version = engine.version ?? versionProbe.read(engine.binary) ?? 'unknown version';
     ctx.stdout(`Pulumi CLI: ${engine.binary} (v${version.replace(/^v/, '')}${engine.kind === 'built' ? ', built by scripts/setup-engine.sh' : ''})\n`);
     const notice = offlineNotice(ctx.cwd, engine, ctx.env);
     if (notice) ctx.stderr(notice);
-    let plugins;
-    try {
-      plugins = requiredPlugins(ctx.cwd);
-    } catch (e) {
-      throw new CliError((e as Error).message, 1);
-    }
+    const plugins = requiredPlugins(ctx.cwd);
     ctx.stdout(`Provider plugins (${plugins.map((p) => `${p.name} ${p.version}`).join(', ')}):\n`);
     const failed = await installPlugins({ runner: runnerFactory.create(ctx.cwd, ctx.env), repo: ctx.cwd, env: pulumiEnv(ctx.cwd, undefined, ctx.env), plugins, stdout: ctx.stdout });
     if (failed.length) throw new CliError(failed.map((e) => e.message).join('\ncatalyst setup: '), 1);
