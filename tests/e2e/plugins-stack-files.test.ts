@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredPlugins } from '../../src/pulumi/plugins.ts';
-import { E2eRepo, requireEngine } from './harness.ts';
+import { E2eRepo, requirePulumiEngine } from './harness.ts';
 
 let repo: E2eRepo;
 let server: Server;
@@ -31,7 +31,7 @@ function git(...args: string[]): string {
 }
 
 beforeAll(async () => {
-  requireEngine();
+  requirePulumiEngine();
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     res.writeHead(403, { 'content-type': 'text/plain' });
