@@ -103,6 +103,11 @@ export function contractOutputs<V>(values: Readonly<Record<OutputKey, V>>): Outp
   return Object.fromEntries(OUTPUT_KEYS.map((k) => [k, values[k]])) as OutputValues<V>;
 }
 
+/** `url` without trailing slashes (the contract's form of a base URL). */
+export function baseUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 /** The contract's order of public routes: by path, then method. */
 export function compareRoutes(a: PublicRoute, b: PublicRoute): number {
   return a.path === b.path ? compareText(a.method, b.method) : compareText(a.path, b.path);

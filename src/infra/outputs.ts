@@ -31,8 +31,3 @@ export function httpPeers(project: ProjectModel): string[] {
   for (const w of project.workflows) for (const c of w.calls) if (!c.inProcess && c.project !== project.name) peers.add(c.project);
   return [...peers].sort();
 }
-
-/** `url` without trailing slashes (the contract's form). */
-export function baseUrl(url: string): string {
-  return url.replace(/\/+$/, '');
-}

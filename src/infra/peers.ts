@@ -4,7 +4,8 @@
  * `<org>/<pulumi project>/<peer>.<env>`) and hands it to the app as `CATALYST_PEER_<PEER>_URL`.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { baseUrl, httpPeers } from './outputs.ts';
+import { baseUrl } from '../contracts/outputs.ts';
+import { httpPeers } from './outputs.ts';
 import { peerEnvName } from './names.ts';
 import type { ProjectModel } from '../definitions/model.ts';
 

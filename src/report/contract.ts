@@ -7,7 +7,7 @@
  * planted in an unknown field (or a URL credential) can therefore never reach report.json,
  * index.html, report.md, the history file or the terminal.
  */
-import { OUTPUT_KEYS, OUTPUT_PATTERNS, readOutputFields } from '../contracts/outputs.ts';
+import { baseUrl, OUTPUT_KEYS, OUTPUT_PATTERNS, readOutputFields } from '../contracts/outputs.ts';
 import { InputError } from './errors.ts';
 import type { StackInfo } from './types.ts';
 
@@ -24,12 +24,6 @@ export function safeUrl(v: unknown): string | null {
   u.username = '';
   u.password = '';
   return u.href;
-}
-
-/** The base URL without a trailing slash (the contract's form). */
-function baseUrl(v: unknown): string | null {
-  const u = safeUrl(v);
-  return u === null ? null : u.replace(/\/+$/, '');
 }
 
 /** A route entry's three fields, the method upper-cased; anything else is left for the contract to refuse. */
@@ -51,7 +45,8 @@ function workflow(w: unknown): unknown {
  */
 function normalized(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, o[k]]));
-  out.url = baseUrl(o.url);
+  const url = safeUrl(o.url);
+  out.url = url === null ? null : baseUrl(url);
   for (const k of ['healthUrl', 'consoleUrl', 'logsUrl'] as const) out[k] = safeUrl(o[k]);
   out.publicRoutes = Array.isArray(o.publicRoutes) ? o.publicRoutes.map(route) : o.publicRoutes;
   out.workflows = Array.isArray(o.workflows) ? o.workflows.map(workflow) : o.workflows;
