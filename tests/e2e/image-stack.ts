@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { requireDocker, startRegistry, STANDIN_IMAGE, type Registry } from '../helpers/docker.ts';
+import { docker, requireDocker, startRegistry, STANDIN_IMAGE, type Registry } from '../helpers/docker.ts';
 import { E2eRepo, requirePulumiEngine } from './harness.ts';
 
 export interface ImageStackEnv {
@@ -29,6 +29,11 @@ export async function startImageStackEnv(): Promise<ImageStackEnv> {
     repo,
     registry,
     async stop() {
+      // The images this copy built and pushed stay in the local engine under the registry's host:port
+      // (unique to this run): remove exactly those.
+      const listed = await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+      const ours = listed.out.split('\n').filter((ref) => ref.startsWith(`${registry.host}/`));
+      if (ours.length) await docker(['image', 'rm', '-f', ...ours]);
       await registry.stop();
       await repo.cleanup();
     },
