@@ -25,7 +25,6 @@ const REFUSED: Record<string, [string, string]> = {
   $evaluateExpression: ['function', '$evaluateExpression() is not available'],
   $fromAI: ['function', '$fromAI() is not available'],
   $secrets: ['credential-type', 'n8n external secrets are not available'],
-  require: ['code-module', 'modules (require) are not available: JavaScript nodes have no network, file system or modules'],
   fetch: ['code-io', 'fetch is not available: JavaScript nodes have no network'],
   process: ['code-io', 'process is not available in JavaScript nodes'],
   Buffer: ['code-io', 'Buffer (a Node.js API) is not available in JavaScript nodes'],
@@ -90,6 +89,10 @@ export function jsRefs(ast: AcornNode, what: string): JsRefs {
         const name = (callee.property as unknown as { name: string }).name;
         if (N8N_METHODS.has(name)) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
       }
+      if (callee.type === 'Identifier' && (callee as unknown as { name: string }).name === 'require' && !declared.has('require')) {
+        const mod = strOf((n.arguments as unknown[])[0]);
+        if (mod !== 'crypto' && mod !== 'node:crypto') unsupported('code-module', `${what} loads the module ${mod === undefined ? '(computed name)' : JSON.stringify(mod)}: JavaScript nodes have no network, file system or modules except crypto (createHash, createHmac for sha1/sha256)`);
+      }
       if (callee.type === 'Identifier' && (callee as unknown as { name: string }).name === '$') {
         const name = strOf((n.arguments as unknown[])[0]);
         if (name === undefined) unsupported('node-ref', `${what} reads a node chosen at run time ($(…) with a computed name)`);
@@ -114,6 +117,10 @@ export function jsRefs(ast: AcornNode, what: string): JsRefs {
     const p = parent;
     if (p && ((p.type === 'MemberExpression' && p.property === n && !p.computed) || (p.type === 'Property' && p.key === n && !p.computed && p.value !== n))) return;
     if (declared.has(name)) return;
+    if (name === 'require') {
+      if (p?.type === 'CallExpression' && p.callee === n) return;
+      unsupported('code-module', `${what} uses require other than require('crypto')`);
+    }
     if (name === '$json' || name === '$input' || name === 'items' || name === '$item') item = true;
     if (Object.hasOwn(REFUSED, name)) {
       const [code, reason] = REFUSED[name];

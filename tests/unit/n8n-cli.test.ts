@@ -63,7 +63,7 @@ describe('catalyst import n8n', () => {
     const r = await cli(dir, 'import', 'n8n', 'exports', '--project', 'mixed');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/1 error\(s\); nothing written \(fix them, or pass --allow-partial/);
-    expect(r.out).toContain('error: node "JS", parameter jsCode: the JavaScript code: modules (require) are not available');
+    expect(r.out).toContain('error: node "JS", parameter jsCode: the JavaScript code loads the module "fs"');
     expect(existsSync(join(dir, 'projects'))).toBe(false);
     const p = await cli(dir, 'import', 'n8n', 'exports', '--project', 'mixed', '--allow-partial');
     expect(p.code).toBe(3);
