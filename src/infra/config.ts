@@ -20,6 +20,7 @@ import type { Target } from './targets/types.ts';
 import { imageBuilderOption, imageBuildArgsOption, imageBuildNetworkOption, type ImageBuild } from './image-builder.ts';
 import { STACK_NAME_RE } from '../contracts/stack-name.ts';
 import { CREDENTIAL_ENV, credentialFromEnv } from '../contracts/credentials.ts';
+import { issuesToProblems, schemaKeys, setCommand, setSecretCommand, type ConfigProblem } from './config-problems.ts';
 
 
 /** Pulumi organization names (the first part of a fully-qualified stack name). */
@@ -118,71 +119,7 @@ export interface StackConfig {
   imageBuild: ImageBuild;
 }
 
-export interface ConfigProblem {
-  /** `catalyst:<key>` the problem is about, or null for the stack as a whole. */
-  key: string | null;
-  message: string;
-  /** The command (or edit) that fixes it. */
-  fix?: string;
-}
-
 export type ReadStackConfigResult = { ok: true; config: StackConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
-
-/**
- * Thrown by the program when the stack config has problems; the message lists them all. A
- * `pulumi.RunError`, so Pulumi prints the message without a stack trace.
- */
-export class StackConfigError extends pulumi.RunError {
-  readonly problems: ConfigProblem[];
-  constructor(stack: string, problems: ConfigProblem[]) {
-    super(formatProblems(stack, problems));
-    this.name = 'StackConfigError';
-    this.problems = problems;
-  }
-}
-
-export function formatProblems(stack: string, problems: ConfigProblem[]): string {
-  const lines = problems.map((p) => `  - ${p.key ? `${p.key}: ` : ''}${p.message}${p.fix ? `\n      fix: ${p.fix}` : ''}`);
-  return `stack ${stack}: ${problems.length} problem(s) in the stack config (stacks/Pulumi.${stack}.yaml):\n${lines.join('\n')}`;
-}
-
-/** `pulumi config set` for a plain key. */
-export function setCommand(stack: string, key: string, value = '<value>'): string {
-  return `pulumi config set catalyst:${key} ${value} --stack ${stack}`;
-}
-
-/** `pulumi config set --secret` for a secret (no value on the command line: Pulumi prompts for it). */
-export function setSecretCommand(stack: string, name: string): string {
-  return `pulumi config set --secret catalyst:${name} --stack ${stack}`;
-}
-
-/** The `catalyst:` keys a zod object schema declares (none for other schema kinds). */
-export function schemaKeys(schema: z.ZodType): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-}
-
-function describeIssue(iss: z.core.$ZodIssue): string {
-  if (iss.code === 'unrecognized_keys') return `unknown key(s) ${iss.keys.join(', ')}`;
-  return iss.message;
-}
-
-/** zod issues of an object of options → problems keyed `catalyst:<path>`. */
-export function issuesToProblems(stack: string, issues: readonly z.core.$ZodIssue[], hint?: (key: string) => string | undefined): ConfigProblem[] {
-  return issues.map((iss) => {
-    const path = iss.path.map(String);
-    const key = path.length ? `catalyst:${path.join('.')}` : null;
-    const top = path[0];
-    const message = describeIssue(iss);
-    let fix: string | undefined;
-    if (iss.code === 'unrecognized_keys') fix = iss.keys.map((k) => `pulumi config rm catalyst:${k} --stack ${stack}`).join('; ');
-    else if (top !== undefined) {
-      if (message.includes('--secret')) fix = setSecretCommand(stack, top);
-      else if (path.length > 1) fix = `pulumi config set --path 'catalyst:${path.join('.')}' <value> --stack ${stack}`;
-      else fix = setCommand(stack, top, hint?.(top) ?? '<value>');
-    }
-    return { key, message, ...(fix ? { fix } : {}) };
-  });
-}
 
 function stringifyEnv(env: Record<string, string | number | boolean>): Record<string, string> {
   return Object.fromEntries(

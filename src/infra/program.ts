@@ -15,7 +15,8 @@ import { DefinitionError, formatDiagnostic } from '../definitions/diagnostics.ts
 import { loadProjectModel } from '../definitions/load.ts';
 import type { ProjectModel, Workspace } from '../definitions/model.ts';
 import { materializeApp, type GeneratedApp, type WriteApp } from './build.ts';
-import { rawStackConfigFromPulumi, readStackConfig, StackConfigError, type ConfigProblem, type RawStackConfig } from './config.ts';
+import { rawStackConfigFromPulumi, readStackConfig, type RawStackConfig } from './config.ts';
+import { StackConfigError, type ConfigProblem } from './config-problems.ts';
 import type { OutputValues } from '../contracts/outputs.ts';
 import { STATE_ROOT_ENV } from '../contracts/rollback.ts';
 import { cleanGitProblem, type GitRead } from './git.ts';

@@ -8,17 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadProjectModel } from '../../src/definitions/load.ts';
 import type { ProjectModel } from '../../src/definitions/model.ts';
-import {
-  formatProblems,
-  rawStackConfigFromPulumi,
-  readStackConfig,
-  reservedEnvProblem,
-  schemaKeys,
-  setSecretCommand,
-  StackConfigError,
-  type ConfigContext,
-  type ReadStackConfigResult,
-} from '../../src/infra/config.ts';
+import { rawStackConfigFromPulumi, readStackConfig, reservedEnvProblem, type ConfigContext, type ReadStackConfigResult } from '../../src/infra/config.ts';
+import { formatProblems, schemaKeys, setSecretCommand, StackConfigError } from '../../src/infra/config-problems.ts';
 import { configBool, configHttpsUrl, configInt, parseConfigText, secretOption } from '../../src/infra/options.ts';
 import { TARGETS } from '../../src/infra/targets/index.ts';
 import type { Target } from '../../src/infra/targets/types.ts';

@@ -12,7 +12,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadProjectModel } from '../../src/definitions/load.ts';
-import { readStackConfig, setSecretCommand, type RawStackConfig } from '../../src/infra/config.ts';
+import { readStackConfig, type RawStackConfig } from '../../src/infra/config.ts';
+import { setSecretCommand } from '../../src/infra/config-problems.ts';
 import { TARGETS } from '../../src/infra/targets/index.ts';
 import type { Target } from '../../src/infra/targets/types.ts';
 
