@@ -516,7 +516,7 @@ export class Converter {
       name: info.name,
       description: `Imported from n8n: ${info.n8nName ? `"${info.n8nName}" ` : ''}(${plan.file.file}), trigger "${trigger.name}" (${shortType(trigger.type)})`,
       visibility: tplan.kind === 'webhook' ? 'public' : 'internal',
-      ...(tplan.kind === 'webhook' ? { trigger: { type: 'webhook', method: tplan.method, path: tplan.path } } : {}),
+      ...(tplan.kind === 'webhook' ? { trigger: { type: 'webhook', method: tplan.method, path: tplan.path } } : tplan.schedule ? { trigger: tplan.schedule } : {}),
       ...(tplan.auth !== undefined ? { auth: tplan.auth } : {}),
       input: tplan.input,
       nodes: [...out, ...responds],

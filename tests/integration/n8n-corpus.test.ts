@@ -29,16 +29,24 @@ interface Coverage {
   corpus: string;
   summary: { files: number; clean: number; partial: number; refused: number };
   topReasons: { code: string; files: number }[];
+  /**
+   * Workflows started by an n8n Schedule Trigger: imported with a schedule trigger (before schedules
+   * existed they were imported as internal workflows nothing ran), and rules that could not be mapped.
+   */
+  schedules: { imported: number; unmapped: string[] };
   files: Record<string, FileCoverage>;
 }
 
 function measure(): Coverage {
   const files: Record<string, FileCoverage> = {};
   const outcomes = [];
+  const schedules: Coverage['schedules'] = { imported: 0, unmapped: [] };
   for (const f of readdirSync(CORPUS).filter((x) => x.endsWith('.json')).sort()) {
     const r = importN8n(readExports([f], CORPUS), 'corpus', { allowPartial: true });
     const o = r.report.files[0];
     outcomes.push(o);
+    schedules.imported += o.issues.filter((i) => i.code === 'schedule-timezone').length;
+    schedules.unmapped.push(...o.issues.filter((i) => i.code === 'schedule-rule' && /not mapped/.test(i.reason)).map((i) => `${f}: ${i.reason}`));
     files[f] = {
       status: o.status,
       workflows: o.workflows,
@@ -50,6 +58,7 @@ function measure(): Coverage {
     corpus: 'shared/corpus/n8n (64 exports from github.com/Zie619/n8n-workflows, MIT)',
     summary: { files: list.length, clean: list.filter((x) => x.status === 'clean').length, partial: list.filter((x) => x.status === 'partial').length, refused: list.filter((x) => x.status === 'refused').length },
     topReasons: topReasons(outcomes).map(({ code, files: n }) => ({ code, files: n })),
+    schedules,
     files,
   };
 }

@@ -504,7 +504,8 @@ describe('other nodes', () => {
     expect(manual.issues.map((i) => i.code)).toContain('manual-trigger');
     const schedule = runImport(workflow([node('Every day', 'scheduleTrigger', 1.2, { rule: { interval: [{ field: 'hours' }] } }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 't', value: '={{ $json.timestamp }}' }] } })], [['Every day', 'Set']]));
     expect(schedule.node('set').set).toEqual({ t: '{{ now() }}' });
-    expect(schedule.issues.find((i) => i.code === 'schedule-trigger')?.reason).toMatch(/no schedule trigger.*internal workflow/);
+    expect(schedule.doc()).toMatchObject({ visibility: 'internal', trigger: { type: 'schedule', cron: '0 * * * *' } });
+    expect(schedule.issues.find((i) => i.code === 'schedule-timezone')?.reason).toMatch(/imported in UTC.*set trigger.timezone/);
   });
 
   it('a workflow without a trigger is refused; unconnected nodes and sticky notes are reported', () => {

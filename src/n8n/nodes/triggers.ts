@@ -1,4 +1,5 @@
 import { RESERVED_PATHS, ROUTE_PATH, type InputField } from '../../definitions/schema.ts';
+import { CronSyntaxError, parseCron } from '../../shared/cron.ts';
 import type { WorkflowInfo } from '../context.ts';
 import { param } from '../defaults.ts';
 import type { N8nNode } from '../export.ts';
@@ -25,6 +26,8 @@ export interface TriggerPlan {
   notes: { code: string; reason: string; severity: 'warning' | 'note' }[];
   /** The route's `auth:` (webhooks only): `none` written out where n8n had no webhook authentication. */
   auth?: 'none' | Record<string, unknown>;
+  /** The schedule trigger written for an n8n Schedule Trigger whose rule maps (see planSchedule). */
+  schedule?: { type: 'schedule'; cron: string };
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -40,14 +43,8 @@ export function planTrigger(n: N8nNode): TriggerPlan {
       notes.push({ severity: 'note', code: 'manual-trigger', reason: 'manual trigger: imported as an internal workflow (callable from other workflows; give it a webhook trigger and make it public to run it over HTTP)' });
       return { kind: 'manual', responseMode: 'none', input: anyInput, view: emptyView('the manual trigger'), notes };
     case 'n8n-nodes-base.scheduleTrigger': {
-      const rules = param<{ field?: string }[]>(n, 'rule.interval', []);
-      const what = rules.map((r) => JSON.stringify(r)).join(', ');
-      notes.push({
-        severity: 'warning',
-        code: 'schedule-trigger',
-        reason: `schedule trigger (${what || 'every day'}): Catalyst has no schedule trigger; imported as an internal workflow that nothing runs on a schedule. Run it from an external scheduler (e.g. Cloud Scheduler calling a public webhook workflow that calls it)`,
-      });
-      return { kind: 'schedule', responseMode: 'none', input: anyInput, view: scheduleView(), notes };
+      const schedule = planSchedule(n, notes);
+      return { kind: 'schedule', responseMode: 'none', input: anyInput, view: scheduleView(), notes, ...(schedule ? { schedule } : {}) };
     }
     case 'n8n-nodes-base.executeWorkflowTrigger':
       return { kind: 'call', responseMode: 'call', input: callInput(n), view: baseView('the workflow input', 'input'), notes };
@@ -167,4 +164,87 @@ function scheduleView(): View {
     value: () => ({ timestamp: '{{ now() }}' }),
     keys: ['timestamp'],
   };
+}
+
+interface ScheduleRule {
+  field?: string;
+  secondsInterval?: number;
+  minutesInterval?: number;
+  hoursInterval?: number;
+  daysInterval?: number;
+  weeksInterval?: number;
+  monthsInterval?: number;
+  triggerAtHour?: number;
+  triggerAtMinute?: number;
+  triggerAtDay?: number[];
+  triggerAtDayOfMonth?: number;
+  expression?: string;
+}
+
+const int = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isInteger(v) ? v : dflt);
+
+/**
+ * An n8n Schedule Trigger rule → a five-field cron expression, or a reason it cannot be one. Intervals
+ * follow n8n's own cron for them (`*\/n` of the field, so "every 7 minutes" restarts each hour as in
+ * n8n); seconds cannot be mapped (schedules run at most once a minute); "every n weeks" for n > 1 has
+ * no cron form.
+ */
+export function scheduleRuleToCron(r: ScheduleRule): { cron: string; approx?: string } | { error: string } {
+  const minute = int(r.triggerAtMinute, 0);
+  const hour = int(r.triggerAtHour, 0);
+  const step = (n: number) => (n <= 1 ? '*' : `*/${n}`);
+  switch (r.field ?? 'days') {
+    case 'seconds':
+      return { error: `every ${int(r.secondsInterval, 30)} seconds: Catalyst schedules run at most once a minute` };
+    case 'minutes': {
+      const n = int(r.minutesInterval, 5);
+      return { cron: `${step(n)} * * * *`, ...(60 % n !== 0 ? { approx: `every ${n} minutes restarts at each full hour (as in n8n)` } : {}) };
+    }
+    case 'hours':
+      return { cron: `${minute} ${step(int(r.hoursInterval, 1))} * * *` };
+    case 'days':
+      return { cron: `${minute} ${hour} ${step(int(r.daysInterval, 1))} * *` };
+    case 'weeks': {
+      const n = int(r.weeksInterval, 1);
+      if (n > 1) return { error: `every ${n} weeks has no cron form` };
+      const days = Array.isArray(r.triggerAtDay) && r.triggerAtDay.length ? [...new Set(r.triggerAtDay)].sort((a, b) => a - b).join(',') : '0';
+      return { cron: `${minute} ${hour} * * ${days}` };
+    }
+    case 'months':
+      return { cron: `${minute} ${hour} ${int(r.triggerAtDayOfMonth, 1)} ${step(int(r.monthsInterval, 1))} *` };
+    case 'cronExpression': {
+      const parts = String(r.expression ?? '').trim().split(/\s+/).filter(Boolean);
+      if (parts.length === 6) {
+        if (!/^\d+$/.test(parts[0])) return { error: `cron "${r.expression}" has a seconds field "${parts[0]}" that runs more than once a minute` };
+        parts.shift();
+      }
+      const cron = parts.join(' ');
+      try {
+        parseCron(cron);
+      } catch (e) {
+        if (e instanceof CronSyntaxError) return { error: `cron "${r.expression}": ${e.message}` };
+        throw e;
+      }
+      return { cron };
+    }
+    default:
+      return { error: `rule field "${r.field}" is not known` };
+  }
+}
+
+/** The schedule trigger for an n8n Schedule Trigger (the first rule; the rest are reported). */
+function planSchedule(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan['schedule'] | undefined {
+  const rules = param<ScheduleRule[]>(n, 'rule.interval', []);
+  const list = rules.length ? rules : [{ field: 'days' }];
+  const first = scheduleRuleToCron(list[0]);
+  for (const extra of list.slice(1)) {
+    notes.push({ severity: 'warning', code: 'schedule-rule', reason: `schedule rule ${JSON.stringify(extra)} not mapped: a Catalyst workflow has one schedule (import it again as another workflow, or write a cron expression that covers both)` });
+  }
+  if ('error' in first) {
+    notes.push({ severity: 'warning', code: 'schedule-rule', reason: `schedule rule not mapped (${first.error}); imported as an internal workflow that nothing runs on a schedule: add trigger: {type: schedule, cron: …}` });
+    return undefined;
+  }
+  if (first.approx) notes.push({ severity: 'note', code: 'schedule-rule', reason: first.approx });
+  notes.push({ severity: 'note', code: 'schedule-timezone', reason: `schedule "${first.cron}" imported in UTC: n8n reads it in the workflow's settings.timezone (or the instance's zone); set trigger.timezone to match` });
+  return { type: 'schedule', cron: first.cron };
 }
