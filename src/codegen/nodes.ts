@@ -8,6 +8,7 @@ import type { NodeDef } from '../definitions/schema.ts';
 import { pyNumber, pyStr, pyValue } from '../expressions/python.ts';
 import type { Value } from '../expressions/value.ts';
 import { syncAwait } from './javascript.ts';
+import { urlEncodedPart } from '../definitions/urls.ts';
 import { dedent } from './names.ts';
 import { UserError } from '../shared/errors.ts';
 
@@ -80,6 +81,18 @@ function callee(project: ProjectModel, workspace: Workspace, def: Extract<NodeDe
   return { project: p, workflow: w, inProcess: slash === -1 };
 }
 
+/** The allow_hosts argument (none when the URL's origin is fixed at build time). */
+function allowHostsPy(allow: 'any' | string[] | undefined): Arg[] {
+  if (allow === undefined) return [];
+  return [{ name: 'allow_hosts', py: allow === 'any' ? pyStr('any') : pyTuple([...allow].sort()) }];
+}
+
+/** An outgoing URL: request data in it is percent-encoded, one piece at a time (src/definitions/urls.ts). */
+function urlValue(v: Value | undefined): string {
+  if (v?.kind !== 'template') return value(v);
+  return `"".join((${v.parts.map((p) => ('text' in p ? pyStr(p.text) : urlEncodedPart(p.expr) ? `rx.url_part(${pyValue({ kind: 'expr', expr: p.expr })})` : `rx.text(${pyValue({ kind: 'expr', expr: p.expr })})`)).join(', ')},))`;
+}
+
 export function nodeView(node: NodeModel, project: ProjectModel, workspace: Workspace, workflowName = ''): NodeView {
   const def = node.def;
   const v = node.values;
@@ -119,6 +132,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
     case 'respond':
       return view({ kind: 'return', expr: `nodes.respond(${def.status}, ${v.headers ? value(v.headers) : '{}'}, ${value(v.body)})` });
     case 'httpRequest': {
+      const allow = allowHostsPy(def.allowHosts);
       const auth = def.auth ? `(${pyStr(def.auth.secret)}, ${pyStr(def.auth.scheme)}, ${def.auth.header ? pyStr(def.auth.header) : NONE})` : NONE;
       return view({
         kind: 'call',
@@ -127,7 +141,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
         helper: 'http_request',
         args: [
           { name: 'method', py: pyStr(def.method) },
-          { name: 'url', py: value(v.url) },
+          { name: 'url', py: def.allowHosts === undefined ? urlValue(v.url) : value(v.url) },
           { name: 'headers', py: v.headers ? value(v.headers) : '{}' },
           { name: 'query', py: v.query ? value(v.query) : '{}' },
           { name: 'body', py: value(v.body) },
@@ -137,6 +151,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
           { name: 'retries', py: String(def.retries) },
           { name: 'response_type', py: pyStr(def.responseType) },
           { name: 'fail_on_error', py: def.failOnError ? 'True' : 'False' },
+          ...allow,
         ],
       });
     }
@@ -147,7 +162,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
         awaitPy: AWAIT,
         helper: 'llm',
         args: [
-          { name: 'base_url', py: value(v.baseUrl ?? { kind: 'literal', value: def.baseUrl }) },
+          { name: 'base_url', py: def.allowHosts === undefined ? urlValue(v.baseUrl ?? { kind: 'literal', value: def.baseUrl }) : value(v.baseUrl) },
           { name: 'model', py: pyStr(def.model) },
           { name: 'system', py: value(v.system) },
           { name: 'prompt', py: value(v.prompt) },
@@ -157,6 +172,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
           { name: 'json_mode', py: def.json ? 'True' : 'False' },
           { name: 'timeout_s', py: seconds(def.timeoutMs) },
           { name: 'retries', py: String(def.retries) },
+          ...allowHostsPy(def.allowHosts),
         ],
       });
     case 'code': {

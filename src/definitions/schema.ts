@@ -33,6 +33,11 @@ const stringValue = z.string().describe('text; may contain {{ expressions }}');
 /** HTTP header names are tokens (RFC 9110): no spaces, colons or control characters. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headerName = z.string().regex(HEADER_NAME, "a header name is an HTTP token: letters, digits and !#$%&'*+.^_`|~- (no spaces or colons), e.g. X-Api-Key");
+/** Hosts a node may call when its URL's host is chosen at run time (see src/definitions/urls.ts). */
+const allowHosts = z
+  .union([z.literal('any'), z.array(z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'a host name in lower case, or *.example.com for its subdomains')).min(1)])
+  .optional()
+  .describe('hosts the URL may name at run time (checked before sending); `any` only on a node that sends no secret');
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export const visibility = z.enum(['public', 'internal']);
@@ -100,6 +105,7 @@ export const httpRequestNode = z.strictObject({
   type: z.literal('httpRequest'),
   method: httpMethod.default('GET'),
   url: stringValue,
+  allowHosts,
   headers: z.record(headerName, stringValue).default({}),
   query: z.record(z.string(), anyValue).default({}),
   body: anyValue.optional().describe('JSON body'),
@@ -120,6 +126,7 @@ export const llmNode = z.strictObject({
   ...base,
   type: z.literal('llm'),
   baseUrl: stringValue.default('https://api.openai.com/v1').describe('OpenAI-compatible API base URL'),
+  allowHosts,
   model: z.string().min(1),
   system: stringValue.optional(),
   prompt: stringValue.describe('the user message'),

@@ -7,6 +7,7 @@ import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';
 import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type WorkflowModel } from './model.ts';
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
 import { checkSchedule } from './schedule.ts';
+import { checkOutgoingUrl } from './urls.ts';
 import { diagAt, locateInString, type YamlFile } from './yaml.ts';
 
 /**
@@ -151,6 +152,11 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
           }
         }
       }
+    }
+    if (n.type === 'httpRequest' || n.type === 'llm') {
+      const field = n.type === 'llm' ? 'baseUrl' : 'url';
+      const problem = checkOutgoingUrl(values[field], n.allowHosts, n.type === 'llm' || n.auth !== undefined, field);
+      if (problem) d(['nodes', i, n.allowHosts === 'any' ? 'allowHosts' : field], problem.message, problem.fix);
     }
     const inputs = goodEdges.filter((e) => e.to === n.id).map((e) => e.from);
     models.set(n.id, { id: n.id, type: n.type, def: n, values, inputs: [...new Set(inputs)] });

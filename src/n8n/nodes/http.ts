@@ -1,3 +1,5 @@
+import { compileValue } from '../../expressions/value.ts';
+import { checkOutgoingUrl } from '../../definitions/urls.ts';
 import { describeNode, type Converted, type NodeEnv, type NodeOut } from '../context.ts';
 import { httpAuth } from '../credentials.ts';
 import { param } from '../defaults.ts';
@@ -165,6 +167,15 @@ export function convertHttp(env: NodeEnv): Converted {
   if (Object.keys(query).length) node.query = query;
   if (body !== undefined) node.body = body;
   if (auth) node.auth = auth.header ? { secret: auth.secret, scheme: auth.scheme, header: auth.header } : { secret: auth.secret, scheme: auth.scheme };
+  // Outgoing URL rules (docs/security.md): a URL whose host comes from data needs allowHosts.
+  if (typeof url === 'string' && checkOutgoingUrl(compileValue(url, []), undefined, auth !== undefined, 'url')) {
+    if (!auth) {
+      node.allowHosts = 'any';
+      env.issue('warning', 'http-allow-hosts', 'the URL comes from data, so the node may call any host (allowHosts: any); list the hosts it may call instead where you can', { parameter: 'url' });
+    } else {
+      env.issue('warning', 'http-allow-hosts', 'the URL comes from data and the node sends a credential: add allowHosts: [the API host] to the workflow (validate refuses it until then)', { parameter: 'url' });
+    }
+  }
   const timeout = Number(options.timeout);
   if (Number.isFinite(timeout) && timeout > 0) node.timeoutMs = Math.min(Math.round(timeout), 3_600_000);
   if (n.retryOnFail) node.retries = Math.max(0, Math.min(10, (n.maxTries ?? 3) - 1));

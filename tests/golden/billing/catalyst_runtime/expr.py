@@ -12,6 +12,7 @@ import uuid as _uuid
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote as _quote
 
 from catalyst_runtime.errors import ExpressionError
 
@@ -109,6 +110,12 @@ def _json_safe_other(v: Any) -> Any:
     if isinstance(v, list | tuple):
         return [json_safe(x) for x in v]
     return str(v)
+
+
+def url_part(v: Any) -> str:
+    """Request data inside an outgoing URL: one percent-encoded piece (a `/`, `@`, `?` or `#` in it cannot
+    change the host, the path's shape or the query)."""
+    return _quote(text(v), safe="")
 
 
 def text(v: Any) -> str:

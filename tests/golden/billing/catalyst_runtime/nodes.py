@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -38,6 +39,18 @@ def _header_value(v: Any) -> str:
     return "".join(ch for ch in expr.text(v) if ch not in "\r\n\0")
 
 
+def check_host(ctx: Run, target: str, allow_hosts: tuple[str, ...] | str | None) -> None:
+    """A node with allowHosts sends only to those hosts (None: the origin is fixed at build time; "any":
+    a node that sends no secret)."""
+    if allow_hosts is None or allow_hosts == "any":
+        return
+    host = (urlsplit(target).hostname or "").lower()
+    for allowed in allow_hosts:
+        if host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:])):
+            return
+    raise UpstreamError(f"node {ctx.node}: host {host[:100]!r} is not in the node's allowHosts")
+
+
 async def http_request(
     ctx: Run,
     *,
@@ -52,11 +65,13 @@ async def http_request(
     retries: int,
     response_type: str,
     fail_on_error: bool,
+    allow_hosts: tuple[str, ...] | str | None = None,
 ) -> dict[str, Any]:
     """→ {status, headers, body}. 4xx/5xx fail the node unless fail_on_error is false."""
     target = expr.text(url)
     if not valid_base_url(target):
         raise UpstreamError(f"node {ctx.node}: URL {target[:200]!r} is not an absolute http(s) URL")
+    check_host(ctx, target, allow_hosts)
     what = f"HTTP {method} {safe_origin(target)}"
     hdrs = {str(k): _header_value(v) for k, v in headers.items()}
     if auth is not None:
@@ -109,10 +124,13 @@ async def llm(
     json_mode: bool,
     timeout_s: float | None,
     retries: int,
+    allow_hosts: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """→ {text, json?, usage, model} from an OpenAI-compatible chat completions endpoint."""
+    target = expr.text(base_url)
+    check_host(ctx, target, allow_hosts)
     return await llm_client.chat(
-        base_url=expr.text(base_url),
+        base_url=target,
         api_key=ctx.call.settings.secret(api_key_secret),
         model=model,
         system=None if system is None else expr.text(system),
