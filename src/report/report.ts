@@ -19,6 +19,7 @@ import {
   type Uptime,
 } from './types.ts';
 import type { OutputWorkflow, PublicRoute } from '../contracts/outputs.ts';
+import type { ScheduleState } from './workflow-metrics.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -54,6 +55,8 @@ export interface StackReport extends Pick<StackInfo, 'name' | 'project' | 'env' 
   publicRoutes: PublicRoute[];
   /** Secondary problems that did not decide the status (e.g. /metrics missing). */
   notes: string[];
+  /** Scheduled workflows as the app's /metrics reports them (last run, next run), sorted by name; empty when none or unread. */
+  schedules?: ({ workflow: string } & ScheduleState)[];
 }
 
 export interface Summary {
@@ -186,6 +189,9 @@ export async function runRound(opts: RoundOptions): Promise<Report> {
       workflows: s.workflows,
       publicRoutes: s.publicRoutes,
       notes: notesOf(probe),
+      schedules: Object.entries(probe?.app?.schedules ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([workflow, st]) => ({ workflow, ...st })),
     });
   }
   stacks.sort(byStatusThenName);

@@ -153,6 +153,12 @@ export function cardView(s: StackReport): CardView {
   add('Branch', s.version.branch);
   add('Catalyst', s.version.catalyst);
   add('Uptime check', s.uptimeCheckId);
+  for (const sc of s.schedules ?? []) {
+    const last = sc.lastRunAt === null ? 'no run yet' : `last run ${formatTime(new Date(sc.lastRunAt).toISOString())} ${sc.lastSucceeded === false ? 'failed' : 'ok'}${sc.lastDurationMs === null ? '' : ` (${formatMs(sc.lastDurationMs)})`}`;
+    const next = sc.nextRunAt === null ? 'next run unknown' : `next ${formatTime(new Date(sc.nextRunAt).toISOString())}`;
+    const missed = sc.missedTicks ? `, ${sc.missedTicks} missed` : '';
+    add(`Schedule ${sc.workflow}`, `${sc.cron ?? '?'} (${sc.timezone ?? '?'}): ${last}; ${next}${missed}`);
+  }
   add(
     'Samples',
     s.health.samples.length ? s.health.samples.map((x) => (x.ok ? formatMs(x.ms) : x.statusCode ? `HTTP ${x.statusCode}` : 'failed')).join(', ') : null,
