@@ -38,7 +38,8 @@ start() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=0; fi
   nohup "$NODE" "$ROOT/bin/catalyst.js" dashboard --env "$env_name" --port "$port" >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
-  for _ in $(seq 1 100); do
+  # It prints its URL once the stack list is read (pulumi stack output per stack): seconds, or more on a busy machine.
+  for _ in $(seq 1 900); do
     if url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$LOG_FILE" | head -n1)" && [ -n "$url" ]; then
       echo "$url" >"$URL_FILE"
       printf 'dashboard: %s (pid %s, log %s)\n' "$url" "$(cat "$PID_FILE")" "$LOG_FILE"

@@ -58,7 +58,7 @@ const first = rows.find((r) => r.url.startsWith('http'));
 if (first) console.log(`\n  API docs of each app: <url>/docs (e.g. ${first.url}/docs); health: <url>/health`);
 EOF
 say "Live dashboard (catalyst dashboard, in the background; \`npm run down\` stops it)"
-bash "$ROOT/scripts/dashboard.sh" start "$ENV_NAME"
+bash "$ROOT/scripts/dashboard.sh" start "$ENV_NAME" || printf 'npm run up: the dashboard did not start (the services are up; see .catalyst/dashboard.log)\n' >&2
 DASHBOARD_URL="$(cat .catalyst/dashboard.url 2>/dev/null || true)"
 
 cat <<EOF
