@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../shared/errors.ts';
 import { closest } from '../shared/suggest.ts';
+import { escapeControls } from '../shared/text.ts';
 import type { Command, CommandContext } from './types.ts';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
@@ -72,6 +73,11 @@ export async function main(argv: string[], partial: Partial<CommandContext> & { 
     isTTY: Boolean(process.stdout.isTTY),
     ...partial,
   };
+  // Every user string the CLI prints goes through here: control characters are escaped (docs/security.md).
+  const rawOut = ctx.stdout;
+  const rawErr = ctx.stderr;
+  ctx.stdout = (t) => rawOut(escapeControls(t));
+  ctx.stderr = (t) => rawErr(escapeControls(t));
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
     ctx.stdout(await versionText(ctx.cwd, ctx.env));
