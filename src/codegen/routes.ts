@@ -2,7 +2,7 @@
  * The HTTP routes of a generated app (view model for main.py, registry.py and the smoke tests): one per
  * webhook workflow, with its status code and the OpenAPI responses it documents.
  */
-import type { WorkflowModel } from '../definitions/model.ts';
+import type { AuthModel, WorkflowModel } from '../definitions/model.ts';
 import { branchesOf } from '../definitions/model.ts';
 import { pyStr } from '../expressions/python.ts';
 import { moduleName } from './names.ts';
@@ -33,6 +33,8 @@ export interface RouteView {
   summaryPy: string;
   descriptionPy: string;
   responses: ResponseView[];
+  /** Python source of the route's AuthSpec (catalyst_runtime/auth.py), or null for auth: none. */
+  authPy: string | null;
 }
 
 /** What main.py imports beyond Request and Response. */
@@ -112,9 +114,24 @@ export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workf
         summaryPy: pyStr(`workflow ${w.name}`),
         descriptionPy: pyStr(w.description || `Runs workflow ${w.name}.`),
         responses,
+        authPy: authSpecPy(w.auth),
       };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+}
+
+/** A workflow's auth as a Python AuthSpec(...) expression; null for none. */
+export function authSpecPy(a: AuthModel): string | null {
+  if (a.type === 'none') return null;
+  const args = [`type=${pyStr(a.type)}`, `secrets=(${a.secrets.map((s) => `${pyStr(s)},`).join(' ')})`];
+  if (a.type === 'apiKey' || a.type === 'hmac') args.push(`header=${pyStr(a.header)}`);
+  if (a.type === 'basic') args.push(`user=${pyStr(a.user)}`);
+  if (a.type === 'hmac') args.push(`scheme=${pyStr(a.scheme)}`, `tolerance_seconds=${a.toleranceSeconds}`);
+  if (a.type === 'jwt') {
+    if (a.issuer !== undefined) args.push(`issuer=${pyStr(a.issuer)}`);
+    if (a.audience !== undefined) args.push(`audience=${pyStr(a.audience)}`);
+  }
+  return `AuthSpec(${args.join(', ')})`;
 }
 
 export function mainImports(routes: readonly RouteView[]): MainImportsView {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const s = loadExample('support-bot');
   bot = await startApp(generateInto(s.project, s.workspace).dir, python, {
     CATALYST_LOG_LEVEL: 'warning',
-    OPENAI_API_KEY: 'sk-test',
+    OPENAI_API_KEY: 'sk-test-openai-key',
     TICKETS_TOKEN: 'tok-test',
     LLM_BASE_URL: `${llm.url}/v1`,
     TICKETS_API_URL: `${tickets.url}/api`,

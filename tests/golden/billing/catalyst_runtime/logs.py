@@ -33,6 +33,7 @@ from typing import Any, TextIO
 from catalyst_runtime import context
 
 LOGGER_NAME = "catalyst"
+MIN_SECRET_LENGTH = 8  # settings.load refuses shorter secrets at startup (they could not be redacted safely)
 _redactions: list[tuple[str, str]] = []
 _RESERVED = {"ts", "level", "severity", "msg", "logger", "request_id", "workflow", "node"}
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -51,9 +52,10 @@ _quote = encode_basestring  # a str as a JSON string, non-ASCII kept (as ensure_
 
 
 def set_redactions(values: list[str]) -> None:
-    """Register secret values to scrub from log lines and error bodies (short values are ignored)."""
+    """Register secret values to scrub from log lines, response bodies and headers (startup refuses
+    secrets shorter than MIN_SECRET_LENGTH, so none is skipped)."""
     pairs: list[tuple[str, str]] = []
-    for v in sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True):
+    for v in sorted({v for v in values if v and len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True):
         pairs.append((v, "[redacted]"))
         escaped = json.dumps(v, ensure_ascii=False)[1:-1]
         if escaped != v:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from catalyst_runtime.errors import ConfigError
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+MIN_SECRET_LENGTH = 8  # as logs.MIN_SECRET_LENGTH
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -124,6 +125,9 @@ def load(spec: Spec, environ: Mapping[str, str] | None = None) -> Settings:
     if missing:
         problems.append(f"missing required secret(s): {', '.join(missing)} (set them as environment variables)")
     secrets = {n: environ[n] for n in spec.secret_names if environ.get(n)}
+    short = [n for n, v in secrets.items() if len(v) < MIN_SECRET_LENGTH]
+    if short:
+        problems.append(f"secret(s) shorter than {MIN_SECRET_LENGTH} characters: {', '.join(short)} (too short to be redacted from logs and responses safely; use longer values)")
     peers: dict[str, str | None] = {}
     for project, var in spec.peers.items():
         value = (environ.get(var) or "").strip()

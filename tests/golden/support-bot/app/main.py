@@ -4,12 +4,12 @@
 from fastapi import Request, Response
 
 from app import models
-from app.registry import REGISTRY, ROUTES
+from app.registry import AUTH, REGISTRY, ROUTES
 from app.settings import SPEC
 from catalyst_runtime.errors import ERROR_RESPONSE, any_json  # noqa: F401
 from catalyst_runtime.server import create_app, serve_workflow
 
-app = create_app(SPEC, REGISTRY, ROUTES, title="support-bot", description="Answers customer questions; knows their plan from billing.")
+app = create_app(SPEC, REGISTRY, ROUTES, title="support-bot", description="Answers customer questions; knows their plan from billing.", auth=AUTH)
 
 
 @app.post(

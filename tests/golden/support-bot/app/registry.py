@@ -6,6 +6,7 @@ from app.workflows import (
     classify,
     ticket,
 )
+from catalyst_runtime.auth import AuthSpec
 from catalyst_runtime.engine import Registry
 
 REGISTRY = Registry(
@@ -20,4 +21,8 @@ REGISTRY = Registry(
 ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/ask"): "ask",
     ("POST", "/tickets"): "ticket",
+}
+
+# workflow → who may call its route (docs/security.md); a public workflow not listed has auth: none.
+AUTH: dict[str, AuthSpec] = {
 }

@@ -26,14 +26,14 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalyst_runtime import context, dotenv, expr, guard, http, logs, metrics, version
-from catalyst_runtime import schedule as schedule_mod
+from catalyst_runtime import auth as auth_mod
+from catalyst_runtime import context, dotenv, expr, http, logs, metrics, version
 from catalyst_runtime import settings as settings_mod
 from catalyst_runtime.engine import Call, Registry, Result, execute
 from catalyst_runtime.errors import CatalystError, ConfigError
 
 JSON_TYPE = "application/json"
-_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large", 415: "unsupported_media_type"}
+_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
 _NO_BODY = {204, 304}
 _QUIET_PATHS = ("/health", "/ready", "/metrics")
 _JSON_BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -62,24 +62,40 @@ def _is_json_type(value: bytes) -> bool:
 class _Route:
     """A public workflow's route as the middleware needs it (labels built once)."""
 
-    __slots__ = ("workflow", "validate", "short", "labels")
+    __slots__ = ("workflow", "validate", "short", "labels", "auth")
 
-    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str) -> None:
+    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str, auth: bool) -> None:
         self.workflow = workflow
         self.validate = validate  # the workflow's validate_input: FastAPI validates a body with the same model
         self.short = validate is not None and method in _JSON_BODY_METHODS
         self.labels = (workflow,)
+        self.auth = auth  # the route has an auth other than none: checked before the body is read or parsed
+
+
+def route_path(scope: Scope) -> str:
+    """The path the router matches (without a root_path prefix), so the auth check sees the route FastAPI runs."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root) and path != root and path[len(root)] == "/":
+        return path[len(root):]
+    return path
+
+
+def denied_response(exc: auth_mod.Denied) -> Response:
+    resp = error_response(exc.status, _ERROR_CODES[exc.status], exc.message)
+    if exc.challenge is not None:
+        resp.headers["www-authenticate"] = exc.challenge
+    return resp
 
 
 class CatalystMiddleware:
     """Outermost layer: request id, body size limit, access log, request metrics, last-resort 500, and
     the short path for workflow routes with a JSON body (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], str], state: dict[str, Any], registry: Registry | None = None) -> None:
+    def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], str], state: dict[str, Any], registry: Registry | None = None, auth: Mapping[str, auth_mod.AuthSpec] | None = None) -> None:
         self.app = app
         self.state = state
-        self.routes = {key: _Route(name, registry.get(name).validate_input if registry else None, key[0]) for key, name in routes.items()}
-        self.body_timeout_s = guard.body_timeout_s()
+        guarded = auth or {}
+        self.routes = {key: _Route(name, registry.get(name).validate_input if registry else None, key[0], name in guarded) for key, name in routes.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,7 +114,7 @@ class CatalystMiddleware:
         token = context.request_id.set(rid)
         rid_pair = (b"x-request-id", rid.encode("latin-1"))
         method, path = scope["method"], scope["path"]
-        route = self.routes.get((method, path))
+        route = self.routes.get((method, route_path(scope)))
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -113,14 +129,32 @@ class CatalystMiddleware:
                 message["headers"] = [*message.get("headers", ()), rid_pair]
             await send(message)
 
-        receive = guard.timed_receive(receive, self.body_timeout_s)
         try:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 await error_response(413, "payload_too_large", f"request body is larger than {limit} bytes")(scope, receive, send_wrapper)
             else:
                 replay: list[Message] | None = None
+                raw: bytes | None = None
+                if route is not None and route.auth:
+                    checker: auth_mod.Checker | None = self.state["auth"].get(route.workflow)
+                    if checker is None:  # not started: no secrets to check against
+                        await error_response(503, "not_ready", "the app has not started")(scope, receive, send_wrapper)
+                        return
+                    if checker.needs_body:  # a signature over the raw body: read it (within the limit) first
+                        replay, raw = await _read_body(receive, limit)
+                        if raw is None:
+                            if replay and replay[-1]["type"] == "http.request":
+                                await error_response(413, "payload_too_large", f"request body is larger than {limit} bytes")(scope, receive, send_wrapper)
+                            return
+                    try:
+                        checker.check(scope["headers"], raw)
+                    except auth_mod.Denied as exc:
+                        logs.log("warning", "request refused by auth", workflow=route.workflow, status=exc.status, reason=exc.message)
+                        await denied_response(exc)(scope, receive, send_wrapper)
+                        return
+                    scope["catalyst.auth"] = route.workflow
                 if route is not None and route.short and ctype is not None and cfg is not None and not scope.get("root_path") and _is_json_type(ctype):
-                    replay, data = await self._read_json(receive, route, limit)
+                    replay, data = self._parse(replay, raw, route) if raw is not None and replay is not None else await self._read_json(receive, route, limit)
                     if data is not None:
                         resp = await run_workflow(self.state, route.workflow, data)
                         status = resp.status_code
@@ -129,10 +163,6 @@ class CatalystMiddleware:
                         await send({"type": "http.response.body", "body": resp.body})
                         return
                 await self.app(scope, _limited(_replaying(replay, receive) if replay else receive, limit), send_wrapper)
-        except guard.BodyTimeout as exc:
-            logs.log("warning", "request body too slow", method=method, path=path, reason=exc.detail)
-            if not response_started:
-                await error_response(408, "request_timeout", str(exc.detail))(scope, receive, send_wrapper)
         except Exception:
             logs.exception("unhandled error", method=method, path=path)
             if not response_started:
@@ -147,6 +177,16 @@ class CatalystMiddleware:
             if logs.INFO and path not in _QUIET_PATHS:
                 logs.request(method, path, status, round(elapsed * 1000, 2), route.workflow if route else None)
             context.request_id.reset(token)
+
+    @staticmethod
+    def _parse(messages: list[Message], raw: bytes, route: _Route) -> tuple[list[Message], dict[str, Any] | None]:
+        """The short path on a body already read (for a signature check)."""
+        if not raw:
+            return messages, None
+        try:
+            return messages, route.validate(json.loads(raw))  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 (FastAPI answers it)
+            return messages, None
 
     @staticmethod
     async def _read_json(receive: Receive, route: _Route, limit: int) -> tuple[list[Message], dict[str, Any] | None]:
@@ -175,6 +215,26 @@ class CatalystMiddleware:
             return messages, route.validate(json.loads(chunks[0] if len(chunks) == 1 else b"".join(chunks)))  # type: ignore[misc]
         except Exception:  # noqa: BLE001 (FastAPI answers it: 400 malformed_json, 422 validation_error, …)
             return messages, None
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes | None]:
+    """Read the whole body: (the messages read, the bytes), or (the messages, None) when it is larger
+    than `limit` (the last message is then a request message) or the client went away."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > limit:
+            return messages, None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
 
 
 def _replaying(messages: list[Message], receive: Receive) -> Receive:
@@ -235,12 +295,7 @@ def install_handlers(app: FastAPI) -> None:
 
 
 def result_response(result: Result) -> Response:
-    headers = dict(result.headers)
-    for name, value in headers.items():
-        problem = guard.header_problem(name, value)
-        if problem:
-            logs.log("error", "response header refused", reason=problem)
-            return error_response(500, "invalid_response_header", f"the workflow's response cannot be sent: {problem}")
+    headers = {k: logs.redact(v) for k, v in result.headers.items()}  # a header may echo an upstream one
     ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     if result.status in _NO_BODY or result.status < 200:
         return Response(status_code=result.status, headers=headers)
@@ -251,8 +306,11 @@ def result_response(result: Result) -> Response:
     return Response(json_bytes(result.body), status_code=result.status, headers=headers)
 
 
-def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tuple[str, str], str], *, title: str, description: str, schedules: tuple[Any, ...] = ()) -> FastAPI:
-    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry, "scheduler": None}
+def create_app(
+    spec: settings_mod.Spec, registry: Registry, routes: Mapping[tuple[str, str], str], *, title: str, description: str, auth: Mapping[str, auth_mod.AuthSpec] | None = None
+) -> FastAPI:
+    auth = dict(auth or {})
+    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry, "auth": {}, "auth_specs": auth}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
@@ -265,12 +323,10 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
         logs.setup(cfg.log_level)
         logs.set_redactions(list(cfg.secrets.values()))
         state["settings"] = cfg
+        state["auth"] = {name: auth_mod.Checker(a, cfg.secrets, spec.project) for name, a in auth.items()}
         state["hash"] = version.content_hash()
         if spec.uses_http:
             await http.start()
-        if schedules:
-            state["scheduler"] = schedule_mod.create(schedules, state)
-            state["scheduler"].start()
         state["ready"] = True
         # What exists now (modules, the app, models, settings) lives as long as the process: take it out of
         # the cyclic collector's view, whose full passes otherwise scan all of it, pausing the loop for
@@ -281,15 +337,14 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
             yield
         finally:
             state["ready"] = False
-            if state["scheduler"] is not None:
-                await state["scheduler"].stop()
             await http.stop()
             logs.log("info", "stopped", project=spec.project)
 
     app = FastAPI(title=title, description=description, version=spec.catalyst_version, lifespan=lifespan, redirect_slashes=False)
     app.state.catalyst = state
     install_handlers(app)
-    app.add_middleware(CatalystMiddleware, routes=routes, state=state, registry=registry)
+    app.add_middleware(CatalystMiddleware, routes=routes, state=state, registry=registry, auth=auth)
+    _document_security(app, routes, auth)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
@@ -316,8 +371,6 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
                     checks[f"llm:{label}"] = {"status": "ok", "detail": f"base URL {settings_mod.safe_origin(url)}"}
                 else:
                     checks[f"llm:{label}"] = {"status": "degraded", "detail": "LLM base URL is not set to an http(s) URL"}
-        if state["scheduler"] is not None:
-            checks.update(state["scheduler"].health_checks())
         overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
         return Response(json_bytes({"status": overall, "project": spec.project, "checks": checks}), media_type=JSON_TYPE)
 
@@ -341,13 +394,41 @@ def create_app(spec: settings_mod.Spec, registry: Registry, routes: Mapping[tupl
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
-        if state["scheduler"] is not None:
-            state["scheduler"].refresh_metrics()
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
-    if schedules:
-        schedule_mod.install_routes(app, state)
     return app
+
+
+def _document_security(app: FastAPI, routes: Mapping[tuple[str, str], str], auth: Mapping[str, auth_mod.AuthSpec]) -> None:
+    """Declare each route's auth in the OpenAPI document (security schemes, per-operation security and
+    the 401/403 answers), so /docs offers "Authorize"."""
+    if not auth:
+        return
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = default_openapi()
+        schemes: dict[str, Any] = {}
+        for (method, path), name in sorted(routes.items()):
+            spec = auth.get(name)
+            op = doc.get("paths", {}).get(path, {}).get(method.lower())
+            if spec is None or op is None:
+                continue
+            key, scheme = auth_mod.security_scheme(spec)
+            schemes[key] = scheme
+            op["security"] = [{key: []}]
+            error = {"$ref": "#/components/schemas/ErrorResponse"}
+            op.setdefault("responses", {})["401"] = {"description": "missing or wrong credentials", "content": {JSON_TYPE: {"schema": error}}}
+            if spec.type == "jwt" and (spec.issuer or spec.audience):
+                op["responses"]["403"] = {"description": "a valid token for another issuer or audience", "content": {JSON_TYPE: {"schema": error}}}
+            op["responses"]["503"] = {"description": "the app has not started", "content": {JSON_TYPE: {"schema": error}}}
+        doc.setdefault("components", {})["securitySchemes"] = dict(sorted(schemes.items()))
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def run_workflow(state: dict[str, Any], name: str, data: dict[str, Any]) -> Response:
@@ -366,6 +447,9 @@ async def serve_workflow(request: Request, name: str, body: BaseModel | None) ->
     workflow with the validated input, answer its result. `body` is None when an all-optional JSON body
     was left out: the input is then {} with defaults."""
     state = request.app.state.catalyst
+    if name in state["auth_specs"] and request.scope.get("catalyst.auth") != name:
+        # The middleware checks every route's auth; a request that reached here unchecked is refused.
+        return error_response(401, "unauthorized", "the request was not authenticated")
     data = body.model_dump(by_alias=True, mode="json") if body is not None else state["registry"].get(name).validate_input({})
     return await run_workflow(state, name, data)
 
@@ -395,7 +479,4 @@ def run_server(spec: settings_mod.Spec, app_path: str = "app.main:app") -> None:
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
-        http=guard.protocol_class(),
-        timeout_keep_alive=guard.KEEP_ALIVE_S,
-        limit_concurrency=guard.max_connections(),
     )
