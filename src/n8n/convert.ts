@@ -212,7 +212,7 @@ export class Converter {
       const entry: FilePlan['triggers'][number] = { node: t };
       plan.triggers.push(entry);
       try {
-        entry.plan = planTrigger(t);
+        entry.plan = planTrigger(t, this.project);
         for (const note of entry.plan.notes) issues.push({ severity: note.severity, code: note.code, file: file.file, node: t.name, nodeType: shortType(t.type), reason: note.reason });
       } catch (err) {
         if (err instanceof Refused) {

@@ -49,12 +49,14 @@ secrets:
 
 let python: string;
 let app: RunningApp;
+let dir: string;
 
 beforeAll(async () => {
   requirePython();
   python = await testPython();
   const { workspace } = workspaceFrom(FILES);
-  app = await startApp(generateInto(project(workspace, 'guard'), workspace).dir, python, SECRETS);
+  dir = generateInto(project(workspace, 'guard'), workspace).dir;
+  app = await startApp(dir, python, SECRETS);
 });
 
 afterAll(async () => {
@@ -146,6 +148,17 @@ describe('checked before the body is read or parsed', () => {
     const refused = app.logs().filter((l) => l.msg === 'request refused by auth');
     expect(refused.length).toBeGreaterThan(0);
     expect(app.lines.join('\n')).not.toContain(SECRETS.KEY_NEW);
+  });
+});
+
+describe('the generated app itself', () => {
+  it('ruff and its own smoke tests pass (a guarded route answers 401 without credentials)', { timeout: 180_000 }, async () => {
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    const ruff = await runAsync(join(dirname(python), 'ruff'), ['check', '--no-cache', '.'], { cwd: dir, env });
+    expect(ruff.code, ruff.out).toBe(0);
+    const pytest = await runAsync(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], { cwd: dir, env });
+    expect(pytest.out, pytest.out).toMatch(/\d+ passed/);
+    expect(pytest.code, pytest.out).toBe(0);
   });
 });
 

@@ -150,6 +150,18 @@ describe('readStackConfig', () => {
     expect(local).toEqual([{ key: 'catalyst:imageBuilder', message: 'target local builds no container image', fix: 'pulumi config rm catalyst:imageBuilder --stack billing.dev' }]);
   });
 
+  it('refuses a plain string for a declared secret, whether or not the key is marked secret, without echoing it', () => {
+    const planted = 'plain-planted-0d5e7c1a';
+    for (const secretKeys of [['OPENAI_API_KEY'], ['OPENAI_API_KEY', 'TICKETS_TOKEN']]) {
+      const r = readStackConfig({ stack: 'support-bot.dev', values: { target: 'local', OPENAI_API_KEY: secret('sk-long-enough'), TICKETS_TOKEN: planted }, secretKeys }, ctx);
+      const ps = problems(r);
+      expect(ps, JSON.stringify(secretKeys)).toEqual([
+        { key: 'catalyst:TICKETS_TOKEN', message: 'is a secret, but the stack config holds it in plain text', fix: 'pulumi config rm catalyst:TICKETS_TOKEN --stack support-bot.dev; pulumi config set --secret catalyst:TICKETS_TOKEN --stack support-bot.dev' },
+      ]);
+      expect(new StackConfigError('support-bot.dev', ps).message).not.toContain(planted);
+    }
+  });
+
   it('treats an undeclared secret as a warning (a target may read it itself)', () => {
     const r = readStackConfig({ stack: 'billing.dev', values: { target: 'local', SOME_TOKEN: secret('x') }, secretKeys: ['SOME_TOKEN'] }, ctx);
     expect(r.ok && r.warnings[0]).toMatch(/catalyst:SOME_TOKEN is a secret that neither project billing declares nor target local lists/);

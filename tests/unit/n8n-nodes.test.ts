@@ -45,8 +45,29 @@ describe('webhook trigger', () => {
     expect(runImport(w).node('respond_set')).toMatchObject({ body: '{{ nodes.set.ok }}', headers: { 'content-type': 'application/xml' } });
   });
 
+  it('writes auth: none where n8n had no webhook authentication', () => {
+    expect(runImport(webhookChain([respondText()], 'responseNode')).doc().auth).toBe('none');
+  });
+
   it.each([
-    [{ authentication: 'headerAuth' }, 'webhook-auth'],
+    ['headerAuth', 'httpHeaderAuth', { type: 'apiKey', header: 'Authorization', secrets: ['HOOK_HEADER'] }, 'webhook-header-auth'],
+    ['basicAuth', 'httpBasicAuth', { type: 'basic', user: 'n8n', secret: 'HOOK_HEADER' }, 'webhook-basic-auth'],
+    ['jwtAuth', 'jwtAuth', { type: 'jwt', secret: 'HOOK_HEADER' }, 'webhook-jwt-auth'],
+  ])('maps webhook %s to a route auth with a declared secret, and says what to finish', (mode, credType, auth, code) => {
+    const w = webhookChain([respondText()], 'responseNode');
+    const hook = (w.nodes as { parameters: Record<string, unknown>; credentials?: Record<string, unknown> }[])[0];
+    hook.parameters.authentication = mode;
+    hook.credentials = { [credType]: { id: '7', name: 'Hook header' } };
+    const r = runImport(w);
+    expect(r.doc().auth).toEqual(auth);
+    expect(r.errors).toEqual([]);
+    expect(r.issues.find((i) => i.code === code)).toMatchObject({ severity: 'warning', node: 'Webhook' });
+    expect(r.result.report.secrets.map((s) => s.name)).toEqual(['HOOK_HEADER']);
+    expect(r.yaml('project.yaml')).toMatch(/secrets:\n\s+HOOK_HEADER: /);
+  });
+
+  it.each([
+    [{ authentication: 'digestAuth' }, 'webhook-auth'],
     [{ options: { ipWhitelist: '1.2.3.4' } }, 'webhook-ip-allowlist'],
     [{ path: 'user/:id' }, 'webhook-path'],
     [{ path: 'health' }, 'webhook-path'],

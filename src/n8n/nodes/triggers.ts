@@ -1,6 +1,8 @@
 import { RESERVED_PATHS, ROUTE_PATH, type InputField } from '../../definitions/schema.ts';
 import { CronSyntaxError, parseCron } from '../../shared/cron.ts';
-import type { WorkflowInfo } from '../context.ts';
+import type { ProjectAcc, WorkflowInfo } from '../context.ts';
+import { declareSecret } from '../credentials.ts';
+import { upperSnake } from '../paths.ts';
 import { param } from '../defaults.ts';
 import type { N8nNode } from '../export.ts';
 import { escapeText } from '../expr.ts';
@@ -33,12 +35,12 @@ export interface TriggerPlan {
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Analyse a trigger node; throws Refused when the workflow cannot be imported at all. */
-export function planTrigger(n: N8nNode): TriggerPlan {
+export function planTrigger(n: N8nNode, acc?: ProjectAcc): TriggerPlan {
   const notes: TriggerPlan['notes'] = [];
   const anyInput = { type: 'object' as const, additionalProperties: true as const };
   switch (n.type) {
     case 'n8n-nodes-base.webhook':
-      return planWebhook(n, notes);
+      return planWebhook(n, notes, acc);
     case 'n8n-nodes-base.manualTrigger':
       notes.push({ severity: 'note', code: 'manual-trigger', reason: 'manual trigger: imported as an internal workflow (callable from other workflows; give it a webhook trigger and make it public to run it over HTTP)' });
       return { kind: 'manual', responseMode: 'none', input: anyInput, view: emptyView('the manual trigger'), notes };
@@ -53,7 +55,7 @@ export function planTrigger(n: N8nNode): TriggerPlan {
   }
 }
 
-function planWebhook(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan {
+function planWebhook(n: N8nNode, notes: TriggerPlan['notes'], acc?: ProjectAcc): TriggerPlan {
   const refuse = (code: string, reason: string): never => {
     throw new Refused(code, reason, n.name);
   };
@@ -71,8 +73,7 @@ function planWebhook(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan {
   const path = `/${raw}`;
   if (!ROUTE_PATH.test(path)) refuse('webhook-path', `the webhook path "${raw}" has characters Catalyst routes do not allow (letters, digits, . _ ~ - and /)`);
   if (RESERVED_PATHS.includes(path)) refuse('webhook-path', `the webhook path ${path} is served by every Catalyst app itself`);
-  const auth = param<string>(n, 'authentication', 'none');
-  if (auth !== 'none') refuse('webhook-auth', `webhook authentication "${auth}" is not supported; importing it would leave the endpoint unprotected`);
+  const auth = webhookAuth(n, param<string>(n, 'authentication', 'none'), notes, acc);
   const options = param<Record<string, unknown>>(n, 'options', {});
   if (options.ipWhitelist) refuse('webhook-ip-allowlist', 'an IP allowlist is not supported; importing it would accept requests from anywhere');
   if (options.binaryData || (n.typeVersion >= 2 && options.binaryPropertyName !== undefined)) refuse('binary', 'the webhook receives binary (file) data, which is not supported');
@@ -97,7 +98,7 @@ function planWebhook(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan {
     input: { type: 'object', additionalProperties: true },
     view: webhookView(method),
     notes,
-    auth: 'none',
+    auth,
     response: {
       status,
       headers,
@@ -247,4 +248,29 @@ function planSchedule(n: N8nNode, notes: TriggerPlan['notes']): TriggerPlan['sch
   if (first.approx) notes.push({ severity: 'note', code: 'schedule-rule', reason: first.approx });
   notes.push({ severity: 'note', code: 'schedule-timezone', reason: `schedule "${first.cron}" imported in UTC: n8n reads it in the workflow's settings.timezone (or the instance's zone); set trigger.timezone to match` });
   return { type: 'schedule', cron: first.cron };
+}
+
+/** n8n webhook authentication → the route's `auth:` (its secret declared in the project), or refused. */
+const WEBHOOK_CREDENTIALS: Record<string, string> = { headerAuth: 'httpHeaderAuth', basicAuth: 'httpBasicAuth', jwtAuth: 'jwtAuth' };
+
+function webhookAuth(n: N8nNode, mode: string, notes: TriggerPlan['notes'], acc: ProjectAcc | undefined): TriggerPlan['auth'] {
+  if (mode === 'none' || !mode) return 'none';
+  const credType = WEBHOOK_CREDENTIALS[mode];
+  if (!credType || !acc) throw new Refused('webhook-auth', `webhook authentication "${mode}" is not supported (supported: header, basic, JWT); importing it would leave the endpoint unprotected`, n.name);
+  const ref = n.credentials?.[credType];
+  const credName = typeof ref === 'string' ? ref : ref && typeof ref === 'object' ? String((ref as { name?: unknown }).name ?? '') : '';
+  const credId = ref && typeof ref === 'object' ? String((ref as { id?: unknown }).id ?? '') : '';
+  const what = { headerAuth: 'the value of the header callers send', basicAuth: 'the password callers send', jwtAuth: 'the HS256 key that signs callers\' tokens' }[mode as 'headerAuth' | 'basicAuth' | 'jwtAuth'];
+  const secret = declareSecret(acc, `${credType}\u0000${credId || credName}`, upperSnake(credName || `webhook ${mode}`), `${what} (n8n credential "${credName || credType}", type ${credType})`);
+  const cred = `the n8n credential "${credName || credType}"`;
+  if (mode === 'headerAuth') {
+    notes.push({ severity: 'warning', code: 'webhook-header-auth', reason: `webhook header auth: the header name is stored in ${cred}, not in the export; the import expects the secret ${secret} in the Authorization header: set auth.header to the header n8n checked` });
+    return { type: 'apiKey', header: 'Authorization', secrets: [secret] };
+  }
+  if (mode === 'basicAuth') {
+    notes.push({ severity: 'warning', code: 'webhook-basic-auth', reason: `webhook basic auth: the user name is stored in ${cred}, not in the export; the import wrote user: n8n (no caller can log in until it is set): set auth.user; the password is the secret ${secret}` });
+    return { type: 'basic', user: 'n8n', secret };
+  }
+  notes.push({ severity: 'warning', code: 'webhook-jwt-auth', reason: `webhook JWT auth: Catalyst checks HS256 tokens signed with the secret ${secret}; if ${cred} uses a PEM key (RS*/ES* algorithms) every token is refused until the callers sign with HS256` });
+  return { type: 'jwt', secret };
 }
