@@ -4,12 +4,12 @@
 from fastapi import Request, Response
 
 from app import models
-from app.registry import AUTH, REGISTRY, ROUTES
+from app.registry import AUTH, REGISTRY, ROUTES, SCHEDULES
 from app.settings import SPEC
 from catalyst_runtime.errors import ERROR_RESPONSE, any_json  # noqa: F401
 from catalyst_runtime.server import create_app, serve_workflow
 
-app = create_app(SPEC, REGISTRY, ROUTES, title="billing", description="Customer plans, charges and invoices.", auth=AUTH)
+app = create_app(SPEC, REGISTRY, ROUTES, title="billing", description="Customer plans, charges and invoices.", schedules=SCHEDULES, auth=AUTH)
 
 
 @app.post(

@@ -5,16 +5,19 @@ from app.workflows import (
     charge,
     invoice,
     lookup,
+    monthly_fee,
     tax,
 )
 from catalyst_runtime.auth import AuthSpec
 from catalyst_runtime.engine import Registry
+from catalyst_runtime.schedule import Schedule
 
 REGISTRY = Registry(
     {
         "charge": charge.WORKFLOW,
         "invoice": invoice.WORKFLOW,
         "lookup": lookup.WORKFLOW,
+        "monthly-fee": monthly_fee.WORKFLOW,
         "tax": tax.WORKFLOW,
     }
 )
@@ -24,6 +27,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/charge"): "charge",
     ("POST", "/lookup"): "lookup",
 }
+
+# Scheduled workflows (internal; run by the scheduler, see catalyst_runtime/schedule.py).
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(workflow="monthly-fee", cron="0 6 1 * *", timezone="Europe/Berlin", input={"amount": 9.9, "customerId": "cus_platform"}, overlap="skip"),
+)
 
 # workflow → who may call its route (docs/security.md); a public workflow not listed has auth: none.
 AUTH: dict[str, AuthSpec] = {

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalyst_runtime import auth as auth_mod
 from catalyst_runtime import context, dotenv, expr, http, logs, metrics, version
+from catalyst_runtime import schedule as schedule_mod
 from catalyst_runtime import settings as settings_mod
 from catalyst_runtime.engine import Call, Registry, Result, execute
 from catalyst_runtime.errors import CatalystError, ConfigError
@@ -307,10 +308,17 @@ def result_response(result: Result) -> Response:
 
 
 def create_app(
-    spec: settings_mod.Spec, registry: Registry, routes: Mapping[tuple[str, str], str], *, title: str, description: str, auth: Mapping[str, auth_mod.AuthSpec] | None = None
+    spec: settings_mod.Spec,
+    registry: Registry,
+    routes: Mapping[tuple[str, str], str],
+    *,
+    title: str,
+    description: str,
+    schedules: tuple[Any, ...] = (),
+    auth: Mapping[str, auth_mod.AuthSpec] | None = None,
 ) -> FastAPI:
     auth = dict(auth or {})
-    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry, "auth": {}, "auth_specs": auth}
+    state: dict[str, Any] = {"ready": False, "settings": None, "hash": None, "registry": registry, "scheduler": None, "auth": {}, "auth_specs": auth}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
@@ -327,6 +335,9 @@ def create_app(
         state["hash"] = version.content_hash()
         if spec.uses_http:
             await http.start()
+        if schedules:
+            state["scheduler"] = schedule_mod.create(schedules, state)
+            state["scheduler"].start()
         state["ready"] = True
         # What exists now (modules, the app, models, settings) lives as long as the process: take it out of
         # the cyclic collector's view, whose full passes otherwise scan all of it, pausing the loop for
@@ -337,6 +348,8 @@ def create_app(
             yield
         finally:
             state["ready"] = False
+            if state["scheduler"] is not None:
+                await state["scheduler"].stop()
             await http.stop()
             logs.log("info", "stopped", project=spec.project)
 
@@ -371,6 +384,8 @@ def create_app(
                     checks[f"llm:{label}"] = {"status": "ok", "detail": f"base URL {settings_mod.safe_origin(url)}"}
                 else:
                     checks[f"llm:{label}"] = {"status": "degraded", "detail": "LLM base URL is not set to an http(s) URL"}
+        if state["scheduler"] is not None:
+            checks.update(state["scheduler"].health_checks())
         overall = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
         return Response(json_bytes({"status": overall, "project": spec.project, "checks": checks}), media_type=JSON_TYPE)
 
@@ -394,8 +409,12 @@ def create_app(
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
+        if state["scheduler"] is not None:
+            state["scheduler"].refresh_metrics()
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
+    if schedules:
+        schedule_mod.install_routes(app, state)
     return app
 
 
