@@ -27,14 +27,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalyst_runtime import auth as auth_mod
-from catalyst_runtime import context, dotenv, expr, http, logs, metrics, version
+from catalyst_runtime import context, dotenv, expr, guard, http, logs, metrics, version
 from catalyst_runtime import schedule as schedule_mod
 from catalyst_runtime import settings as settings_mod
 from catalyst_runtime.engine import Call, Registry, Result, execute
 from catalyst_runtime.errors import CatalystError, ConfigError
 
 JSON_TYPE = "application/json"
-_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large", 415: "unsupported_media_type"}
 _NO_BODY = {204, 304}
 _QUIET_PATHS = ("/health", "/ready", "/metrics")
 _JSON_BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -97,6 +97,7 @@ class CatalystMiddleware:
         self.state = state
         guarded = auth or {}
         self.routes = {key: _Route(name, registry.get(name).validate_input if registry else None, key[0], name in guarded) for key, name in routes.items()}
+        self.body_timeout_s = guard.body_timeout_s()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,6 +131,7 @@ class CatalystMiddleware:
                 message["headers"] = [*message.get("headers", ()), rid_pair]
             await send(message)
 
+        receive = guard.timed_receive(receive, self.body_timeout_s)
         try:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 await error_response(413, "payload_too_large", f"request body is larger than {limit} bytes")(scope, receive, send_wrapper)
@@ -164,6 +166,10 @@ class CatalystMiddleware:
                         await send({"type": "http.response.body", "body": resp.body})
                         return
                 await self.app(scope, _limited(_replaying(replay, receive) if replay else receive, limit), send_wrapper)
+        except guard.BodyTimeout as exc:
+            logs.log("warning", "request body too slow", method=method, path=path, reason=exc.detail)
+            if not response_started:
+                await error_response(408, "request_timeout", str(exc.detail))(scope, receive, send_wrapper)
         except Exception:
             logs.exception("unhandled error", method=method, path=path)
             if not response_started:
@@ -297,6 +303,11 @@ def install_handlers(app: FastAPI) -> None:
 
 def result_response(result: Result) -> Response:
     headers = {k: logs.redact(v) for k, v in result.headers.items()}  # a header may echo an upstream one
+    for name, value in headers.items():
+        problem = guard.header_problem(name, value)
+        if problem:
+            logs.log("error", "response header refused", reason=problem)
+            return error_response(500, "invalid_response_header", f"the workflow's response cannot be sent: {problem}")
     ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     if result.status in _NO_BODY or result.status < 200:
         return Response(status_code=result.status, headers=headers)
@@ -498,4 +509,7 @@ def run_server(spec: settings_mod.Spec, app_path: str = "app.main:app") -> None:
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        http=guard.protocol_class(),
+        timeout_keep_alive=guard.KEEP_ALIVE_S,
+        limit_concurrency=guard.max_connections(),
     )
