@@ -178,31 +178,47 @@
       s.notes.length ? el('ul', { class: 'muted' }, ...s.notes.map((n) => el('li', null, n))) : null,
     ];
     body.replaceChildren(...parts.filter(Boolean));
-    if (keepLogs && logStream) $('log-source').textContent = logStream.sourceText || '';
+    if (logStream && logStream.sourceText) setLogSource(logStream.sourceText);
+    if (logStream && logStream.pending.length) appendLines(body.querySelector('pre.logs'), logStream.pending.splice(0));
+  }
+
+  // The detail is drawn when its data arrives, so the log's status line may not exist yet (or any more).
+  function setLogSource(text) {
+    const p = $('log-source');
+    if (p) p.textContent = text;
+  }
+
+  function appendLines(p, lines) {
+    const atEnd = p.scrollTop + p.clientHeight >= p.scrollHeight - 4;
+    for (const l of lines) p.append(document.createTextNode(`${l.time ? `${l.time} ` : ''}${l.text}\n`));
+    while (p.childNodes.length > 500) p.firstChild.remove();
+    if (atEnd) p.scrollTop = p.scrollHeight;
   }
 
   function followLogs(name) {
     if (logStream) logStream.close();
     logStream = null;
     const es = new EventSource(`logs/${encodeURIComponent(name)}`);
-    const state = { close: () => es.close(), sourceText: '' };
+    const state = { close: () => es.close(), sourceText: '', pending: [] };
     logStream = state;
     const pre = () => document.querySelector('#detail-body pre.logs');
     es.addEventListener('source', (e) => {
       state.sourceText = `live from ${JSON.parse(e.data).source}`;
-      $('log-source').textContent = state.sourceText;
+      setLogSource(state.sourceText);
     });
     es.addEventListener('lines', (e) => {
+      const lines = JSON.parse(e.data).lines;
       const p = pre();
-      if (!p) return;
-      const atEnd = p.scrollTop + p.clientHeight >= p.scrollHeight - 4;
-      for (const l of JSON.parse(e.data).lines) p.append(document.createTextNode(`${l.time ? `${l.time} ` : ''}${l.text}\n`));
-      while (p.childNodes.length > 500) p.firstChild.remove();
-      if (atEnd) p.scrollTop = p.scrollHeight;
+      if (!p) {
+        // The detail is not drawn yet: keep the lines for it.
+        state.pending.push(...lines);
+        return;
+      }
+      appendLines(p, lines);
     });
     es.addEventListener('log-error', (e) => {
       state.sourceText = JSON.parse(e.data).error;
-      $('log-source').textContent = state.sourceText;
+      setLogSource(state.sourceText);
     });
     es.onerror = () => {
       // Not a stream: the server answered JSON (a link or the reason there is none).
