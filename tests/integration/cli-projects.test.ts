@@ -64,15 +64,18 @@ describe('project management on files', () => {
     expect(read(root, 'projects/shop/workflows/checkout.yaml')).toContain('    workflow: lookup\n');
     expect(read(root, 'projects/support-bot/workflows/ask.yaml')).toContain('    workflow: shop/lookup\n');
 
-    // price becomes public and back; its file ends as it started.
+    // price becomes public (which writes the auth decision a public workflow needs) and back; the
+    // file ends as it started but for that decision, which stays for the next time it is made public.
     const price = read(root, 'projects/shop/workflows/price.yaml');
+    expect(price).toContain('visibility: internal\ninput:');
     await step('workflow', 'visibility', 'shop/price', 'public');
+    expect(read(root, 'projects/shop/workflows/price.yaml')).toMatch(/visibility: public\n[^]*\nauth: none\n/);
     await step('workflow', 'visibility', 'shop/price', 'internal');
-    expect(read(root, 'projects/shop/workflows/price.yaml')).toBe(price);
+    expect(read(root, 'projects/shop/workflows/price.yaml')).toBe(price.replace('visibility: internal\n', 'visibility: internal\nauth: none\n'));
 
     // billing no longer has callers from other projects; only its stack keeps it from being deleted.
     list = JSON.parse((await step('list', '--json')).stdout) as ListOutput;
-    expect(list.projects.find((p) => p.name === 'billing')!.workflows.map((w) => w.name)).toEqual(['charge', 'invoice', 'tax']);
+    expect(list.projects.find((p) => p.name === 'billing')!.workflows.map((w) => w.name)).toEqual(['charge', 'invoice', 'monthly-fee', 'tax']);
     mkdirSync(join(root, 'stacks'));
     writeFileSync(join(root, 'stacks/Pulumi.billing.dev.yaml'), 'config: {}\n');
     const stacked = await run(root, 'project', 'delete', 'billing');

@@ -151,7 +151,11 @@ describe('billing', () => {
   });
 
   it('serves /health, /ready, /version (hash of the generated files, commit from env) and /metrics', async () => {
-    expect((await req(`${billing.url}/health`)).body).toEqual({ status: 'ok', project: 'billing', checks: { secrets: { status: 'ok', detail: 'no secrets declared' } } });
+    expect((await req(`${billing.url}/health`)).body).toEqual({
+      status: 'ok',
+      project: 'billing',
+      checks: { secrets: { status: 'ok', detail: 'no secrets declared' }, 'schedule:monthly-fee': { status: 'ok', detail: '0 6 1 * * (Europe/Berlin); no run yet' } },
+    });
     expect((await req(`${billing.url}/ready`)).body).toEqual({ status: 'ready' });
     expect((await req(`${billing.url}/version`)).body).toEqual({ project: 'billing', contentHash: billingApp.contentHash, commit: COMMIT, dirty: false, catalyst: '0.0.0-test' });
     const m = await fetch(`${billing.url}/metrics`);
