@@ -402,8 +402,8 @@ describe('metrics and logs without their libraries', () => {
     expect(r.code, r.out).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.msg)).toEqual([...Array.from({ length: 150 }, (_, i) => `line ${i}`), 'from a thread', 'last before exit']);
-    expect(lines[0]).toEqual({ ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: 'info', msg: 'line 0', logger: 'catalyst', request_id: 'batch-1', workflow: null, node: null, i: 0 });
-    expect(lines.at(-1)).toMatchObject({ level: 'warning', request_id: 'batch-1', n: null, ok: true, ratio: 0.5, big: null, nested: { a: [1, 'é'] } });
+    expect(lines[0]).toEqual({ ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: 'info', severity: 'INFO', msg: 'line 0', logger: 'catalyst', request_id: 'batch-1', workflow: null, node: null, i: 0 });
+    expect(lines.at(-1)).toMatchObject({ level: 'warning', severity: 'WARNING', request_id: 'batch-1', n: null, ok: true, ratio: 0.5, big: null, nested: { a: [1, 'é'] } });
   });
 });
 
