@@ -83,7 +83,15 @@ export interface RawStackConfig {
   values: Record<string, unknown>;
   /** Keys (without prefix) that are Pulumi config secrets. */
   secretKeys: readonly string[];
+  /**
+   * Secret keys whose value is shorter than MIN_SECRET_LENGTH characters (the adapter measures them;
+   * the values themselves never reach this module).
+   */
+  shortSecretKeys?: readonly string[];
 }
+
+/** The shortest secret the generated app accepts (it could not redact a shorter one safely). */
+export const MIN_SECRET_LENGTH = 8;
 
 export interface ConfigContext {
   /** The target registry (name → target). */
@@ -143,11 +151,18 @@ interface Check {
   stack: string;
   values: Record<string, unknown>;
   secretKeys: Set<string>;
+  shortSecretKeys: Set<string>;
   problems: ConfigProblem[];
   warnings: string[];
   requireSecrets: boolean;
   env: NodeJS.ProcessEnv;
 }
+
+const shortSecret = (c: Check, key: string): ConfigProblem => ({
+  key: `catalyst:${key}`,
+  message: `is shorter than ${MIN_SECRET_LENGTH} characters: the app could not redact it from logs and responses safely, and would refuse to start`,
+  fix: `${setSecretCommand(c.stack, key)} (enter a value of at least ${MIN_SECRET_LENGTH} characters)`,
+});
 
 const plainTextSecret = (c: Check, key: string): ConfigProblem => ({
   key: `catalyst:${key}`,
@@ -209,6 +224,7 @@ function checkProjectSecrets(c: Check, project: ProjectModel | undefined): Recor
     if (v === undefined) {
       if (c.requireSecrets) c.problems.push({ key: `catalyst:${s.name}`, message: `secret declared by project ${project!.name} (${s.description}) is not set`, fix: setSecretCommand(c.stack, s.name) });
     } else if (!c.secretKeys.has(s.name) || !isSecretHandle(v)) c.problems.push(plainTextSecret(c, s.name));
+    else if (c.shortSecretKeys.has(s.name)) c.problems.push(shortSecret(c, s.name));
     else secrets[s.name] = v;
   }
   return secrets;
@@ -277,7 +293,7 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
  * project's declared secrets. Returns the parsed config, or every problem found.
  */
 export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadStackConfigResult {
-  const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false, env: ctx.env ?? {} };
+  const c: Check = { stack: raw.stack, values: raw.values, secretKeys: new Set(raw.secretKeys), shortSecretKeys: new Set(raw.shortSecretKeys ?? []), problems: [], warnings: [], requireSecrets: ctx.requireSecrets !== false, env: ctx.env ?? {} };
   const m = STACK_NAME_RE.exec(raw.stack);
   if (!m) c.problems.push({ key: null, message: `stack name "${raw.stack}" is not <project>.<env> (e.g. support-bot.prod)`, fix: 'create the stack with `catalyst stack init <project> <env> --target …`' });
   const { common, projectName } = checkCommon(c, m?.[1]);
@@ -332,7 +348,8 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
 
 /**
  * The adapter over the Pulumi runtime: every `catalyst:*` key of the running stack. Plain values are
- * Pulumi's strings (JSON objects parsed); secret keys become secret Outputs via `requireSecret`.
+ * Pulumi's strings (JSON objects parsed); secret keys become secret Outputs via `requireSecret`, and
+ * only their length is looked at here (`shortSecretKeys`, counted in code points as Python's len()).
  */
 export function rawStackConfigFromPulumi(): RawStackConfig {
   const stack = pulumi.getStack();
@@ -341,13 +358,15 @@ export function rawStackConfigFromPulumi(): RawStackConfig {
   const cfg = new pulumi.Config('catalyst');
   const values: Record<string, unknown> = {};
   const secretKeys: string[] = [];
+  const shortSecretKeys: string[] = [];
   for (const [full, text] of Object.entries(all).sort(([a], [b]) => a.localeCompare(b))) {
     if (!full.startsWith('catalyst:')) continue;
     const key = full.slice('catalyst:'.length);
     if (isSecret(full)) {
       secretKeys.push(key);
+      if ([...text].length < MIN_SECRET_LENGTH) shortSecretKeys.push(key);
       values[key] = cfg.requireSecret(key);
     } else values[key] = parseConfigText(text);
   }
-  return { stack, values, secretKeys };
+  return { stack, values, secretKeys, shortSecretKeys };
 }

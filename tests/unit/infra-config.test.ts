@@ -162,6 +162,25 @@ describe('readStackConfig', () => {
     }
   });
 
+  it('refuses a declared secret shorter than 8 characters with the exact command, never its value', () => {
+    const r = readStackConfig(
+      { stack: 'support-bot.dev', values: { target: 'local', OPENAI_API_KEY: secret('Zq7!x'), TICKETS_TOKEN: secret('tk-long-enough') }, secretKeys: ['OPENAI_API_KEY', 'TICKETS_TOKEN'], shortSecretKeys: ['OPENAI_API_KEY'] },
+      ctx,
+    );
+    const ps = problems(r);
+    expect(ps).toEqual([
+      {
+        key: 'catalyst:OPENAI_API_KEY',
+        message: 'is shorter than 8 characters: the app could not redact it from logs and responses safely, and would refuse to start',
+        fix: 'pulumi config set --secret catalyst:OPENAI_API_KEY --stack support-bot.dev (enter a value of at least 8 characters)',
+      },
+    ]);
+    expect(new StackConfigError('support-bot.dev', ps).message).not.toContain('Zq7!x');
+    // Listed with every other problem, not instead of them.
+    const all = problems(readStackConfig({ stack: 'support-bot.dev', values: { target: 'local', OPENAI_API_KEY: secret('Zq7!x') }, secretKeys: ['OPENAI_API_KEY'], shortSecretKeys: ['OPENAI_API_KEY'] }, ctx));
+    expect(all.map((p) => p.key).sort()).toEqual(['catalyst:OPENAI_API_KEY', 'catalyst:TICKETS_TOKEN']);
+  });
+
   it('treats an undeclared secret as a warning (a target may read it itself)', () => {
     const r = readStackConfig({ stack: 'billing.dev', values: { target: 'local', SOME_TOKEN: secret('x') }, secretKeys: ['SOME_TOKEN'] }, ctx);
     expect(r.ok && r.warnings[0]).toMatch(/catalyst:SOME_TOKEN is a secret that neither project billing declares nor target local lists/);
@@ -233,5 +252,18 @@ describe('rawStackConfigFromPulumi', () => {
     const s = raw.values.OPENAI_API_KEY as pulumi.Output<string>;
     expect(pulumi.Output.isInstance(s)).toBe(true);
     expect(await (s as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+    expect(raw.shortSecretKeys).toEqual([]);
+  });
+
+  it('measures secret values (code points, as Python counts them) and lists the short ones by key only', () => {
+    pulumi.runtime.setAllConfig(
+      { 'catalyst:target': 'local', 'catalyst:OPENAI_API_KEY': 'Zq7!x', 'catalyst:TICKETS_TOKEN': '12345678', 'catalyst:LONG_EMOJI': '😀😀😀😀😀😀😀', 'catalyst:plainShort': 'abc' },
+      ['catalyst:OPENAI_API_KEY', 'catalyst:TICKETS_TOKEN', 'catalyst:LONG_EMOJI'],
+    );
+    const raw = rawStackConfigFromPulumi();
+    // 7 emoji are 14 UTF-16 units but 7 characters: short. 8 characters are enough; plain keys are not measured.
+    expect(raw.shortSecretKeys).toEqual(['LONG_EMOJI', 'OPENAI_API_KEY']);
+    expect(JSON.stringify(raw.shortSecretKeys)).not.toContain('Zq7!x');
+    pulumi.runtime.setAllConfig({}, []);
   });
 });

@@ -479,6 +479,30 @@ describe('preflight', () => {
     expect(err?.message).toContain('catalyst:railwayReplicas: must be at least 1');
   });
 
+  it('refuses a declared secret shorter than 8 characters, read from the stack config, before creating anything', async () => {
+    installMocks('support-bot.dev');
+    pulumi.runtime.setAllConfig({ 'catalyst:target': 'local', 'catalyst:OPENAI_API_KEY': 'Zq7!x', 'catalyst:TICKETS_TOKEN': TICKETS }, ['catalyst:OPENAI_API_KEY', 'catalyst:TICKETS_TOKEN']);
+    try {
+      const err = await program
+        .runCatalyst({ root, generate: generateApp, write: writeApp, pulumiProject: 'catalyst', readGit: () => GIT, readSource: () => null })
+        .then(
+          () => null,
+          (e: Error) => e,
+        );
+      expect(err?.name).toBe('StackConfigError');
+      expect(err!.message).toBe(
+        'stack support-bot.dev: 1 problem(s) in the stack config (stacks/Pulumi.support-bot.dev.yaml):\n' +
+          '  - catalyst:OPENAI_API_KEY: is shorter than 8 characters: the app could not redact it from logs and responses safely, and would refuse to start\n' +
+          '      fix: pulumi config set --secret catalyst:OPENAI_API_KEY --stack support-bot.dev (enter a value of at least 8 characters)',
+      );
+      expect(err!.message).not.toContain('Zq7!x');
+      await settle();
+      expect(registered).toEqual([]);
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
+  });
+
   it('lists definition problems of the project', async () => {
     await expect(run('ghost.dev', raw('ghost.dev', { target: 'local' }))).rejects.toThrow(/no project "ghost"/);
   });
