@@ -99,3 +99,20 @@ export function shortType(type: string): string {
 export function describeNode(n: N8nNode): string {
   return `n8n: ${n.name} (${shortType(n.type)} v${n.typeVersion})`;
 }
+
+export interface ImportOptions {
+  allowPartial: boolean;
+  /** Literal URL prefixes to replace in HTTP nodes: [from, to]. */
+  urlRewrites?: [string, string][];
+  /** n8n node names (per workflow name) to replace with stubs, with the reason (set by the validation pass). */
+  forcedStubs?: Map<string, Map<string, string>>;
+  /** Workflows (by our name) to refuse, with the reason (set by the validation pass). */
+  refuse?: Map<string, string>;
+}
+
+export interface WorkflowOut {
+  info: WorkflowInfo;
+  doc: Record<string, unknown>;
+  /** Our node id → n8n node name (for mapping validation problems back). */
+  origin: Map<string, string>;
+}

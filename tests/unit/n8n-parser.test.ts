@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, knownVersion, param } from '../../src/n8n/defaults.ts';
 import { parseJs, skipBalanced, splitN8nTemplate, tokenize, type JsNode } from '../../src/n8n/jsparse.ts';
-import { noqa, pythonShim } from '../../src/n8n/nodes/flow.ts';
+import { noqa, pythonShim } from '../../src/n8n/nodes/code.ts';
 import { kebabName, lodashPath, Names, setAt, snakeId, upperSnake } from '../../src/n8n/paths.ts';
 import { formatReport, buildReport } from '../../src/n8n/report.ts';
 

@@ -188,3 +188,23 @@ export function convertHttp(env: NodeEnv): Converted {
     view: httpView(env.id, n.name, { fullResponse, textProperty: text && !fullResponse ? String(resp.outputPropertyName ?? 'data') : undefined }),
   };
 }
+
+/**
+ * n8n's HTTP Request detects the response format (JSON, text or a file); ours parses JSON. When nothing
+ * reads a node's output, its response is taken as text, so a download or an HTML page cannot fail the run.
+ */
+export function resolveAutodetect(doc: Record<string, unknown>): void {
+  const nodes = (doc.nodes ?? []) as NodeOut[];
+  const read = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') for (const m of v.matchAll(/\bnodes\.([A-Za-z_][A-Za-z0-9_]*)/g)) read.add(m[1]);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(nodes);
+  for (const n of nodes) {
+    if (!(AUTODETECT in n)) continue;
+    delete n[AUTODETECT];
+    if (!read.has(n.id)) n.responseType = 'text';
+  }
+}
