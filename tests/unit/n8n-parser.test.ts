@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, knownVersion, param } from '../../src/n8n/defaults.ts';
-import { parseJs, skipBalanced, splitN8nTemplate, tokenize, type JsNode } from '../../src/n8n/jsparse.ts';
+import { JsSyntaxError, parseJs, splitN8nTemplate, type JsNode } from '../../src/n8n/jsparse.ts';
 import { noqa, pythonShim } from '../../src/n8n/nodes/code.ts';
 import { kebabName, lodashPath, Names, setAt, snakeId, upperSnake } from '../../src/n8n/paths.ts';
 import { formatReport, buildReport } from '../../src/n8n/report.ts';
@@ -41,11 +41,11 @@ function show(n: JsNode): string {
   }
 }
 
-describe('the n8n JavaScript subset parser', () => {
+describe('n8n expressions parsed with acorn', () => {
   it.each([
     ['$json.a.b[0]', '$json["a"]["b"][0]'],
     ['a + b * c - d', '((a + (b * c)) - d)'],
-    ['a || b && c ?? d', '((a || (b && c)) ?? d)'],
+    ['(a || b && c) ?? d', '((a || (b && c)) ?? d)'],
     ['2 ** 3 ** 2', '(2 ** (3 ** 2))'],
     ['!a === b', '(!a === b)'],
     ['a ? b : c ? d : e', '(a ? b : (c ? d : e))'],
@@ -70,45 +70,57 @@ describe('the n8n JavaScript subset parser', () => {
     ['x // comment\n + /* c */ 1', '(x + 1)'],
     ["'it\\'s' + \"q\\\"\"", '("it\'s" + "q\\"")'],
     ['`${`${a}`}`', '`${}`(`${}`(a))'],
+    ['function (a) { return a }', 'arrow(function (a))'],
+    ['x.y;;', 'x["y"]'],
+    ['({ a: 1 })', '{a:1}'],
+    ['await x', 'awaitx'],
   ])('%s', (src, ast) => {
     expect(show(parseJs(src))).toBe(ast);
   });
 
   it.each([
-    ['a +', 'ends too early'],
-    ['a b', 'unexpected "b"'],
-    ['a, b', 'commas'],
-    ['"open', 'unterminated string'],
-    ['`open', 'unterminated template'],
-    ['/open', 'unterminated regular'],
-    ['a++', 'changes a variable'],
-    ['++a', 'changes a variable'],
-    ['{ [k]: 1 }', 'computed object keys'],
-    ['{ m() {} }', 'object methods'],
-    ['{ 1 }', 'expected ":"'],
-    ['[1,,2]', 'holes'],
-    ['function() {}', 'statements are not expressions'],
-    ['a.#x', 'private fields'],
-    ['a.1', 'unexpected'],
-    ['1a', 'identifier directly after a number'],
-    ['10n', 'BigInt'],
-    ['a ¤ b', 'unexpected character'],
-    ['/* open', 'unterminated comment'],
-    ['tag`x`', 'tagged template'],
-    ['"\\xZZ"', 'bad \\x escape'],
-    ['(a', 'expected ")"'],
-  ])('refuses %s', (src, message) => {
-    expect(() => parseJs(src)).toThrow(message);
+    ['a +', 'Unexpected token at the end', 3],
+    ['a b', 'unexpected "b"', 2],
+    ['a, b', 'commas', 1],
+    ['a || b ?? c', 'cannot be mixed', 7],
+    ['"open', 'Unterminated string constant', 0],
+    ['`open', 'Unterminated template', 1],
+    ['/open', 'Unterminated regular expression', 1],
+    ['a++', 'changes a variable', 0],
+    ['++a', 'changes a variable', 0],
+    ['{ [k]: 1 }', 'computed object keys', 3],
+    ['{ m() {} }', 'object methods', 2],
+    ['{ get m() { return 1 } }', 'object methods', 2],
+    ['{ 1 }', 'Unexpected token at "}"', 4],
+    ['[1,,2]', 'holes', 0],
+    ['class {}', 'class is not supported', 0],
+    ['a.#x', 'Private field', 2],
+    ['a.1', 'unexpected ".1"', 1],
+    ['1a', 'Identifier directly after number', 1],
+    ['10n', 'BigInt', 0],
+    ['a ¤ b', "Unexpected character '¤'", 2],
+    ['/* open', 'Unterminated comment', 0],
+    ['tag`x`', 'tagged template', 3],
+    ['"\\xZZ"', 'Bad character escape sequence', 3],
+    ['(a', 'Unexpected token at the end', 2],
+    ['  ', 'the expression is empty', 0],
+    ['x; y', 'unexpected "y"', 3],
+  ])('refuses %s', (src, message, offset) => {
+    let err: unknown;
+    try {
+      parseJs(src);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(JsSyntaxError);
+    expect((err as Error).message).toContain(message);
+    expect((err as JsSyntaxError).offset).toBe(offset);
   });
 
-  it('tokenizes regular expressions only where an operand is expected', () => {
-    expect(tokenize('a / b').map((t) => t.type)).toEqual(['ident', 'punct', 'ident', 'eof']);
-    expect(tokenize('x = /b/g').map((t) => t.type)).toEqual(['ident', 'punct', 'regex', 'eof']);
-  });
-
-  it('skips balanced brackets with strings inside', () => {
-    expect(skipBalanced('a("})", [1]) + 1}', 0, '}')).toBe(16);
-    expect(() => skipBalanced('(]', 1, ')')).toThrow('unbalanced');
+  it('keeps source offsets on every node', () => {
+    const n = parseJs(' $json.a + `x${ $json.b }`');
+    expect(n).toMatchObject({ type: 'Binary', start: 1, end: 26, left: { type: 'Member', start: 1, end: 8, property: { start: 7, end: 8 } } });
+    expect(n.type === 'Binary' && n.right.type === 'Template' && n.right.exprs[0]).toMatchObject({ type: 'Member', start: 16, end: 23 });
   });
 
   it('splits n8n templates; }} inside strings, templates and objects does not close', () => {
@@ -117,6 +129,19 @@ describe('the n8n JavaScript subset parser', () => {
     expect(splitN8nTemplate('{{ "}}" + `}}` }}')).toEqual([{ expr: ' "}}" + `}}` ', offset: 2 }]);
     expect(splitN8nTemplate('')).toEqual([{ text: '' }]);
     expect(() => splitN8nTemplate('{{ open')).toThrow('never closed');
+  });
+
+  it('closes an expression at the first }} where the code before it is one expression (as n8n does)', () => {
+    expect(splitN8nTemplate('{{ {a: 1}}}!')).toEqual([{ expr: ' {a: 1}', offset: 2 }, { text: '!' }]);
+    expect(splitN8nTemplate('{{ `${ {b: 2}.b }}` }}')).toEqual([{ expr: ' `${ {b: 2}.b }}` ', offset: 2 }]);
+    // nothing before any }} parses: the first one closes it and the syntax error is reported there
+    expect(splitN8nTemplate("{{ $('open }} x }}")).toEqual([{ expr: " $('open ", offset: 2 }, { text: ' x }}' }]);
+  });
+
+  it('\\{{ in the text is not an expression (n8n keeps it, backslash included); \\}} in the code is }}', () => {
+    expect(splitN8nTemplate('a \\{{ $json.x }} b')).toEqual([{ text: 'a \\{{ $json.x }} b' }]);
+    expect(splitN8nTemplate('\\{{ x }} {{ y }}')).toEqual([{ text: '\\{{ x }} ' }, { expr: ' y ', offset: 11 }]);
+    expect(splitN8nTemplate('{{ "a\\}}" }}')).toEqual([{ expr: ' "a}}" ', offset: 2 }]);
   });
 });
 
