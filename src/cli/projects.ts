@@ -1,6 +1,6 @@
 import { Document, isCollection } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from '../definitions/diagnostics.ts';
-import { commitValidated, describeChanges, type Change, type FileSet } from '../definitions/edit.ts';
+import { commitValidated, commitValidatedThen, describeChanges, editYaml, type Change, type FileSet } from '../definitions/edit.ts';
 import { UserError } from '../shared/errors.ts';
 import { loadWorkspace } from '../definitions/load.ts';
 import type { Workspace } from '../definitions/model.ts';
@@ -75,10 +75,33 @@ export function commitOrFail(files: FileSet, root: string, opts: { ignore?: (d: 
   try {
     return commitValidated(files, root, opts);
   } catch (err) {
-    if (err instanceof UserError) throw err; // EditRejected: the validation refused it (exit 1 = REFUSED)
-    // The file system refused (permissions, a file where a directory belongs, …): the change was rolled back.
-    throw new CliError(`could not write the change, so nothing was changed: ${(err as Error).message}`, REFUSED);
+    throw writeFailure(err);
   }
+}
+
+/** commitOrFail, then `then` (see commitValidatedThen: when it throws, the files are put back). */
+export async function commitOrFailThen(files: FileSet, root: string, then: () => Promise<void>): Promise<Change[]> {
+  try {
+    return await commitValidatedThen(files, root, then);
+  } catch (err) {
+    throw writeFailure(err);
+  }
+}
+
+function writeFailure(err: unknown): unknown {
+  if (err instanceof UserError) return err; // EditRejected: the validation refused it (exit 1 = REFUSED)
+  // The file system refused (permissions, a file where a directory belongs, …): the change was rolled back.
+  return new CliError(`could not write the change, so nothing was changed: ${(err as Error).message}`, REFUSED);
+}
+
+/** Rewrite `workflow:` of the given nodes of one file (staged), keeping its formatting. */
+export function rewriteCalls(files: FileSet, path: string, edits: readonly { index: number; target: string }[], extra?: Parameters<typeof editYaml>[1]): string {
+  const text = files.read(path);
+  if (text === undefined) throw new Error(`cannot read ${path}`);
+  return editYaml(text, (doc) => {
+    for (const e of edits) doc.setIn(['nodes', e.index, 'workflow'], e.target);
+    extra?.(doc);
+  });
 }
 
 export function printChanges(ctx: CommandContext, changes: readonly Change[], moved: readonly { from: string; to: string }[] = []): void {

@@ -1,128 +1,18 @@
 import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { loadWorkspace } from './load.ts';
 import { UserError } from '../shared/errors.ts';
+
+export { diffLines, editYaml, mergeRendering, setTopLevel } from './yaml-edit.ts';
 
 /**
  * Editing definition files so that git stays the store: changes are staged in memory, written with
  * temp file + rename, checked by validating the whole workspace, and rolled back when the check fails
  * or any write does. YAML edits go through the `yaml` Document API and keep the file's comments and
- * formatting (see editYaml).
+ * formatting (yaml-edit.ts).
  */
-
-// ---------------------------------------------------------------- YAML editing that keeps formatting
-
-const RENDER = { lineWidth: 0 } as const;
-
-/**
- * Apply `edit` to the parsed document and return the new text. The yaml library re-renders the whole
- * document, which keeps comments but normalizes some spacing (e.g. `{ a: 1 }` vs `{a: 1}`); so the
- * edit is computed as a line diff between the re-rendered original and the re-rendered result, and
- * only the changed lines are taken from the rendering: every other line stays byte-identical.
- * When the original does not line up with its rendering (e.g. it had folded lines), the rendering is
- * returned as is (comments kept, spacing normalized).
- */
-export function editYaml(text: string, edit: (doc: Document.Parsed) => void): string {
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length) throw new Error(`cannot edit a file with YAML errors: ${doc.errors[0].message.split('\n')[0]}`);
-  const before = doc.toString(RENDER);
-  edit(doc);
-  const after = doc.toString(RENDER);
-  const merged = mergeRendering(text, before, after);
-  if (merged === after) return after;
-  // Belt and braces: the merged text must mean exactly what the edited document means.
-  const check = parseDocument(merged);
-  return check.errors.length === 0 && isDeepStrictEqual(check.toJS(), doc.toJS()) ? merged : after;
-}
-
-/** Three-way line merge: `original` with the changes that turn `before` into `after`. */
-export function mergeRendering(original: string, before: string, after: string): string {
-  if (before === after) return original;
-  if (original.includes('\r\n')) return mergeRendering(original.replace(/\r\n/g, '\n'), before, after).replace(/\n/g, '\r\n');
-  const t = original.split('\n');
-  const r0 = before.split('\n');
-  const r1 = after.split('\n');
-  // Lines match when they differ only in spacing inside the line; indentation must be the same.
-  const squash = (s: string) => {
-    const indent = /^[ \t]*/.exec(s)![0];
-    return indent + s.slice(indent.length).replace(/\s+/g, '');
-  };
-  const aligned = t.length === r0.length && t.every((line, i) => squash(line) === squash(r0[i]));
-  const ops = aligned ? diffLines(r0, r1) : undefined;
-  if (!ops) return after;
-  const out: string[] = [];
-  for (const op of ops) {
-    if (op.kind === 'keep') out.push(t[op.a]);
-    else if (op.kind === 'insert') out.push(r1[op.b]);
-  }
-  return out.join('\n');
-}
-
-type LineOp = { kind: 'keep'; a: number; b: number } | { kind: 'delete'; a: number } | { kind: 'insert'; b: number };
-
-/** Line diff (LCS on the middle after trimming the common prefix and suffix); undefined if too large. */
-export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] | undefined {
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const n = a.length - pre - suf;
-  const m = b.length - pre - suf;
-  if (n * m > 4_000_000) return undefined;
-  // lcs[i][j] = LCS length of a[pre+i..] and b[pre+j..] within the middle.
-  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = a[pre + i] === b[pre + j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    }
-  }
-  const ops: LineOp[] = [];
-  for (let k = 0; k < pre; k++) ops.push({ kind: 'keep', a: k, b: k });
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[pre + i] === b[pre + j]) {
-      ops.push({ kind: 'keep', a: pre + i, b: pre + j });
-      i++;
-      j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.push({ kind: 'insert', b: pre + j });
-      j++;
-    } else {
-      ops.push({ kind: 'delete', a: pre + i });
-      i++;
-    }
-  }
-  for (let k = 0; k < suf; k++) ops.push({ kind: 'keep', a: a.length - suf + k, b: b.length - suf + k });
-  return ops;
-}
-
-/**
- * Set a top-level key of a YAML mapping document. An existing key keeps its place (and a scalar its
- * quoting and comments); a new key goes right after the first of `after` that exists (else at the end).
- */
-export function setTopLevel(doc: Document, key: string, value: unknown, after: readonly string[] = []): void {
-  const map = doc.contents;
-  if (!isMap(map)) throw new Error('the document is not a mapping');
-  if (map.has(key)) {
-    doc.set(key, value);
-    return;
-  }
-  const pair = doc.createPair(key, value);
-  const keys = (map as YAMLMap).items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
-  for (const a of after) {
-    const i = keys.indexOf(a);
-    if (i >= 0) {
-      map.items.splice(i + 1, 0, pair);
-      return;
-    }
-  }
-  map.items.push(pair);
-}
 
 // ---------------------------------------------------------------- the transactional file set
 
@@ -152,9 +42,11 @@ const defaultFs: FsOps = {
 };
 
 export interface Change {
-  action: 'create' | 'update' | 'delete' | 'delete-dir' | 'mkdir';
-  /** Absolute path. */
+  action: 'create' | 'update' | 'delete' | 'delete-dir' | 'mkdir' | 'move-dir';
+  /** Absolute path (for move-dir: where the directory goes). */
   path: string;
+  /** move-dir: where the directory was (absolute). */
+  from?: string;
 }
 
 /** The change was refused by the validation that runs after writing; nothing was changed. */
@@ -169,6 +61,15 @@ export class EditRejected extends UserError {
 
 type Undo = () => void;
 
+/** The changes a commit made so far, how to undo them, and the directories to empty at the end. */
+interface Applied {
+  changes: Change[];
+  undo: Undo[];
+  trash: string[];
+}
+
+const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+
 const tmpName = (path: string, tag: string) => join(dirname(path), `.${basename(path)}.catalyst-${tag}-${randomBytes(4).toString('hex')}`);
 
 /**
@@ -181,6 +82,8 @@ export class FileSet {
   private readonly files = new Map<string, string | null>();
   private readonly dirsToRemove = new Set<string>();
   private readonly dirsToCreate = new Set<string>();
+  /** Directory renames: new path → old path (applied before any file change). */
+  private readonly dirMoves = new Map<string, string>();
 
   constructor(cwd: string, fs: Partial<FsOps> = {}) {
     this.cwd = cwd;
@@ -192,8 +95,15 @@ export class FileSet {
   }
 
   private removedByDir(p: string): boolean {
-    for (const d of this.dirsToRemove) if (p === d || p.startsWith(`${d}/`)) return true;
+    for (const d of this.dirsToRemove) if (under(p, d)) return true;
+    for (const from of this.dirMoves.values()) if (under(p, from)) return true;
     return false;
+  }
+
+  /** Where `p` is on disk now, before the staged directory moves. */
+  private onDisk(p: string): string {
+    for (const [to, from] of this.dirMoves) if (under(p, to)) return from + p.slice(to.length);
+    return p;
   }
 
   /** The file's text as staged (undefined when it does not exist). */
@@ -202,7 +112,7 @@ export class FileSet {
     if (this.files.has(p)) return this.files.get(p) ?? undefined;
     if (this.removedByDir(p)) return undefined;
     try {
-      return this.fs.readFileSync(p).toString('utf8');
+      return this.fs.readFileSync(this.onDisk(p)).toString('utf8');
     } catch {
       return undefined;
     }
@@ -214,7 +124,7 @@ export class FileSet {
     if (this.removedByDir(p)) return false;
     if (this.dirsToCreate.has(p)) return true;
     for (const f of this.files.keys()) if (this.files.get(f) !== null && f.startsWith(`${p}/`)) return true;
-    return this.fs.existsSync(p);
+    return this.fs.existsSync(this.onDisk(p));
   }
 
   write(path: string, text: string): this {
@@ -244,6 +154,17 @@ export class FileSet {
     return this;
   }
 
+  /**
+   * Rename a directory (one rename, whatever it holds: binary files, untracked ones). Applied before
+   * the file changes, which may name paths under its new place; reads see it there at once.
+   */
+  moveDir(from: string, to: string): this {
+    const [a, b] = [this.abs(from), this.abs(to)];
+    if (under(b, a) || under(a, b)) throw new Error(`cannot move ${relative(this.cwd, a)} into itself or its parent`);
+    this.dirMoves.set(b, a);
+    return this;
+  }
+
   /** Make sure a directory exists (with its parents). */
   mkdir(path: string): this {
     this.dirsToCreate.add(this.abs(path));
@@ -252,11 +173,11 @@ export class FileSet {
 
   /** What commit() would do, sorted by path. */
   changes(): Change[] {
-    const out: Change[] = [];
-    for (const d of this.dirsToCreate) if (!this.fs.existsSync(d) && ![...this.files.keys()].some((f) => f.startsWith(`${d}/`))) out.push({ action: 'mkdir', path: d });
+    const out: Change[] = [...this.dirMoves].map(([to, from]) => ({ action: 'move-dir' as const, path: to, from }));
+    for (const d of this.dirsToCreate) if (!this.fs.existsSync(this.onDisk(d)) && ![...this.files.keys()].some((f) => f.startsWith(`${d}/`))) out.push({ action: 'mkdir', path: d });
     for (const [p, text] of this.files) {
       if (text === null) out.push({ action: 'delete', path: p });
-      else out.push({ action: this.fs.existsSync(p) ? 'update' : 'create', path: p });
+      else out.push({ action: this.fs.existsSync(this.onDisk(p)) ? 'update' : 'create', path: p });
     }
     for (const d of this.dirsToRemove) out.push({ action: 'delete-dir', path: d });
     return out.sort((a, b) => a.path.localeCompare(b.path));
@@ -273,12 +194,41 @@ export class FileSet {
    * problems). Files are written to a temp file in the same directory and renamed into place.
    */
   commit(check?: () => Diagnostic[]): Change[] {
-    const changes = this.changes();
-    const undo: Undo[] = [];
-    const trash: string[] = [];
+    const applied = this.apply();
+    try {
+      const problems = check?.() ?? [];
+      if (problems.length) throw new EditRejected(problems);
+    } catch (err) {
+      this.rollback(applied, err);
+    }
+    return this.finish(applied);
+  }
+
+  /** commit() with a check that may wait (e.g. for a Pulumi CLI call that belongs to the change). */
+  async commitAsync(check?: () => Promise<Diagnostic[]>): Promise<Change[]> {
+    const applied = this.apply();
+    try {
+      const problems = (await check?.()) ?? [];
+      if (problems.length) throw new EditRejected(problems);
+    } catch (err) {
+      this.rollback(applied, err);
+    }
+    return this.finish(applied);
+  }
+
+  /** Apply the staged changes; when a step throws, what was done is undone and the error thrown. */
+  private apply(): Applied {
+    const applied: Applied = { changes: this.changes(), undo: [], trash: [] };
+    const { undo, trash } = applied;
     const fs = this.fs;
     try {
-      // Directories first (parents before children), remembering which ones we created.
+      // Directory moves first: the file changes may name paths under their new places.
+      for (const [to, from] of this.dirMoves) {
+        if (fs.existsSync(to)) throw new Error(`${relative(this.cwd, to)} already exists`);
+        fs.renameSync(from, to);
+        undo.push(() => fs.renameSync(to, from));
+      }
+      // Directories next (parents before children), remembering which ones we created.
       const needed = new Set<string>(this.dirsToCreate);
       for (const [p, text] of this.files) if (text !== null) needed.add(dirname(p));
       for (const dir of [...needed].sort()) this.ensureDir(dir, undo);
@@ -301,27 +251,35 @@ export class FileSet {
         trash.push(t);
         undo.push(() => fs.renameSync(t, d));
       }
-      const problems = check?.() ?? [];
-      if (problems.length) throw new EditRejected(problems);
     } catch (err) {
-      const failed: string[] = [];
-      for (const u of undo.reverse()) {
-        try {
-          u();
-        } catch (e) {
-          failed.push((e as Error).message);
-        }
-      }
-      if (failed.length) {
-        throw new Error(`${(err as Error).message}\nand rolling back failed too (${failed.join('; ')}); check \`git status\``);
-      }
-      throw err;
+      this.rollback(applied, err);
     }
-    for (const t of trash) fs.rmSync(t, { recursive: true, force: true });
+    return applied;
+  }
+
+  /** Undo what was applied, newest first, and throw `err` (saying so when undoing failed too). */
+  private rollback(applied: Applied, err: unknown): never {
+    const failed: string[] = [];
+    for (const u of applied.undo.reverse()) {
+      try {
+        u();
+      } catch (e) {
+        failed.push((e as Error).message);
+      }
+    }
+    if (failed.length) {
+      throw new Error(`${(err as Error).message}\nand rolling back failed too (${failed.join('; ')}); check \`git status\``);
+    }
+    throw err;
+  }
+
+  private finish(applied: Applied): Change[] {
+    for (const t of applied.trash) this.fs.rmSync(t, { recursive: true, force: true });
     this.files.clear();
     this.dirsToCreate.clear();
     this.dirsToRemove.clear();
-    return changes;
+    this.dirMoves.clear();
+    return applied.changes;
   }
 
   private ensureDir(dir: string, undo: Undo[]): void {
@@ -368,10 +326,28 @@ export function newProblems(before: readonly Diagnostic[], after: readonly Diagn
  * after; roll back when the change introduced a problem. Returns the changes made.
  */
 export function commitValidated(files: FileSet, root: string, opts: { ignore?: (d: Diagnostic) => boolean } = {}): Change[] {
+  return files.commit(workspaceCheck(files, root, opts.ignore));
+}
+
+/**
+ * commitValidated, then `then` once the change is written and valid (e.g. the Pulumi calls that belong
+ * to it); when `then` throws, the files are put back and its error is thrown.
+ */
+export function commitValidatedThen(files: FileSet, root: string, then: () => Promise<void>, opts: { ignore?: (d: Diagnostic) => boolean } = {}): Promise<Change[]> {
+  const check = workspaceCheck(files, root, opts.ignore);
+  return files.commitAsync(async () => {
+    const problems = check();
+    if (!problems.length) await then();
+    return problems;
+  });
+}
+
+/** The check that runs after writing: the problems the staged change introduced (see newProblems). */
+function workspaceCheck(files: FileSet, root: string, ignore?: (d: Diagnostic) => boolean): () => Diagnostic[] {
   const base = files.cwd;
   const before = loadWorkspace(root, { base }).diagnostics;
   const written = new Set(files.written().map((p) => relative(base, p)));
-  return files.commit(() => newProblems(before, loadWorkspace(root, { base }).diagnostics, written, opts.ignore));
+  return () => newProblems(before, loadWorkspace(root, { base }).diagnostics, written, ignore);
 }
 
 /** "created projects/x/project.yaml" lines for the user. */
@@ -382,6 +358,10 @@ export function describeChanges(changes: readonly Change[], cwd: string, moved: 
   const lines: string[] = moved.map((m) => `moved   ${rel(resolve(cwd, m.from))} → ${rel(resolve(cwd, m.to))}`);
   for (const c of changes) {
     if (movedFrom.has(c.path) || movedTo.has(c.path)) continue;
+    if (c.action === 'move-dir') {
+      lines.push(`moved   ${rel(c.from!)}/ → ${rel(c.path)}/`);
+      continue;
+    }
     const verb = { create: 'created', update: 'updated', delete: 'deleted', 'delete-dir': 'deleted', mkdir: 'created' }[c.action];
     lines.push(`${verb.padEnd(7)} ${rel(c.path)}${c.action === 'delete-dir' || c.action === 'mkdir' ? '/' : ''}`);
   }

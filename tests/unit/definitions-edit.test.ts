@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/definitions/diagnostics.ts';
-import { commitValidated, describeChanges, diffLines, editYaml, EditRejected, FileSet, mergeRendering, newProblems, setTopLevel } from '../../src/definitions/edit.ts';
+import { commitValidated, commitValidatedThen, describeChanges, diffLines, editYaml, EditRejected, FileSet, mergeRendering, newProblems, setTopLevel } from '../../src/definitions/edit.ts';
 import { callersOf, findRoot, formatCallSite, scanWorkspace } from '../../src/definitions/scan.ts';
 import { listStackFiles } from '../../src/contracts/stack-name.ts';
 import { cleanupTemp, hashTree, listFiles, read, repoWith, tempDir, tempRepo, writeFiles } from '../helpers/cli-workspace.ts';
@@ -156,6 +156,98 @@ describe('FileSet: all or nothing', () => {
     expect(new FileSet(root).move('f', 'f').changes()).toEqual([]);
     expect(() => new FileSet(root).write('f/inside.txt', 'x').commit()).toThrow(/f exists and is not a directory/);
     expect(read(root, 'f')).toBe('x');
+  });
+});
+
+describe('FileSet: directory moves and checks that wait', () => {
+  it('moveDir renames the directory in one step; reads and writes see it at its new place', () => {
+    const root = repoWith({ 'p/old/a.yaml': 'A', 'p/old/sub/bin': Buffer.from([0, 200, 255]), 'p/old/gone.txt': 'G', 'p/other.txt': 'O' });
+    const fs = new FileSet(root).moveDir('p/old', 'p/new');
+    expect(fs.read('p/new/a.yaml')).toBe('A');
+    expect(fs.read('p/old/a.yaml')).toBeUndefined();
+    expect(fs.exists('p/old')).toBe(false);
+    expect(fs.exists('p/new/sub')).toBe(true);
+    fs.write('p/new/a.yaml', `${fs.read('p/new/a.yaml')}2`).delete('p/new/gone.txt').write('p/new/added.txt', 'N');
+    expect(fs.changes().map((c) => `${c.action} ${c.path.slice(root.length + 1)}${c.from ? ` from ${c.from.slice(root.length + 1)}` : ''}`)).toEqual([
+      'move-dir p/new from p/old',
+      'update p/new/a.yaml',
+      'create p/new/added.txt',
+      'delete p/new/gone.txt',
+    ]);
+    const changes = fs.commit();
+    expect(listFiles(root)).toEqual(['p/new/a.yaml', 'p/new/added.txt', 'p/new/sub/bin', 'p/other.txt']);
+    expect(read(root, 'p/new/a.yaml')).toBe('A2');
+    expect(readFileSync(join(root, 'p/new/sub/bin'))).toEqual(Buffer.from([0, 200, 255]));
+    expect(describeChanges(changes, root)).toBe('moved   p/old/ → p/new/\nupdated p/new/a.yaml\ncreated p/new/added.txt\ndeleted p/new/gone.txt\n');
+  });
+
+  it('a failure after the move puts the directory and every file back', () => {
+    const root = repoWith({ 'p/old/a.yaml': 'A', 'p/old/b.yaml': 'B', 'c.yaml': 'C' });
+    const before = hashTree(root);
+    let writes = 0;
+    const fs = new FileSet(root, {
+      writeFileSync: (p, d) => {
+        if (++writes === 2) throw new Error('disk full');
+        writeFileSync(p, d);
+      },
+    });
+    fs.moveDir('p/old', 'p/new').write('p/new/a.yaml', 'A2').write('c.yaml', 'C2');
+    expect(() => fs.commit()).toThrow('disk full');
+    expect(hashTree(root)).toBe(before);
+  });
+
+  it('moveDir refuses a taken place and a move into itself, changing nothing', () => {
+    const root = repoWith({ 'p/old/a.yaml': 'A', 'p/new/keep.txt': 'K' });
+    const before = hashTree(root);
+    expect(() => new FileSet(root).moveDir('p/old', 'p/new').write('x.txt', 'X').commit()).toThrow('p/new already exists');
+    expect(() => new FileSet(root).moveDir('p/old', 'p/old/inner')).toThrow(/into itself/);
+    expect(hashTree(root)).toBe(before);
+  });
+
+  it('commitAsync waits for its check; a check that throws after the writes rolls them back', async () => {
+    const root = repoWith({ 'p/old/a.yaml': 'A' });
+    const before = hashTree(root);
+    let seen: string[] = [];
+    const failing = new FileSet(root).moveDir('p/old', 'p/new').write('p/new/a.yaml', 'A2');
+    await expect(
+      failing.commitAsync(async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        seen = listFiles(root);
+        throw new Error('pulumi stack rename failed');
+      }),
+    ).rejects.toThrow('pulumi stack rename failed');
+    expect(seen).toEqual(['p/new/a.yaml']);
+    expect(hashTree(root)).toBe(before);
+    await expect(new FileSet(root).write('b.txt', 'B').commitAsync(async () => [{ file: 'b.txt', line: 1, col: 1, path: '', message: 'no' }])).rejects.toThrow(EditRejected);
+    expect(hashTree(root)).toBe(before);
+    const ok = await new FileSet(root).moveDir('p/old', 'p/new').commitAsync(async () => []);
+    expect(ok.map((c) => c.action)).toEqual(['move-dir']);
+    expect(listFiles(root)).toEqual(['p/new/a.yaml']);
+  });
+
+  it('commitValidatedThen runs its step only on a valid result, and puts the files back when the step fails', async () => {
+    const root = tempRepo();
+    const before = hashTree(root);
+    let ran = 0;
+    const broken = new FileSet(root).write('projects/billing/workflows/tax.yaml', 'catalyst: 1\nname: tax\nnodes: 5\n');
+    await expect(commitValidatedThen(broken, root, async () => void ran++)).rejects.toThrow(EditRejected);
+    expect(ran).toBe(0);
+    // Without its callers rewritten, renaming billing leaves support-bot calling nothing: refused.
+    const dangling = new FileSet(root).moveDir('projects/billing', 'projects/payments');
+    dangling.write('projects/payments/project.yaml', read(root, 'projects/billing/project.yaml').replace('name: billing', 'name: payments'));
+    await expect(commitValidatedThen(dangling, root, async () => void ran++)).rejects.toThrow('nodes[0].workflow: no project "billing"');
+    expect(ran).toBe(0);
+    const moved = new FileSet(root).moveDir('projects/support-bot', 'projects/helpdesk');
+    moved.write('projects/helpdesk/project.yaml', read(root, 'projects/support-bot/project.yaml').replace('name: support-bot', 'name: helpdesk'));
+    await expect(
+      commitValidatedThen(moved, root, async () => {
+        ran++;
+        expect(existsSync(join(root, 'projects/helpdesk/workflows/ask.yaml'))).toBe(true);
+        throw new Error('then failed');
+      }),
+    ).rejects.toThrow('then failed');
+    expect(ran).toBe(1);
+    expect(hashTree(root)).toBe(before);
   });
 });
 

@@ -4,19 +4,22 @@ import { callersOf, findRoot, formatCallSite, scanWorkspace } from '../../defini
 import { flagBool, parseArgs } from '../args.ts';
 import { commitOrFail, printChanges, projectOrFail, REFUSED } from '../projects.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
+import { rename, RENAME, RENAME_HELP } from './project-rename.ts';
 
 const DELETE = 'catalyst project delete <name> [--force]';
 
 const USAGE = `${DELETE}
+${RENAME}
 
-Deletes projects/<name>/ (its project.yaml and workflows). Refused while something still refers to
-the project: its stacks (stacks/Pulumi.<name>.<env>.yaml, i.e. cloud resources that may still exist)
-or workflows of other projects that call it. Destroy the stacks first (pulumi destroy -s <name>.<env>,
-then delete the stack file) and change the callers.
+delete  deletes projects/<name>/ (its project.yaml and workflows). Refused while something still
+        refers to the project: its stacks (stacks/Pulumi.<name>.<env>.yaml, i.e. cloud resources that
+        may still exist) or workflows of other projects that call it. Destroy the stacks first
+        (pulumi destroy -s <name>.<env>, then delete the stack file) and change the callers.
   --force   delete anyway. Stack files are never deleted: the resources they describe must be
             destroyed with \`pulumi destroy\` first. The stacks and callers left dangling are listed;
             \`catalyst validate\` reports the callers until they are fixed.
-Exit codes: 0 deleted, 1 refused, 2 usage error.`;
+${RENAME_HELP}
+Exit codes: 0 done, 1 refused, 2 usage error.`;
 
 async function del(argv: string[], ctx: CommandContext): Promise<number> {
   const args = parseArgs(argv, { booleans: ['force'] });
@@ -54,12 +57,13 @@ async function del(argv: string[], ctx: CommandContext): Promise<number> {
 
 export const command: Command = {
   name: 'project',
-  subcommands: ['delete'],
-  summary: 'delete a project (refused while stacks or other projects refer to it)',
+  subcommands: ['delete', 'rename'],
+  summary: 'delete or rename a project (callers and stacks follow a rename; refused while deployed)',
   usage: USAGE,
   async run(argv, ctx) {
     const [what, ...rest] = argv;
     if (what === 'delete') return del(rest, ctx);
-    throw new CliError(`${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: delete\nusage: ${DELETE}`);
+    if (what === 'rename') return rename(rest, ctx);
+    throw new CliError(`${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: delete, rename\nusage: ${DELETE}\n       ${RENAME}`);
   },
 };

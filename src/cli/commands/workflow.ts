@@ -5,7 +5,7 @@ import type { Workspace } from '../../definitions/model.ts';
 import { callersOf, findRoot, formatCallSite, scanWorkspace, type CallSite, type IndexedWorkflow } from '../../definitions/scan.ts';
 import { valueRefs } from '../../expressions/value.ts';
 import { flagString, parseArgs } from '../args.ts';
-import { checkRoute, commitOrFail, OPEN_NOTE, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, workflowOrFail } from '../projects.ts';
+import { checkRoute, commitOrFail, OPEN_NOTE, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, rewriteCalls, workflowOrFail } from '../projects.ts';
 import { CliError, type Command, type CommandContext } from '../types.ts';
 
 const MOVE = 'catalyst workflow move <project>/<workflow> <other-project>';
@@ -40,16 +40,6 @@ function envUsed(model: Workspace, project: string, workflow: string): string[] 
   const names = new Set<string>();
   for (const n of wf?.nodes ?? []) for (const v of Object.values(n.values)) for (const { ref } of valueRefs(v)) if (ref.root === 'env') names.add(ref.name);
   return [...names].sort();
-}
-
-/** Rewrite `workflow:` of the given nodes of one file (staged), keeping its formatting. */
-function rewriteCalls(files: FileSet, path: string, edits: readonly { index: number; target: string }[], extra?: Parameters<typeof editYaml>[1]): string {
-  const text = files.read(path);
-  if (text === undefined) throw new Error(`cannot read ${path}`);
-  return editYaml(text, (doc) => {
-    for (const e of edits) doc.setIn(['nodes', e.index, 'workflow'], e.target);
-    extra?.(doc);
-  });
 }
 
 async function move(argv: string[], ctx: CommandContext): Promise<number> {
