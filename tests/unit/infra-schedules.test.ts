@@ -136,6 +136,47 @@ describe('in-app scheduler targets', () => {
   });
 });
 
+describe('railway: the in-app scheduler in the service\'s one replica', () => {
+  const TOKEN = 'PLANTED-railway-sched-token';
+  const cfg = { project: 'billing', target: 'railway', railwayImageRepository: 'ghcr.io/acme/billing' };
+
+  it('one replica; CATALYST_SCHEDULER=inapp as a plain variable, the token only as a secret variable; no scheduler service', async () => {
+    pulumi.runtime.setAllConfig({ 'catalyst:railwayToken': TOKEN }, ['catalyst:railwayToken']);
+    try {
+      await run('billing.prod', raw('billing.prod', cfg, { railwayToken: TOKEN }));
+      const tok = schedulerToken();
+      const types = registered.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/catalyst:Railway')).map((r) => r.type.split(':').pop());
+      // The schedules add no Railway resource (no cron service): the app's own clock runs them.
+      expect(types).toEqual(['RailwayProject', 'RailwayService', 'RailwayVariables', 'RailwayDeploy']);
+      const service = inputsOf(one('pulumi-nodejs:dynamic/catalyst:RailwayService'));
+      expect(service.settings).toEqual({ healthcheckPath: '/health', healthcheckTimeout: 60, numReplicas: 1, region: null, restartPolicyType: 'ON_FAILURE', restartPolicyMaxRetries: 3 });
+      const vars = one('pulumi-nodejs:dynamic/catalyst:RailwayVariables');
+      const v = inputsOf(vars);
+      expect(v.plain).toMatchObject({ CATALYST_SCHEDULER: 'inapp', PORT: '8080' });
+      expect(Object.keys(v.plain)).not.toContain('CATALYST_SCHEDULER_TOKEN');
+      expect(Object.keys(v.plain)).not.toContain('CATALYST_SCHEDULE_LEASE_DIR');
+      expect(vars.secretProps).toContain('secret');
+      expect(v.secret).toEqual({ CATALYST_SCHEDULER_TOKEN: tok });
+      expectNotInPlainText(tok);
+      expectNotInPlainText(TOKEN);
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
+  });
+
+  it('refuses railwayReplicas > 1 for a project with schedules, before any Railway resource', async () => {
+    pulumi.runtime.setAllConfig({ 'catalyst:railwayToken': TOKEN }, ['catalyst:railwayToken']);
+    try {
+      await expect(run('billing.prod', raw('billing.prod', { ...cfg, railwayReplicas: '3' }, { railwayToken: TOKEN }))).rejects.toThrow(
+        /project billing has scheduled workflows \(monthly-fee\); on target railway the in-app scheduler needs exactly one instance, but the stack asks for 3/,
+      );
+      expect(registered.filter((r) => r.type.includes(':Railway'))).toEqual([]);
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
+  });
+});
+
 describe('fly: the schedules run on machine slot 0 only', () => {
   const spec: MachinesSpec = { appName: 'a', image: 'i', regions: ['ams', 'fra'], count: 3, guest: { cpuKind: 'shared', cpus: 1, memoryMb: 256 }, env: { CATALYST_SCHEDULER: 'external' }, port: 8080, autostop: 'stop', minMachinesRunning: 0, healthCheckPath: '/health', secretsVersion: null, leaderEnv: { CATALYST_SCHEDULER: 'inapp' } };
   it('slot 0 gets CATALYST_SCHEDULER=inapp and is never auto-stopped; the others do not', () => {
