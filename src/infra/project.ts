@@ -206,7 +206,7 @@ export class CatalystProject extends pulumi.ComponentResource {
       plainEnv: schedules ? sortedEnv({ ...plainEnv, ...schedules.plainEnv }) : plainEnv,
       secretEnv: {
         ...Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
-        ...(schedules ? { CATALYST_SCHEDULER_TOKEN: schedules.deploy.token } : {}),
+        ...(schedules?.deploy.token ? { CATALYST_SCHEDULER_TOKEN: schedules.deploy.token } : {}),
       },
       port: a.port,
       ...(schedules ? { schedules: schedules.deploy } : {}),

@@ -4,9 +4,14 @@
  *
  * - local, docker, render, railway: the in-app scheduler (CATALYST_SCHEDULER=inapp) in the one
  *   instance (render and railway refuse more than one instance for a project with schedules);
- *   local also keeps a lease directory, so ticks missed while the app was down are counted;
+ *   local (a directory of the checkout) and docker (a volume) also keep a lease directory, so ticks
+ *   missed while the app was down are counted at its next start;
  * - fly: the in-app scheduler on machine slot 0 only (never auto-stopped); the others serve requests;
- * - cloudrun: external: one Cloud Scheduler job per schedule calls the app (targets/cloudrun/schedules.ts).
+ * - cloudrun: external: one Cloud Scheduler job per schedule calls the app with an OIDC token the app
+ *   verifies (targets/cloudrun/schedules.ts); no bearer token is made there.
+ *
+ * Elsewhere the schedule endpoints take the bearer token CATALYST_SCHEDULER_TOKEN (the app checks it
+ * like a public workflow's `auth: { type: bearer }`).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -30,6 +35,9 @@ export const SCHEDULER_MODES: Readonly<Record<TargetName, SchedulerMode>> = Obje
 export function projectSchedules(project: ProjectModel): ScheduleDeploy['list'] {
   return project.workflows.flatMap((w) => (w.trigger.type === 'schedule' ? [{ workflow: w.name, cron: w.trigger.cron, timezone: w.trigger.timezone }] : []));
 }
+
+/** Where the docker target mounts its volume for the lease directory (the image creates it, owned by the app's user). */
+export const DOCKER_LEASE_DIR = '/var/lib/catalyst/schedules';
 
 /** Where the local target keeps its lease directory (shared by the instances of one stack). */
 export function localLeaseDir(root: string, stack: string): string {
@@ -62,8 +70,10 @@ export function planSchedules(a: { name: string; parent: pulumi.Resource; target
         `but the stack asks for ${a.instances} (set it to 1: one run per tick; see docs/infra.md "Schedules")`,
     );
   }
-  const token = createSchedulerToken(a.name, a.parent);
+  const token = mode === 'external' ? undefined : createSchedulerToken(a.name, a.parent);
   const plainEnv: Record<string, string> = { CATALYST_SCHEDULER: mode === 'inapp' ? 'inapp' : 'external' };
   if (a.target === 'local') plainEnv.CATALYST_SCHEDULE_LEASE_DIR = localLeaseDir(a.root, a.stack);
-  return { plainEnv, deploy: { list, token, ...(mode === 'leader' ? { leaderEnv: { CATALYST_SCHEDULER: 'inapp' } } : {}) } };
+  // docker: a volume keeps the last tick run across container restarts and replacements (missed ticks are counted).
+  if (a.target === 'docker') plainEnv.CATALYST_SCHEDULE_LEASE_DIR = DOCKER_LEASE_DIR;
+  return { plainEnv, deploy: { list, ...(token ? { token } : {}), ...(mode === 'leader' ? { leaderEnv: { CATALYST_SCHEDULER: 'inapp' } } : {}) } };
 }

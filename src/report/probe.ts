@@ -99,7 +99,9 @@ export function interpretMetrics(r: HttpResult): { counters: Counters | null; ap
   if (r.error) return { counters: null, app: null, problem: `/metrics: ${r.errorText}` };
   if (r.statusCode === null || r.statusCode < 200 || r.statusCode > 299) return { counters: null, app: null, problem: `/metrics answered HTTP ${r.statusCode}` };
   const counters = parseCounters(r.body ?? '');
-  return { counters, app: counters ? parseAppMetrics(r.body ?? '') : null, problem: counters ? null : '/metrics has no catalyst_requests_total' };
+  // An app that has served no workflow request yet has no request counters, but its schedules are there.
+  const app = parseAppMetrics(r.body ?? '');
+  return { counters, app: counters || Object.keys(app.schedules).length > 0 ? app : null, problem: counters ? null : '/metrics has no catalyst_requests_total' };
 }
 
 function join(base: string, path: string): string {

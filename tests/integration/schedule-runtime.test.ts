@@ -2,10 +2,11 @@
  * Scheduled workflows in the generated app under real uvicorn: the in-app scheduler (with the test-only
  * faster clock: one real second is one scheduled minute) fires, its runs show in /metrics, /health and
  * GET /_catalyst/schedules, and its effect reaches a loopback server; failed runs make /health degraded
- * (still 200); overlap skip; the authenticated endpoints for external schedulers with duplicate
- * suppression by tick; two instances sharing a lease directory run each tick once; missed ticks counted.
+ * (still 200); overlap skip; the authenticated endpoints for external schedulers (bearer token, or
+ * Cloud Scheduler's OIDC token checked against a loopback key set) with duplicate suppression by tick; two instances sharing a lease directory run each tick once; missed ticks counted.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,11 +103,16 @@ describe('endpoints for an external scheduler', () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     expect((await call(`${app.url}/_catalyst/schedules/nope`, { method: 'POST', headers: auth })).status).toBe(404);
 
-    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { 'x-catalyst-scheduler-token': 'nope' } })).status).toBe(401);
-    // Cloud Scheduler (its Authorization header holds the OIDC token; ours comes in X-Catalyst-Scheduler-Token)
-    // retries with the same schedule time: the second delivery is a duplicate.
+    // The same check as a public workflow's `auth: { type: bearer }`: the challenge, the error envelope.
+    const wrong = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="catalyst-scheduler"');
+    expect(wrong.body).toMatchObject({ error: 'unauthorized', message: 'wrong bearer token' });
+    // The old header of its own is not a credential any more.
+    expect((await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { 'x-catalyst-scheduler-token': TOKEN } })).status).toBe(401);
+    // A retry of the same delivery (same schedule time) is a duplicate.
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
-    const first = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: 'Bearer oidc.jwt.token', 'x-catalyst-scheduler-token': TOKEN, 'x-cloudscheduler-scheduletime': at } });
+    const first = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { ...auth, 'x-cloudscheduler-scheduletime': at } });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ schedule: 'ping', tick: at.replace('.000Z', 'Z'), result: 'ok' });
     const again = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: auth, body: { tick: at } });
@@ -134,6 +140,9 @@ describe('two instances sharing a lease directory', () => {
     const lease = mkdtempSync(join(tmpdir(), 'catalyst-lease-'));
     const env = { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_TEST_CLOCK_ORIGIN: String(Date.now() / 1000), CATALYST_SCHEDULE_LEASE_DIR: lease };
     const [a, b] = await Promise.all([startApp(dir, python, env), startApp(dir, python, env)]);
+    // Ticks taken before both were up (one may start later under load) were not seen by both.
+    const tickFiles = () => (existsSync(join(lease, 'ping')) ? readdirSync(join(lease, 'ping')).filter((f) => /^\d+$/.test(f)) : []);
+    const before = new Set(tickFiles());
     await sleep(5_000);
     const [ma, mb] = await Promise.all([call(`${a.url}/metrics`), call(`${b.url}/metrics`)]);
     a.child.kill('SIGTERM');
@@ -152,7 +161,11 @@ describe('two instances sharing a lease directory', () => {
     expect(ok(ma.text) + ok(mb.text)).toBeGreaterThanOrEqual(2);
     expect(finished).toBeGreaterThanOrEqual(ticks.length - 1); // a tick claimed just before the kill may not have called yet
     expect(finished).toBeLessThanOrEqual(ticks.length);
-    expect(dup(ma.text) + dup(mb.text)).toBeGreaterThanOrEqual(ticks.length - 1);
+    // Every tick taken while both ran was seen by both: the one ran it, the other counted a duplicate
+    // (less the tick taken between the metrics read and the stop).
+    const whileBoth = ticks.filter((t) => !before.has(t)).length;
+    expect(whileBoth).toBeGreaterThanOrEqual(3);
+    expect(dup(ma.text) + dup(mb.text)).toBeGreaterThanOrEqual(whileBoth - 1);
 
     await sleep(3_000); // three minutes of the fast clock with no instance running
     const c = await startApp(dir, python, env);
@@ -161,5 +174,80 @@ describe('two instances sharing a lease directory', () => {
     expect(metric(m, 'catalyst_schedule_missed_ticks_total', { schedule: 'ping' })).toBeGreaterThanOrEqual(2);
     expect(c.logs().some((l) => l.msg === 'schedule missed ticks' && l.schedule === 'ping')).toBe(true);
     c.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('Cloud Run: the OIDC token of Cloud Scheduler, verified by the app', () => {
+  const AUD = 'catalyst-scheduler:acme-prod-1/europe-west1/sched-prod';
+  const EMAIL = 'sch-sched-prod@acme-prod-1.iam.gserviceaccount.com';
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  const claims = (over: Record<string, unknown> = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    return { iss: 'https://accounts.google.com', aud: AUD, azp: '1234', email: EMAIL, email_verified: true, sub: '1234', iat: now, exp: now + 3600, ...over };
+  };
+  function token(payload: Record<string, unknown>, o: { priv?: KeyObject; kid?: string; alg?: string } = {}): string {
+    const head = `${b64({ alg: o.alg ?? 'RS256', kid: o.kid ?? 'k1', typ: 'JWT' })}.${b64(payload)}`;
+    return `${head}.${sign('sha256', Buffer.from(head), o.priv ?? key.privateKey).toString('base64url')}`;
+  }
+
+  it('runs a tick for a valid token only; every other token is refused before anything runs', async () => {
+    const jwk = { ...key.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks = await startStub((_req, _body, res) => json(res, 200, { keys: [jwk] }));
+    hook.requests.length = 0;
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER_AUTH: 'oidc', CATALYST_SCHEDULER_OIDC_AUDIENCE: AUD, CATALYST_SCHEDULER_OIDC_EMAIL: EMAIL, CATALYST_SCHEDULER_OIDC_JWKS_URL: `${jwks.url}/oauth2/v3/certs` });
+    const fire = (headers: Record<string, string>) => call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    try {
+      const missing = await fire({});
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="catalyst-scheduler", error="invalid_token"');
+      const hs = `${b64({ alg: 'HS256', kid: 'k1' })}.${b64(claims())}`;
+      const refused: [string, Record<string, string>, number, string][] = [
+        ['another key under the same kid', bearer(token(claims(), { priv: other.privateKey })), 401, 'wrong token signature'],
+        ['an unknown kid', bearer(token(claims(), { kid: 'k2' })), 401, 'the token was not signed by a known key'],
+        ['alg none', bearer(`${b64({ alg: 'none', kid: 'k1' })}.${b64(claims())}.`), 401, 'the token is not an RS256 JWT with a key id'],
+        ['HS256 keyed with the public key', bearer(`${hs}.${createHmac('sha256', JSON.stringify(jwk)).update(hs).digest('base64url')}`), 401, 'the token is not an RS256 JWT with a key id'],
+        ['expired', bearer(token(claims({ exp: Math.floor(Date.now() / 1000) - 120 }))), 401, 'the token has expired (or has no exp)'],
+        ['no exp', bearer(token(claims({ exp: undefined }))), 401, 'the token has expired (or has no exp)'],
+        ['issued in the future', bearer(token(claims({ iat: Math.floor(Date.now() / 1000) + 600 }))), 401, 'the token is not valid yet'],
+        ['another issuer', bearer(token(claims({ iss: 'https://evil.example' }))), 403, 'the token was not issued by Google'],
+        ['another audience (a token for another service)', bearer(token(claims({ aud: 'https://other-x7k2q9-ew.a.run.app' }))), 403, "the token's audience is not this app's scheduler"],
+        ['another service account', bearer(token(claims({ email: 'someone@acme-prod-1.iam.gserviceaccount.com' }))), 403, "the token is not the scheduler's service account"],
+        ['an unverified email', bearer(token(claims({ email_verified: false }))), 403, "the token is not the scheduler's service account"],
+        ['a malformed token', bearer('a.b'), 401, 'malformed token'],
+        ['Basic credentials', { authorization: 'Basic dXNlcjpwdw==' }, 401, 'missing Bearer credentials in the Authorization header'],
+      ];
+      for (const [what, headers, status, message] of refused) {
+        const r = await fire(headers);
+        expect({ what, status: r.status, message: r.body.message }).toEqual({ what, status, message });
+      }
+      expect(hook.requests.filter((r) => r.url === '/hook')).toHaveLength(0);
+
+      const ok = await fire(bearer(token(claims())));
+      expect(ok).toMatchObject({ status: 200, body: { schedule: 'ping', result: 'ok' } });
+      expect(hook.requests.filter((r) => r.url === '/hook')).toHaveLength(1);
+      // The key set was fetched once and kept (the unknown kid within 30 s did not refetch it).
+      expect(jwks.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /oauth2/v3/certs']);
+      expect(app.logs().filter((l) => l.msg === 'request refused by auth')).toHaveLength(refused.length + 1);
+    } finally {
+      app.child.kill('SIGTERM');
+      await jwks.close();
+    }
+  }, 60_000);
+
+  it('answers 503 (the scheduler retries) while the key set cannot be fetched, and is off without audience and account', async () => {
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER_AUTH: 'oidc', CATALYST_SCHEDULER_OIDC_AUDIENCE: AUD, CATALYST_SCHEDULER_OIDC_EMAIL: EMAIL, CATALYST_SCHEDULER_OIDC_JWKS_URL: 'http://127.0.0.1:9/certs' });
+    const r = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: `Bearer ${token(claims())}` } });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('auth_unavailable');
+    app.child.kill('SIGTERM');
+    // oidc without its audience: off, even with a bearer token in the environment.
+    const off = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER_AUTH: 'oidc', CATALYST_SCHEDULER_TOKEN: TOKEN });
+    const r2 = await call(`${off.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(r2.status).toBe(503);
+    expect(r2.body.error).toBe('scheduler_disabled');
+    off.child.kill('SIGTERM');
   }, 60_000);
 });

@@ -232,7 +232,7 @@ describe('catalyst generate', () => {
     cpSync(join(REPO, 'projects'), join(cwd, 'projects'), { recursive: true });
     const a = io();
     expect(await main(['generate', 'billing'], { cwd, ...a.ctx })).toBe(0);
-    expect(a.out.join('')).toMatch(/^generated billing → build\/billing \(42 files, 2 route\(s\), content hash [0-9a-f]{12}\)/);
+    expect(a.out.join('')).toMatch(/^generated billing → build\/billing \(43 files, 2 route\(s\), content hash [0-9a-f]{12}\)/);
     expect(existsSync(join(cwd, 'build', 'billing', 'app', 'main.py'))).toBe(true);
 
     const c = io();
@@ -246,7 +246,7 @@ describe('catalyst generate', () => {
     const j = io();
     expect(await main(['generate', join(cwd, 'projects', 'support-bot'), '--out', 'x/bot', '--json'], { cwd, ...j.ctx })).toBe(0);
     const parsed = JSON.parse(j.out.join(''));
-    expect(parsed).toMatchObject({ project: 'support-bot', out: 'x/bot', files: 40 });
+    expect(parsed).toMatchObject({ project: 'support-bot', out: 'x/bot', files: 41 });
     expect(parsed.contentHash).toMatch(/^[0-9a-f]{64}$/);
     const jc = io();
     expect(await main(['generate', 'support-bot', '--out', 'x/bot', '--check', '--json'], { cwd, ...jc.ctx })).toBe(0);

@@ -56,9 +56,8 @@ function expectNotInPlainText(value: string): void {
 }
 
 describe('cloudrun: one Cloud Scheduler job per schedule, OIDC token of an invoker-only account', () => {
-  it('creates the account, its invoker binding and the job with exact inputs', async () => {
+  it('creates the account, its invoker binding and the job with exact inputs; the app verifies the OIDC token, no shared secret', async () => {
     await run('billing.prod', raw('billing.prod', { project: 'billing', target: 'cloudrun', gcpProject: 'acme-prod-1', region: 'europe-west1' }));
-    const tok = schedulerToken();
     const sa = registered.find((r) => r.type === 'gcp:serviceaccount/account:Account' && r.name.endsWith('-scheduler-sa'))!;
     expect(inputsOf(sa)).toMatchObject({ project: 'acme-prod-1', accountId: 'sch-billing-prod' });
     const invoker = registered.find((r) => r.type === 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember' && r.name.endsWith('-scheduler-invoker'))!;
@@ -66,6 +65,7 @@ describe('cloudrun: one Cloud Scheduler job per schedule, OIDC token of an invok
     const job = one('gcp:cloudscheduler/job:Job');
     expect(job.name).toBe('billing-cloudrun-schedule-monthly-fee');
     const url = 'https://billing-prod-x7k2q9-ew.a.run.app';
+    const audience = 'catalyst-scheduler:acme-prod-1/europe-west1/billing-prod';
     expect(inputsOf(job)).toEqual({
       project: 'acme-prod-1',
       region: 'europe-west1',
@@ -78,22 +78,25 @@ describe('cloudrun: one Cloud Scheduler job per schedule, OIDC token of an invok
       httpTarget: {
         httpMethod: 'POST',
         uri: `${url}/_catalyst/schedules/monthly-fee`,
-        headers: { 'X-Catalyst-Scheduler-Token': tok, 'Content-Type': 'application/json' },
-        oidcToken: { serviceAccountEmail: 'sch-billing-prod@acme-prod-1.iam.gserviceaccount.com', audience: url },
+        headers: { 'Content-Type': 'application/json' },
+        oidcToken: { serviceAccountEmail: 'sch-billing-prod@acme-prod-1.iam.gserviceaccount.com', audience },
       },
     });
-    // The token travels only as secrets: in the job's headers and the service's Secret Manager secret.
-    expect(job.secretProps).toContain('httpTarget');
-    expectNotInPlainText(tok);
-    const secret = registered.find((r) => r.type === 'gcp:secretmanager/secret:Secret' && r.name.endsWith('-CATALYST_SCHEDULER_TOKEN'))!;
-    expect(inputsOf(secret).secretId).toBe('billing-prod-CATALYST_SCHEDULER_TOKEN');
-    const version = registered.find((r) => r.name.endsWith('-secret-CATALYST_SCHEDULER_TOKEN-version'))!;
-    expect(version.secretProps).toContain('secretData');
-    expect(unwrap(version.inputs.secretData)).toBe(tok);
+    // The service accepts the scheduler's audience (so IAM lets the token in when the service is private),
+    // and the app is told which audience and account to accept.
     const service = one('gcp:cloudrunv2/service:Service');
+    expect(inputsOf(service).customAudiences).toEqual([audience]);
     const envs = inputsOf(service).template.containers[0].envs as { name: string; value?: string }[];
-    expect(envs.find((e) => e.name === 'CATALYST_SCHEDULER')).toEqual({ name: 'CATALYST_SCHEDULER', value: 'external' });
-    expect(envs.find((e) => e.name === 'CATALYST_SCHEDULER_TOKEN')).toMatchObject({ valueSource: { secretKeyRef: { secret: 'billing-prod-CATALYST_SCHEDULER_TOKEN' } } });
+    expect(envs.filter((e) => e.name.startsWith('CATALYST_SCHEDULER'))).toEqual([
+      { name: 'CATALYST_SCHEDULER', value: 'external' },
+      { name: 'CATALYST_SCHEDULER_AUTH', value: 'oidc' },
+      { name: 'CATALYST_SCHEDULER_OIDC_AUDIENCE', value: audience },
+      { name: 'CATALYST_SCHEDULER_OIDC_EMAIL', value: 'sch-billing-prod@acme-prod-1.iam.gserviceaccount.com' },
+    ]);
+    // No bearer token on Cloud Run: no Stash, no Secret Manager secret, nothing secret in the job.
+    expect(byType('pulumi:index:Stash').filter((r) => r.name.endsWith('-scheduler-token'))).toEqual([]);
+    expect(registered.filter((r) => r.name.includes('CATALYST_SCHEDULER_TOKEN'))).toEqual([]);
+    expect(job.secretProps).toEqual([]);
   });
 
   it('writes macros as five fields for Cloud Scheduler', () => {
@@ -121,13 +124,26 @@ describe('in-app scheduler targets', () => {
     expectNotInPlainText(tok);
   });
 
-  it('docker: inapp in the one container', async () => {
+  it('docker: inapp in the one container, its lease directory on a volume that outlives the container', async () => {
     await run('billing.dev', raw('billing.dev', { project: 'billing', target: 'docker', port: '18124' }));
     const c = one('docker:index/container:Container');
     const envs = inputsOf(c).envs as string[];
     expect(envs).toContain('CATALYST_SCHEDULER=inapp');
+    expect(envs).toContain('CATALYST_SCHEDULE_LEASE_DIR=/var/lib/catalyst/schedules');
+    const volume = one('docker:index/volume:Volume');
+    expect(inputsOf(volume)).toEqual({ name: 'catalyst-billing-dev-schedules', labels: [{ label: 'dev.catalyst.stack', value: 'billing.dev' }] });
+    expect(inputsOf(c).volumes).toEqual([{ volumeName: 'catalyst-billing-dev-schedules', containerPath: '/var/lib/catalyst/schedules' }]);
+    // The root stays read-only; only /tmp and the volume are writable.
+    expect(inputsOf(c)).toMatchObject({ readOnly: true, tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' } });
     expect(c.secretProps).toContain('envs');
     expectNotInPlainText(schedulerToken());
+  });
+
+  it('docker: no volume for a project without schedules', async () => {
+    peerStacks.set('organization/catalyst/billing.dev', { url: 'http://127.0.0.1:18124', target: 'docker' });
+    await run('support-bot.dev', raw('support-bot.dev', { project: 'support-bot', target: 'docker', port: '18125' }, { OPENAI_API_KEY: 'sk-longer-than-8', TICKETS_TOKEN: 'tt-longer-than-8' }));
+    expect(byType('docker:index/volume:Volume')).toEqual([]);
+    expect(inputsOf(one('docker:index/container:Container')).volumes).toBeUndefined();
   });
 
   it('render refuses more than one instance (railway likewise, through railwayReplicas) for a project with schedules', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { interpretMetrics } from '../../src/report/probe.ts';
 import { parseAppMetrics } from '../../src/report/workflow-metrics.ts';
 import { cardView } from '../../src/report/view.ts';
 import { sampleStack } from '../integration/report-sample.ts';
@@ -24,5 +25,14 @@ describe('catalyst report: schedules', () => {
     const stack = { ...sampleStack(0, 'healthy'), schedules: [{ workflow: 'monthly-fee', ...st }] };
     const fact = cardView(stack).facts.find((f) => f.label === 'Schedule monthly-fee');
     expect(fact?.value).toBe('0 6 1 * * (Europe/Berlin): last run 2026-12-01 05:00 UTC ok (12 ms); next 2027-01-01 05:00 UTC, 2 missed');
+  });
+
+  it('reads the schedules of an app that has served no request yet (no request counters)', () => {
+    const body = METRICS.split('\n').filter((l) => !l.startsWith('catalyst_requests_total')).join('\n');
+    const r = interpretMetrics({ statusCode: 200, body, error: null, errorText: null, ms: 3 });
+    expect(r.counters).toBeNull();
+    expect(r.app?.schedules['monthly-fee']).toMatchObject({ cron: '0 6 1 * *', missedTicks: 2 });
+    // Without schedules either, there is nothing of the app to show.
+    expect(interpretMetrics({ statusCode: 200, body: '# nothing\n', error: null, errorText: null, ms: 3 }).app).toBeNull();
   });
 });

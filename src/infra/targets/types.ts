@@ -66,8 +66,8 @@ export interface TargetContext<C> {
 /** What a target needs to run a project's schedules (docs/infra.md, "Schedules"). */
 export interface ScheduleDeploy {
   list: { workflow: string; cron: string; timezone: string }[];
-  /** The scheduler's bearer token (CATALYST_SCHEDULER_TOKEN), a secret Output. */
-  token: pulumi.Output<string>;
+  /** The scheduler's bearer token (CATALYST_SCHEDULER_TOKEN), a secret Output; none on cloudrun (OIDC). */
+  token?: pulumi.Output<string>;
   /** Env for the one instance that runs the in-app scheduler, on targets that pick one (fly). */
   leaderEnv?: Record<string, string>;
 }

@@ -12,7 +12,7 @@ import { configBool, configInt, configString } from '../../options.ts';
 import { hasPublicWorkflows } from '../../outputs.ts';
 import { TOKENS } from '../../tokens.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
-import { createCloudSchedulerJobs } from './schedules.ts';
+import { createCloudSchedulerJobs, schedulerIdentity } from './schedules.ts';
 
 export const cloudRunOptions = z
   .object({
@@ -71,6 +71,8 @@ export interface CloudRunServiceArgs {
   /** Request timeout, seconds. */
   timeoutSeconds: number;
   labels: Record<string, string>;
+  /** Token audiences the service accepts besides its URL (the scheduler's, ./schedules.ts). */
+  customAudiences?: string[];
 }
 
 /** The Cloud Run service of one Catalyst stack and everything it needs besides the image. */
@@ -168,6 +170,7 @@ function createService(name: string, parent: pulumi.Resource, args: CloudRunServ
       ingress: 'INGRESS_TRAFFIC_ALL',
       deletionProtection: args.deletionProtection,
       labels: args.labels,
+      ...(args.customAudiences ? { customAudiences: args.customAudiences } : {}),
       template: {
         serviceAccount: email,
         scaling: { minInstanceCount: o.minInstances, maxInstanceCount: o.maxInstances },
@@ -230,6 +233,8 @@ export const target: Target<CloudRunOptions> = {
     const { gcpProject, region } = ctx.config;
     const names = cloudRunNames(ctx.project.name, ctx.env);
     if (!ctx.image) throw new Error('cloudrun: the image is missing (usesImage targets get ctx.image)');
+    const base = `${ctx.project.name}-${ctx.env}`;
+    const scheduler = ctx.schedules ? schedulerIdentity(gcpProject, region, base, names.service) : undefined;
     const service = new CloudRunService(
       `${ctx.name}-cloudrun`,
       {
@@ -240,13 +245,14 @@ export const target: Target<CloudRunOptions> = {
         secretId: names.secretId,
         image: ctx.image.pinnedRef,
         port: ctx.port,
-        plainEnv: ctx.plainEnv,
+        plainEnv: scheduler ? { ...ctx.plainEnv, ...scheduler.env } : ctx.plainEnv,
         secretEnv: ctx.secretEnv,
         options: ctx.config,
         deletionProtection: ctx.config.deletionProtection ?? ctx.stack.endsWith('.prod'),
         public: hasPublicWorkflows(ctx.project),
         timeoutSeconds: requestTimeoutSeconds(ctx),
         labels: stackLabels(ctx.project.name, ctx.env),
+        ...(scheduler ? { customAudiences: [scheduler.audience] } : {}),
       },
       { parent: ctx.parent },
     );
@@ -255,8 +261,9 @@ export const target: Target<CloudRunOptions> = {
       ? createCloudSchedulerJobs(`${ctx.name}-cloudrun`, ctx.parent, {
           gcpProject,
           region,
-          base: `${ctx.project.name}-${ctx.env}`,
-          serviceName: service.serviceName,
+          base,
+          serviceName: names.service,
+          service: service.serviceName,
           url: service.url,
           schedules: ctx.schedules,
           timeoutSeconds: requestTimeoutSeconds(ctx),

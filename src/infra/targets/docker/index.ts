@@ -12,6 +12,7 @@ import { TOKENS } from '../../tokens.ts';
 import { stablePort } from '../local/index.ts';
 import type { Target, TargetOutputs } from '../types.ts';
 import { DOCKER_STACK_LABEL } from '../../../contracts/logs.ts';
+import { DOCKER_LEASE_DIR } from '../../schedules.ts';
 
 export const dockerOptions = z.object({
   /** Host port on 127.0.0.1 (default: derived from the stack name). */
@@ -39,6 +40,8 @@ export interface DockerServiceArgs {
   hostPort: number;
   plainEnv: Record<string, pulumi.Input<string>>;
   secretEnv: Record<string, pulumi.Output<string>>;
+  /** A volume mounted there (the schedules' lease directory), kept across container replacements. */
+  leaseDir?: string;
 }
 
 /** `NAME=value` strings: plain first, then secrets (each a secret Output), sorted by name. */
@@ -62,6 +65,9 @@ export class DockerService extends pulumi.ComponentResource {
     if ('PORT' in args.plainEnv) throw new Error('DockerService: "plainEnv" must not set PORT');
     if (!Number.isInteger(args.hostPort) || args.hostPort < 1 || args.hostPort > 65535) throw new Error(`DockerService: "hostPort" ${args.hostPort} is not a port number`);
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+    const volume = args.leaseDir
+      ? new docker.Volume(`${name}-schedules`, { name: dnsName(`catalyst-${args.project}-${args.env}-schedules`, 63), labels: [{ label: DOCKER_STACK_LABEL, value: args.stack }] }, { parent: this })
+      : undefined;
     const container = new docker.Container(
       `${name}-container`,
       {
@@ -72,6 +78,7 @@ export class DockerService extends pulumi.ComponentResource {
         restart: 'unless-stopped',
         readOnly: CONTAINER_FS.readOnly,
         tmpfs: { ...CONTAINER_FS.tmpfs },
+        ...(volume ? { volumes: [{ volumeName: volume.name, containerPath: args.leaseDir }] } : {}),
         healthcheck: {
           tests: ['CMD', 'python', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${args.containerPort}/health', timeout=3)`],
           interval: '15s',
@@ -114,6 +121,7 @@ export const target: Target<DockerOptions> = {
         hostPort: ctx.config.port ?? stablePort(ctx.stack),
         plainEnv: ctx.plainEnv,
         secretEnv: ctx.secretEnv,
+        ...(ctx.schedules ? { leaseDir: DOCKER_LEASE_DIR } : {}),
       },
       { parent: ctx.parent },
     );

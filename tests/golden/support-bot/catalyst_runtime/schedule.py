@@ -11,9 +11,9 @@ delivers ticks, the app runs each tick at most once per schedule: the tick is th
   logged at startup.
 - otherwise (external): the platform's scheduler calls POST /_catalyst/schedules/<name> (Cloud
   Scheduler, one job per schedule) or POST /_catalyst/schedules (a cron pinging every minute in UTC:
-  the app runs every schedule that is due in its own zone). Both need the token CATALYST_SCHEDULER_TOKEN
-  as `Authorization: Bearer <token>` or `X-Catalyst-Scheduler-Token: <token>` (Cloud Scheduler's
-  Authorization header holds its OIDC token) and are left out of the OpenAPI document.
+  the app runs every schedule that is due in its own zone). Both are authenticated like a public workflow
+  (scheduler_auth.py: the bearer token CATALYST_SCHEDULER_TOKEN, or Cloud Scheduler's OIDC token on
+  Cloud Run) and are left out of the OpenAPI document.
 
 Overlap: `skip` (a run still going at the next tick: that tick is skipped and counted) or `allow`.
 Missed ticks (the app was down, or a tick arrived late and later ones were already due) are counted in
@@ -26,7 +26,6 @@ scheduler's clock faster.
 
 import asyncio
 import contextlib
-import hmac
 import os
 import time
 from dataclasses import dataclass, field
@@ -34,7 +33,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from catalyst_runtime import logs, metrics
+from catalyst_runtime import auth as auth_mod
+from catalyst_runtime import logs, metrics, scheduler_auth
 from catalyst_runtime.cron import CronSpec, next_run, runs_between
 
 FAILURES_FOR_DEGRADED = 3
@@ -94,28 +94,13 @@ class Scheduler:
         self.states = {s.workflow: _State(s, CronSpec(s.cron), ZoneInfo(s.timezone)) for s in schedules}
         self.run_workflow = run_workflow  # async (workflow, input) -> None; raises on failure
         self.mode = (environ.get("CATALYST_SCHEDULER") or "external").strip().lower()
-        self.token = environ.get("CATALYST_SCHEDULER_TOKEN") or ""
+        self.auth = scheduler_auth.create(environ)  # None: the endpoints are off
         self.lease_dir = (environ.get("CATALYST_SCHEDULE_LEASE_DIR") or "").strip() or None
         speed = float(environ.get("CATALYST_TEST_CLOCK_SPEED") or "1")
         origin = environ.get("CATALYST_TEST_CLOCK_ORIGIN")
         self.clock = Clock(speed if speed > 0 else 1.0, float(origin) if origin else None)
         self._task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
-
-    # ------------------------------------------------------------------ who may call the endpoints
-    def authorized(self, header: str | None, token_header: str | None = None) -> bool | None:
-        """True/False for a request's `Authorization: Bearer <token>` (or, where the Authorization header
-        carries the platform's own OIDC token, `X-Catalyst-Scheduler-Token: <token>`); None when no token
-        is configured (the endpoints are off). Compared in constant time."""
-        if not self.token:
-            return None
-        if token_header is not None:
-            value = token_header
-        else:
-            scheme, _, value = (header or "").strip().partition(" ")
-            if scheme.lower() != "bearer":
-                value = ""
-        return hmac.compare_digest(value.strip().encode("utf-8"), self.token.encode("utf-8"))
 
     # ------------------------------------------------------------------ ticks
     def due_tick(self, name: str, now_ms: int) -> int | None:
@@ -344,24 +329,31 @@ def _tick_of(request_tick: Any, header_time: str | None, sched: Scheduler, name:
 
 
 def install_routes(app: Any, state: dict[str, Any]) -> None:
-    """The scheduler's endpoints (not in the OpenAPI document; bearer token CATALYST_SCHEDULER_TOKEN)."""
+    """The scheduler's endpoints (not in the OpenAPI document; authenticated by scheduler_auth.py)."""
     import json
 
     from fastapi import Request
     from fastapi.responses import Response
 
+    from catalyst_runtime.server import denied_response
+
     def answer(status: int, body: Any) -> Response:
         return Response(json.dumps(body).encode("utf-8"), status_code=status, media_type="application/json")
 
-    def refuse(request: Request) -> Response | None:
+    async def refuse(request: Request) -> Response | None:
         sched: Scheduler | None = state["scheduler"]
         if sched is None:
             return answer(503, {"error": "starting", "message": "the app is starting"})
-        ok = sched.authorized(request.headers.get("authorization"), request.headers.get("x-catalyst-scheduler-token"))
-        if ok is None:
-            return answer(503, {"error": "scheduler_disabled", "message": "CATALYST_SCHEDULER_TOKEN is not set, so the schedule endpoints are off"})
-        if not ok:
-            return answer(401, {"error": "unauthorized", "message": "the scheduler's bearer token is required"})
+        if sched.auth is None:
+            return answer(503, {"error": "scheduler_disabled", "message": "the schedule endpoints are off: neither CATALYST_SCHEDULER_TOKEN nor the scheduler's OIDC audience and account are set"})
+        try:
+            await sched.auth.check(request.scope["headers"])
+        except auth_mod.Denied as exc:
+            logs.log("warning", "request refused by auth", path=request.url.path, status=exc.status, reason=exc.message)
+            return denied_response(exc)
+        except scheduler_auth.Unavailable as exc:
+            logs.log("error", "scheduler auth unavailable", reason=str(exc))
+            return answer(503, {"error": "auth_unavailable", "message": str(exc)})
         return None
 
     async def body_of(request: Request) -> dict[str, Any]:
@@ -376,7 +368,7 @@ def install_routes(app: Any, state: dict[str, Any]) -> None:
 
     @app.post("/_catalyst/schedules/{name}", include_in_schema=False)
     async def fire_one(name: str, request: Request) -> Response:
-        denied = refuse(request)
+        denied = await refuse(request)
         if denied is not None:
             return denied
         sched: Scheduler = state["scheduler"]
@@ -391,7 +383,7 @@ def install_routes(app: Any, state: dict[str, Any]) -> None:
 
     @app.post("/_catalyst/schedules", include_in_schema=False)
     async def fire_due(request: Request) -> Response:
-        denied = refuse(request)
+        denied = await refuse(request)
         if denied is not None:
             return denied
         sched: Scheduler = state["scheduler"]
