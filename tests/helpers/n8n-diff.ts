@@ -1,0 +1,176 @@
+/**
+ * Differential runs: the same n8n exports run by n8n (the oracle, tests/helpers/n8n.ts) and by the app
+ * `catalyst import n8n` makes of them (real uvicorn), side by side, with one loopback stand-in for the
+ * external APIs both call. `send` gives the same request to both and returns what each answered and
+ * what each sent upstream, normalised (see `observe`) so a test compares them with one `toEqual`.
+ *
+ * Adding a case: put the export in the file's list, route its upstream URLs to the stand-in (`rewrite`
+ * + the stand-in's handler), then `expect(await side.send({...})).toMatchObject(same)` — see
+ * tests/integration/n8n-oracle.test.ts.
+ *
+ * Normalisations (each is a difference by design, documented in docs/n8n-import.md "Checked against n8n"):
+ * - n8n serves production webhooks under /webhook/<path>; the app at /<path>.
+ * - A failed run: n8n answers 500 {"message": "Error in workflow"}, the app 502 with the error; both
+ *   become { status: 'workflow failed' } (the app's detail is kept in `detail` for the failure message).
+ * - Content-Type: only the media type is compared (n8n adds "; charset=utf-8").
+ * - Upstream requests: method, path with query, and the body (parsed when JSON); of the headers only
+ *   those a case names (`upstreamHeaders`), since user agents and connection headers differ.
+ * - The URL prefixes the import rewrites (--rewrite-url) are rewritten the same way in n8n's copy of the
+ *   export (as text, anywhere in it).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { generateApp, writeApp } from '../../src/codegen/index.ts';
+import { loadWorkspace } from '../../src/definitions/load.ts';
+import { call, requirePython, startApp, startStub, testPythonJs, TEST_VERSION, type RunningApp, type Stub } from './codegen.ts';
+import { startN8n, type N8nCredential, type RunningN8n } from './n8n.ts';
+
+export interface SideRequest {
+  method?: string;
+  /** The Webhook node's path, with an optional query string (`centroid?vectors=[1]`). */
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  url: string;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One side's answer, normalised. */
+export interface Observed {
+  status: number | 'workflow failed';
+  contentType: string;
+  body: unknown;
+  upstream: UpstreamRequest[];
+  /** The app's error detail for a failed run (never compared). */
+  detail?: unknown;
+}
+
+export interface SideBySide {
+  n8n: RunningN8n;
+  app: RunningApp;
+  stub: Stub;
+  /** The import's report text (for failure messages). */
+  importOutput: string;
+  send(req: SideRequest): Promise<{ n8n: Observed; app: Observed }>;
+  stop(): Promise<void>;
+}
+
+export interface SideBySideOptions {
+  /** n8n exports: file name → parsed JSON. */
+  exports: Record<string, Record<string, unknown>>;
+  /** The stand-in for every external API both sides call. */
+  upstream: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>;
+  /** URL prefix in the exports → path prefix on the stand-in (`https://api.x.com` → `/x`). */
+  rewrite?: Record<string, string>;
+  /** The app's secrets (environment) and the n8n credentials holding the same values. */
+  secrets?: Record<string, string>;
+  credentials?: N8nCredential[];
+  /** Import with --allow-partial (stubs for what cannot be imported); the default insists on a clean import. */
+  allowPartial?: boolean;
+  /** Upstream request headers to compare (lower case). */
+  upstreamHeaders?: string[];
+  /** How long to wait for upstream calls made after the answer (n8n's "respond immediately"). */
+  settleMs?: number;
+}
+
+const project = 'oracle';
+
+function rewriteText(json: Record<string, unknown>, rewrite: [string, string][]): Record<string, unknown> {
+  let text = JSON.stringify(json);
+  for (const [from, to] of rewrite) text = text.split(from).join(to);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function observe(status: number, contentType: string | null, body: unknown, upstream: UpstreamRequest[], side: 'n8n' | 'app'): Observed {
+  const media = (contentType ?? '').split(';')[0].trim();
+  const failed = side === 'n8n' ? status === 500 && JSON.stringify(body) === '{"message":"Error in workflow"}' : status === 502;
+  if (failed) return { status: 'workflow failed', contentType: '', body: null, upstream, ...(side === 'app' ? { detail: body } : {}) };
+  return { status, contentType: media, body, upstream };
+}
+
+/** Import the exports, start the app and n8n on them, with the stand-in both call. */
+export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySide> {
+  requirePython();
+  const python = await testPythonJs();
+  const stub = await startStub(opts.upstream);
+  const rewrite = Object.entries(opts.rewrite ?? {}).map(([from, path]): [string, string] => [from, `${stub.url}${path}`]);
+  const root = mkdtempSync(join(tmpdir(), 'catalyst-oracle-'));
+  let n8n: RunningN8n | undefined;
+  let app: RunningApp | undefined;
+  const stop = async () => {
+    await Promise.all([app?.stop(), n8n?.stop()]);
+    await stub.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const dir = join(root, 'exports');
+    mkdirSync(dir);
+    for (const [name, json] of Object.entries(opts.exports)) writeFileSync(join(dir, name), JSON.stringify(json));
+    let importOutput = '';
+    const code = await main(
+      ['import', 'n8n', dir, '--project', project, '--into', join(root, 'projects'), ...rewrite.flatMap(([f, t]) => ['--rewrite-url', `${f}=${t}`]), ...(opts.allowPartial ? ['--allow-partial'] : [])],
+      { cwd: root, stdout: (t) => (importOutput += t), stderr: (t) => (importOutput += t), env: {}, isTTY: false },
+    );
+    if (code !== 0 && !(opts.allowPartial && code === 3)) throw new Error(`catalyst import n8n exited ${code}:\n${importOutput}`);
+    const ws = loadWorkspace(join(root, 'projects', project), { base: root });
+    if (!ws.workspace) throw new Error(`the imported project is invalid:\n${ws.diagnostics.map((d) => `${d.file}:${d.line} ${d.path}: ${d.message}`).join('\n')}`);
+    const appDir = join(root, 'app');
+    writeApp(generateApp(ws.workspace.projects[0], ws.workspace, { catalystVersion: TEST_VERSION }), appDir);
+    [app, n8n] = await Promise.all([
+      startApp(appDir, python, opts.secrets ?? {}, 60_000),
+      startN8n({ workflows: Object.values(opts.exports).map((w) => rewriteText(w, rewrite)), credentials: opts.credentials }),
+    ]);
+    const headerNames = opts.upstreamHeaders ?? [];
+    const upstreamSince = async (since: number) => {
+      // Upstream calls made after the answer (respond immediately) arrive later: wait until none come in.
+      let seen = -1;
+      while (opts.settleMs && seen !== stub.requests.length) {
+        seen = stub.requests.length;
+        await new Promise((r) => setTimeout(r, opts.settleMs));
+      }
+      return stub.requests.slice(since).map((r) => ({
+        method: r.method,
+        url: r.url,
+        body: r.body === '' ? null : parse(r.body),
+        ...(headerNames.length ? { headers: Object.fromEntries(headerNames.map((h) => [h, String(r.headers[h] ?? '')])) } : {}),
+      }));
+    };
+    const side: SideBySide = {
+      n8n: n8n!,
+      app: app!,
+      stub,
+      importOutput,
+      stop,
+      send: async (req) => {
+        let since = stub.requests.length;
+        const a = await n8n!.webhook(req.path, req);
+        const n8nObs = observe(a.status, a.headers.get('content-type'), a.body, await upstreamSince(since), 'n8n');
+        since = stub.requests.length;
+        const b = await call(`${app!.url}/${req.path.replace(/^\//, '')}`, { method: req.method, body: req.body, headers: req.headers });
+        const appObs = observe(b.status, b.headers.get('content-type'), b.body, await upstreamSince(since), 'app');
+        return { n8n: n8nObs, app: appObs };
+      },
+    };
+    return side;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
