@@ -242,6 +242,29 @@ describe('catalyst project rename', () => {
     expect(hashTree(root)).toBe(broken);
   });
 
+  it('refuses when a stack file of the project cannot be edited, naming it', async () => {
+    const root = tempRepo();
+    writeFiles(root, { 'stacks/Pulumi.billing.dev.yml': 'config:\n  catalyst:project: billing\n  bad: [unclosed\n' });
+    const before = hashTree(root);
+    const r = await run(root, 'project', 'rename', 'billing', 'shop');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^catalyst project: cannot rename project "billing" to "shop":\n- stacks\/Pulumi\.billing\.dev\.yml: cannot edit a file with YAML errors: .*; fix the file first\n$/);
+    expect(hashTree(root)).toBe(before);
+    writeFiles(root, { 'stacks/Pulumi.billing.dev.yml': '# hand-written\nconfig:\n  catalyst:project: billing # the project\n' });
+    expect((await run(root, 'project', 'rename', 'billing', 'shop')).code).toBe(0);
+    expect(read(root, 'stacks/Pulumi.shop.dev.yml')).toBe('# hand-written\nconfig:\n  catalyst:project: shop # the project\n');
+  });
+
+  it('says to regenerate the CI workflows when they name the old stacks', async () => {
+    const root = repoWithStacks();
+    writeFiles(root, { '.github/workflows/catalyst-deploy.yml': 'jobs:\n  deploy_billing_prod:\n    with: { stack: billing.prod }\n', '.github/workflows/catalyst-pr.yml': 'on: pull_request\n' });
+    fakeBackend([]);
+    const r = await run(root, 'project', 'rename', 'billing', 'shop');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('note: .github/workflows/catalyst-deploy.yml name the old stacks; regenerate them: npx catalyst ci init --force\n');
+    expect(read(root, '.github/workflows/catalyst-deploy.yml')).toContain('billing.prod');
+  });
+
   it('is listed in the help of catalyst project', async () => {
     const r = await run(tempRepo(), 'help', 'project');
     expect(r.stdout).toContain('catalyst project rename <old> <new>');

@@ -175,7 +175,7 @@ export async function rename(argv: string[], ctx: CommandContext): Promise<numbe
     if (envs.length) ctx.stdout(`note: ${caller} reads ${to}'s URL from stack ${to}.<env> from its next deploy: deploy ${envs.map((e) => `${to}.${e}`).join(', ')} first (catalyst up --env <env> deploys callees first)\n`);
   }
   const ci = Object.values(WORKFLOW_FILES).filter((f) => existsSync(join(root, f)) && plans.some((s) => readFileSync(join(root, f), 'utf8').includes(s.from)));
-  if (ci.length) ctx.stdout(`note: ${ci.join(', ')} still name the old stacks; regenerate: npx catalyst ci init --force\n`);
+  if (ci.length) ctx.stdout(`note: ${ci.join(', ')} name the old stacks; regenerate them: npx catalyst ci init --force\n`);
   ctx.stdout(`project "${from}" renamed to "${to}"; \`git status\` shows the change\n`);
   return 0;
 }
