@@ -49,7 +49,7 @@ export interface MainImportsView {
 export function mayEndWithoutRespond(wf: WorkflowModel): boolean {
   for (const n of wf.nodes) {
     if (n.type === 'respond') continue;
-    const out = wf.edges.filter((e) => e.from === n.id);
+    const out = wf.edges.filter((e) => e.from === n.id && !e.error); // an error edge runs only when the node fails
     const branches = branchesOf(n.def);
     if (branches.length === 0 ? out.length === 0 : !branches.every((b) => out.some((e) => e.branch === b))) return true;
   }

@@ -67,7 +67,7 @@ export function buildWorkflows(
   return workflows.map((w) => {
     const nodes = w.nodes.map((n) => nodeView(n, project, workspace, w.name));
     const usesJs = w.nodes.some((n) => n.def.type === 'javascript');
-    const edges = w.edges.map((e) => `Edge(${pyStr(e.from)}, ${pyStr(e.to)}${e.branch !== undefined ? `, ${pyStr(e.branch)}` : ''})`);
+    const edges = w.edges.map((e) => `Edge(${pyStr(e.from)}, ${pyStr(e.to)}${e.branch !== undefined ? `, ${pyStr(e.branch)}` : ''}${e.error ? ', on_error=True' : ''})`);
     const route = w.trigger.type === 'webhook' ? `${w.trigger.method} ${w.trigger.path}` : null;
     const doc = `Workflow ${w.name} (${w.visibility}${route ? `, ${route}` : ', no route'})${w.description ? `: ${w.description}` : ''}`;
     return {

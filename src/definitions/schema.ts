@@ -298,6 +298,10 @@ export const edge = z.strictObject({
   from: nodeId,
   to: nodeId,
   branch: z.string().optional().describe('for condition: "true" | "false"; for switch: a case branch or "default"'),
+  error: z
+    .literal(true)
+    .optional()
+    .describe('true: taken only when `from` fails, with the error ({error, code, status}) as its output; its other edges are then not taken'),
 });
 
 /** A clock trigger (docs/workflows.md, "Schedules"); the expression and zone are checked in workflow.ts. */

@@ -45,6 +45,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
     if (!src) return;
     const allowed = branchesOf(src);
     if (src.type === 'respond') d(['edges', i], `"${e.from}" is a respond node; it ends the run, so nothing can follow it`, 'remove this edge, or respond later');
+    else if (e.error) errorEdge(src, e, i, d);
     else if (allowed.length === 0 && e.branch !== undefined) d(['edges', i, 'branch'], `a ${src.type} node does not branch`, 'remove branch');
     else if (allowed.length > 0 && e.branch === undefined) d(['edges', i], `an edge from ${src.type} "${e.from}" needs a branch`, `add branch: one of ${allowed.join(', ')}`);
     else if (allowed.length > 0 && !allowed.includes(e.branch!)) {
@@ -54,7 +55,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
   });
   const seenEdge = new Map<string, number>();
   wf.edges.forEach((e, i) => {
-    const k = `${e.from}\u0000${e.to}\u0000${e.branch ?? ''}`;
+    const k = `${e.from}\u0000${e.to}\u0000${e.branch ?? ''}\u0000${e.error ? 'error' : ''}`;
     if (seenEdge.has(k)) d(['edges', i], `duplicate edge (same as edges[${seenEdge.get(k)}])`, 'remove it');
     else seenEdge.set(k, i);
   });
@@ -209,4 +210,12 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
     calls,
     secrets: [...secretsUsed].sort(),
   };
+}
+
+/** An error edge (`error: true`): taken when its node fails; it takes no branch. */
+function errorEdge(src: WorkflowFile['nodes'][number], e: EdgeDef, i: number, d: (path: (string | number)[], message: string, fix?: string) => void): void {
+  if (e.branch !== undefined) d(['edges', i, 'branch'], 'an error edge (error: true) is taken when the node fails, whatever its branch; it takes no branch', 'remove branch, or remove error: true');
+  else if (src.type === 'workflowCall' && src.onError === 'continue') {
+    d(['edges', i, 'error'], `"${src.id}" has onError: continue, so it never fails and this error edge is never taken`, 'remove onError: continue (the error edge then handles the failure), or remove this edge');
+  }
 }

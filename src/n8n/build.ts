@@ -6,6 +6,7 @@ import { reachable, reachableFromTrigger, type FilePlan } from './graph.ts';
 import { JsExpressions } from './jsrun.ts';
 import { Refused, Unsupported, unsupported, type ImportIssue, type Severity } from './issues.ts';
 import { convertNode, nodeSettings, stubFor, withJsBefore } from './nodes/dispatch.ts';
+import { withErrorOutputs } from './nodes/errors.ts';
 import { mergeKind } from './nodes/merge.ts';
 import { leafResponse, respondNode } from './nodes/respond.ts';
 import type { TriggerPlan } from './nodes/triggers.ts';
@@ -47,6 +48,8 @@ export interface Inst {
   parents: { inst: Inst; output: number; input: number }[];
   view: View;
   outputs: Attach[][];
+  /** Per output index, the item's view where it is not `view` (an error output). */
+  views?: (View | undefined)[];
   branching: boolean;
   respond?: PendingRespond;
   responds: boolean;
@@ -79,7 +82,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
     for (const a of attaches) {
       if (a.from === undefined) {
         if (!starts.includes(to)) starts.push(to);
-      } else if (!edges.some((e) => e.from === a.from && e.to === to && e.branch === a.branch)) edges.push({ from: a.from, to, ...(a.branch ? { branch: a.branch } : {}) });
+      } else if (!edges.some((e) => e.from === a.from && e.to === to && e.branch === a.branch && e.error === a.error)) edges.push({ from: a.from, to, ...(a.branch ? { branch: a.branch } : {}), ...(a.error ? { error: true } : {}) });
     }
   };
 
@@ -148,7 +151,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
       parents.sort((a, b) => a.input - b.input);
       const id = ids.take(snakeId(n.name));
       const first = parents[0].inst;
-      const inputView = first.view;
+      const inputView = outputView(first, parents[0].output);
       const parentAttaches = parents.flatMap((p) => p.inst.outputs[p.output] ?? []);
       const inherited = parents.map((p) => p.inst.respond).find((r) => r);
       const inst: Inst = { n8n: n, id, parents, view: inputView, outputs: [], branching: false, responds: false, unrouted: [], respond: inherited };
@@ -170,16 +173,20 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
         languageModels: () => plan.aiConns.filter((c) => c.to === name).map((c) => plan.byName.get(c.from)!).filter(Boolean),
         rewriteUrl: (u) => host.rewriteUrl(u),
         hasSuccessors,
+        converted: (nodeId) => out.find((x) => x.id === nodeId),
       };
       let conv: Converted;
+      let errorOut: ReturnType<typeof withErrorOutputs>;
       try {
         if (forced?.has(name)) unsupported('validation', forced.get(name)!);
         if (mergeErr) throw mergeErr;
-        conv = convertNode(env, n, isMerge ? kind : undefined, parents.map((p) => ({ view: p.inst.view, from: (p.inst.outputs[p.output] ?? [])[0]?.from })), inherited);
+        conv = convertNode(env, n, isMerge ? kind : undefined, parents.map((p) => ({ view: outputView(p.inst, p.output), from: (p.inst.outputs[p.output] ?? [])[0]?.from })), inherited);
         conv = withJsBefore(conv, jsx.node(n.name, inputView));
+        errorOut = withErrorOutputs(env, conv, outputsOf(conv, parentAttaches));
       } catch (err) {
         if (!(err instanceof Unsupported)) throw err;
         host.nodeError(plan, info, name, err);
+        errorOut = undefined;
         conv = stubFor(env, n, err.message, hasSuccessors, info, Math.max(0, ...plan.conns.filter((c) => c.from === name).map((c) => c.output + 1)));
       }
       // Wire the node in.
@@ -199,9 +206,8 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
         if (inherited) issue('note', 'respond-twice', `n8n already answered the webhook at "${inherited.node}"; this Respond to Webhook node has no effect`, n);
         else inst.respond = conv.respond;
       }
-      if (conv.outputs === 'pass') inst.outputs = [parentAttaches];
-      else if (conv.outputs) inst.outputs = conv.outputs;
-      else inst.outputs = [[{ from: conv.nodes[conv.nodes.length - 1].id }]];
+      inst.outputs = errorOut?.outputs ?? outputsOf(conv, parentAttaches);
+      if (errorOut?.views.length) inst.views = errorOut.views;
       nodeSettings(n, env);
       created.push(inst);
     }
@@ -209,7 +215,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
   }
 
   // Leaves: outputs nothing is connected to.
-  const leafResponses: { attaches: Attach[]; inst: Inst; kind: 'item' | 'empty' }[] = [];
+  const leafResponses: { attaches: Attach[]; inst: Inst; view: View; kind: 'item' | 'empty' }[] = [];
   for (const [name, list] of instances) {
     for (const inst of list) {
       if (inst.responds) continue;
@@ -218,14 +224,14 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
         const attaches = inst.outputs[k] ?? [];
         if (attaches.length === 0) continue;
         if (plan.conns.some((c) => c.from === name && c.output === k && order.includes(c.to))) continue;
-        leafResponses.push({ attaches, inst, kind: inst.branching && k > 0 ? 'empty' : 'item' });
+        leafResponses.push({ attaches, inst, view: outputView(inst, k), kind: inst.branching && k > 0 ? 'empty' : 'item' });
       }
-      if (inst.unrouted.length) leafResponses.push({ attaches: inst.unrouted, inst, kind: 'empty' });
+      if (inst.unrouted.length) leafResponses.push({ attaches: inst.unrouted, inst, view: inst.view, kind: 'empty' });
     }
   }
   let noRespondWarned = false;
   for (const leaf of leafResponses) {
-    const r = leafResponse(leaf.inst, leaf.kind, info, tplan, (severity, code, reason) => {
+    const r = leafResponse({ n8n: leaf.inst.n8n, view: leaf.view, respond: leaf.inst.respond }, leaf.kind, info, tplan, (severity, code, reason) => {
       if (code === 'no-respond') {
         if (noRespondWarned) return;
         noRespondWarned = true;
@@ -264,4 +270,16 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
   };
   current.doc = doc;
   return current;
+}
+
+/** The item on output `k` of an instance. */
+function outputView(inst: Inst, k: number): View {
+  return inst.views?.[k] ?? inst.view;
+}
+
+/** Where a converted node's outputs attach (by n8n output index). */
+function outputsOf(conv: Converted, parentAttaches: Attach[]): Attach[][] {
+  if (conv.outputs === 'pass') return [parentAttaches];
+  if (conv.outputs) return conv.outputs;
+  return [[{ from: conv.nodes[conv.nodes.length - 1].id }]];
 }

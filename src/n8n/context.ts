@@ -11,6 +11,8 @@ export type NodeOut = { id: string; type: string; description?: string } & Recor
 export interface Attach {
   from?: string;
   branch?: string;
+  /** An error edge: taken when `from` fails. */
+  error?: true;
 }
 
 /** A response that a Respond to Webhook node with successors defers to the end of each path. */
@@ -88,6 +90,8 @@ export interface NodeEnv {
   rewriteUrl(url: unknown): unknown;
   /** True when other nodes are connected to this node's outputs. */
   hasSuccessors: boolean;
+  /** A node of this workflow converted before this one (an ancestor when this one reads it), by our id. */
+  converted(id: string): NodeOut | undefined;
 }
 
 /** A short type name: `n8n-nodes-base.httpRequest` → `httpRequest`. */

@@ -160,6 +160,21 @@ describe('graph rules (workflow.ts)', () => {
     expectDiag(ds, /"s" has no branch "onee"/, { fix: 'did you mean "one"?' });
     expectDiag(ds, /a log node does not branch/, { path: 'edges[4].branch', fix: 'remove branch' });
   });
+  it('error edges (error: true): valid from any node that can fail, with no branch, kept in the model', () => {
+    const nodes = ['{ id: h, type: httpRequest, url: "https://api.example.com/x" }', '{ id: ok, type: respond }', '{ id: bad, type: respond, status: 502, body: "{{ nodes.h.message }}" }'];
+    const r = loadFiles({ 'pp/project.yaml': PROJECT, 'pp/workflows/w.yaml': wf('w', graph(nodes, ['{ from: h, to: ok }', '{ from: h, to: bad, error: true }'])) });
+    expectValid(r);
+    expect(r.workspace!.projects[0].workflows[0].edges).toEqual([{ from: 'h', to: 'ok' }, { from: 'h', to: 'bad', error: true }]);
+  });
+  it('error edges: no branch, not from a call that continues on error, not false; duplicates counted with the flag', () => {
+    const nodes = ['{ id: c, type: condition, if: true }', '{ id: k, type: workflowCall, workflow: other, onError: continue }', '{ id: a, type: respond }', '{ id: b, type: respond }', '{ id: e, type: respond }', '{ id: f, type: respond }'];
+    const ds = wfDiags(graph(nodes, ['{ from: c, to: k, branch: "true" }', '{ from: c, to: a, branch: "false", error: true }', '{ from: k, to: b }', '{ from: k, to: e, error: true }', '{ from: k, to: f }']), PROJECT, { 'pp/workflows/other.yaml': wf('other', 'nodes: [{ id: r, type: respond }]\n') });
+    expectDiag(ds, /an error edge \(error: true\) is taken when the node fails, whatever its branch/, { path: 'edges[1].branch', fix: 'remove branch, or remove error: true' });
+    expectDiag(ds, /"k" has onError: continue, so it never fails and this error edge is never taken/, { path: 'edges[3].error' });
+    expectDiag(wfDiags(graph(['{ id: l, type: log, message: x }', '{ id: r, type: respond }'], ['{ from: l, to: r, error: false }'])), /false is not allowed here/, { path: 'edges[0].error', fix: 'one of: true' });
+    const dup = wfDiags(graph(['{ id: l, type: log, message: x }', '{ id: r, type: respond }'], ['{ from: l, to: r }', '{ from: l, to: r, error: true }']));
+    expect(dup.map((d) => d.message)).toEqual([]);
+  });
   it('implicit edges follow the file order', () => {
     const r = loadFiles({ 'pp/project.yaml': PROJECT, 'pp/workflows/w.yaml': wf('w', graph(['{ id: a, type: log, message: x }', '{ id: b, type: delay, ms: 1 }', '{ id: r, type: respond }'])) });
     expectValid(r);

@@ -104,6 +104,43 @@ describe('connections', () => {
   });
 });
 
+describe('On Error settings (error edges)', () => {
+  const fetch = (onError: string) => node('Fetch', 'httpRequest', 4.2, { url: 'https://api.example.com/x' }, { onError });
+  it('continueErrorOutput: the error output becomes an error edge; $json.error is the message', () => {
+    const r = runImport(workflow([hook(), fetch('continueErrorOutput'), set('Ok', 'v', '={{ $json.id }}'), set('Oops', 'why', '={{ $json.error }}')], [['Webhook', 'Fetch'], ['Fetch', 'Ok', 0], ['Fetch', 'Oops', 1]]));
+    expect(r.errors).toEqual([]);
+    expect(r.edges()).toEqual([
+      { from: 'fetch', to: 'ok' },
+      { from: 'fetch', to: 'oops', error: true },
+      { from: 'ok', to: 'respond_ok' },
+      { from: 'oops', to: 'respond_oops' },
+    ]);
+    expect(r.node('oops').set).toEqual({ why: '{{ str(nodes.fetch.message) }}' });
+    expect(r.node('fetch')).not.toHaveProperty('failOnError');
+    expect(r.result.report.files[0].status).toBe('clean');
+  });
+
+  it('continueErrorOutput with nothing on the error output: n8n answers with the error item (lastNode)', () => {
+    const r = runImport(workflow([hook(), fetch('continueErrorOutput'), set('Ok', 'v', 'fine')], [['Webhook', 'Fetch'], ['Fetch', 'Ok', 0]]));
+    expect(r.edges()).toContainEqual({ from: 'fetch', to: 'respond_fetch', error: true });
+    expect(r.node('respond_fetch')).toMatchObject({ status: 200, body: { error: '{{ nodes.fetch.message }}' } });
+  });
+
+  it('continueRegularOutput (and continueOnFail) on a node that has no setting of its own: the failure continues along the output', () => {
+    const code = node('Code', 'code', 2, { jsCode: 'return { json: { n: 1 } };' }, { continueOnFail: true });
+    const r = runImport(workflow([hook(), code, set('Next', 'v', 'x')], [['Webhook', 'Code'], ['Code', 'Next']]));
+    expect(r.edges()).toContainEqual({ from: 'code', to: 'next' });
+    expect(r.edges()).toContainEqual({ from: 'code', to: 'next', error: true });
+    expect(r.issues).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'continue-on-fail', node: 'Code' }));
+    expect(r.errors).toEqual([]);
+  });
+
+  it('an error output on IF, or on a node imported as several nodes, is an error naming the setting', () => {
+    const r = runImport(workflow([hook(), { ...ifNode(), onError: 'continueErrorOutput' }, set('A', 'a', '1'), set('E', 'e', '1')], [['Webhook', 'If'], ['If', 'A', 0], ['If', 'E', 2]]));
+    expect(r.errors).toMatchObject([{ code: 'error-output', node: 'If', parameter: 'onError', reason: expect.stringContaining('branching node') }]);
+  });
+});
+
 describe('Execute Workflow between imported files', () => {
   const callee = (trigger: ReturnType<typeof node>) =>
     workflow([trigger, set('Greet', 'greeting', '=Hello {{ $json.name }} from {{ $json.city }}')], [[trigger.name, 'Greet']], { id: 'sub-1', name: 'Greeter' });

@@ -329,6 +329,22 @@ describe('Switch', () => {
 describe('HTTP Request', () => {
   const run = (v: number, params: Record<string, unknown>, extra: Record<string, unknown> = {}) => runImport(webhookChain([node('Call', 'httpRequest', v, params, extra), node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'ok' })]));
 
+  it('a host read from a Set node constant is written into the URL (fixed at build time); data-driven hosts are not', () => {
+    const config = (value: unknown) => node('Config', 'set', 3.4, { assignments: { assignments: [{ name: 'base', type: 'string', value }, { name: 'api.port', type: 'string', value: '8443' }] }, options: { dotNotation: true } });
+    const call = node('Call', 'httpRequest', 4.2, { url: '={{ $json.base }}:{{ $json.api.port }}/items/{{ $(\'Webhook\').item.json.body.id }}', authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }, { credentials: { httpHeaderAuth: { id: '1', name: 'My API' } } });
+    const fixed = runImport(webhookChain([config('https://api.example.com'), call], 'lastNode'));
+    expect(fixed.node('call').url).toBe("https://api.example.com:8443/items/{{ input.id }}");
+    expect(fixed.node('call')).not.toHaveProperty('allowHosts');
+    expect(fixed.issues).toContainEqual(expect.objectContaining({ severity: 'note', code: 'http-fixed-host', node: 'Call' }));
+    expect(fixed.result.report.files[0].status).toBe('clean');
+    // a value from the request (or any expression) stays a reference, and the rule still refuses it
+    const fromData = runImport(webhookChain([config('={{ $json.body.base }}'), call], 'lastNode'));
+    expect(fromData.errors).toMatchObject([{ code: 'validation', node: 'Call', reason: expect.stringContaining('inside the scheme, host or port of url') }]);
+    // text the template language would read (braces, backslashes) is not written in
+    const braces = runImport(webhookChain([config('https://{x}.example.com'), call], 'lastNode'));
+    expect(braces.issues.map((i) => i.code)).not.toContain('http-fixed-host');
+  });
+
   it('v1: requestMethod, UI parameters, JSON body by default, header auth, timeout', () => {
     const r = run(1, {
       url: '=https://api.example.com/items/{{ $json.body.id }}',

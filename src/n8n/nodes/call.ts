@@ -32,7 +32,7 @@ export function convertExecuteWorkflow(env: NodeEnv): Converted {
     env.passItem(env.id, target.workflow, env.input ?? unsupported('no-input', 'the node has no input item'));
   }
   const onError = n.onError ?? (n.continueOnFail ? 'continueRegularOutput' : undefined);
-  if (onError === 'continueErrorOutput') unsupported('error-output', 'an error output branch is not supported', { parameter: 'onError' });
+  // continueErrorOutput: a failed call takes the error edges (nodes/errors.ts)
   if (onError === 'continueRegularOutput') {
     node.onError = 'continue';
     node.fallback = { error: 'the called workflow failed' };

@@ -47,12 +47,10 @@ export function convertNode(env: NodeEnv, n: N8nNode, merge: 'join' | 'combine' 
   return conv(env);
 }
 
-/** Node settings that apply to every node type. */
+/** Node settings that apply to every node type ("On Error" is in errors.ts). */
 export function nodeSettings(n: N8nNode, env: NodeEnv): void {
-  const onError = n.onError ?? (n.continueOnFail ? 'continueRegularOutput' : undefined);
-  const handled = ['n8n-nodes-base.httpRequest', 'n8n-nodes-base.executeWorkflow'];
-  if (onError && onError !== 'stopWorkflow' && !handled.includes(n.type) && !n.disabled) {
-    env.issue('warning', 'continue-on-fail', `n8n continues when this node fails (${onError}); Catalyst fails the run`);
+  if (n.onError && !['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'].includes(n.onError) && !n.disabled) {
+    env.issue('warning', 'continue-on-fail', `unknown "On Error" setting ${JSON.stringify(n.onError)}; Catalyst fails the run when this node fails`, { parameter: 'onError' });
   }
   if (n.alwaysOutputData && !n.disabled) env.issue('note', 'always-output-data', '"always output data" has no effect with one item per run');
 }

@@ -79,6 +79,38 @@ function stringValues(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(v)]));
 }
 
+/**
+ * A URL whose scheme or host is read from an earlier node breaks the outgoing-URL rule (the host must be
+ * fixed when the app is built), unless what it reads is plain text that node always outputs: a Set node's
+ * field set to a literal ("Base URL" constants). Those parts are written into the URL, so the host is
+ * fixed and no run can change it; anything else is left for the rule to report.
+ */
+function fixedHost(env: NodeEnv, url: unknown): unknown {
+  if (typeof url !== 'string' || !checkOutgoingUrl(compileValue(url, []), undefined, true, 'url')) return url;
+  const folded = url.replace(/\{\{(.*?)\}\}/gs, (whole, src: string) => literalOutput(env, src.trim()) ?? whole);
+  if (folded === url || checkOutgoingUrl(compileValue(folded, []), undefined, true, 'url')) return url;
+  env.issue('note', 'http-fixed-host', 'the URL reads plain text an earlier node always outputs (a Set node constant); it is written into the URL, so the host is fixed when the app is built', { parameter: 'url' });
+  return folded;
+}
+
+/** The literal string `nodes.<id>.<path>` (optionally inside str()) always is: a transform's plain-text field. */
+function literalOutput(env: NodeEnv, src: string): string | undefined {
+  const m = /^(?:str\((.*)\)|(.*))$/s.exec(src)!;
+  const ref = /^nodes\.([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_$][A-Za-z0-9_$]*|\['(?:[^'\\]|\\.)*'\])+)$/.exec(m[1] ?? m[2]);
+  if (!ref) return undefined;
+  const node = env.converted(ref[1]);
+  if (node?.type !== 'transform') return undefined;
+  let value: unknown = node.set;
+  for (const k of ref[2].matchAll(/\.([A-Za-z_$][A-Za-z0-9_$]*)|\['((?:[^'\\]|\\.)*)'\]/g)) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const key = k[1] ?? k[2].replace(/\\(.)/g, '$1');
+    if (!Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  // plain text only: nothing the template language would read as an expression or an escape
+  return typeof value === 'string' && !/[{}\\]/.test(value) ? value : undefined;
+}
+
 export function convertHttp(env: NodeEnv): Converted {
   const n = env.n8n;
   const v = n.typeVersion;
@@ -88,7 +120,7 @@ export function convertHttp(env: NodeEnv): Converted {
 
   const rawUrl = param<unknown>(n, 'url', '');
   if (rawUrl === '' || rawUrl === '=') unsupported('http-url', 'the URL is empty', { parameter: 'url' });
-  const url = env.rewriteUrl(withParameter('url', () => convertValue(rawUrl, env.scope, 'string')));
+  const url = env.rewriteUrl(fixedHost(env, withParameter('url', () => convertValue(rawUrl, env.scope, 'string'))));
   if (typeof url === 'string' && !url.includes('{{') && !/^https?:\/\//i.test(url)) {
     env.issue('warning', 'http-url', `the URL ${JSON.stringify(url.slice(0, 80))} is not an absolute http(s) URL; the request fails until it is set`, { parameter: 'url' });
   }
@@ -151,7 +183,7 @@ export function convertHttp(env: NodeEnv): Converted {
   const fullResponse = resp.fullResponse === true;
   let failOnError = !(resp.neverError === true);
   const onError = n.onError ?? (n.continueOnFail ? 'continueRegularOutput' : undefined);
-  if (onError === 'continueErrorOutput') unsupported('error-output', 'an error output branch is not supported', { parameter: 'onError' });
+  // continueErrorOutput: a failure (including a 4xx/5xx answer) takes the error edges (nodes/errors.ts)
   if (onError === 'continueRegularOutput') {
     failOnError = false;
     env.issue('warning', 'continue-on-fail', 'n8n continues after any error of this node; Catalyst continues after 4xx/5xx responses (failOnError: false) but a network error or timeout still fails the run', { parameter: 'onError' });

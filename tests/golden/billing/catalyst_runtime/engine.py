@@ -3,8 +3,10 @@
 
 Nodes run in the model's topological order. The entry node always runs; any other node runs when at
 least one of its incoming edges is active. A node that ran activates its outgoing edges (a condition or
-switch only the chosen branch's); a skipped node activates none. `respond` ends the run; without one the
-response is 200 with the last executed node's output.
+switch only the chosen branch's); a skipped node activates none. A node that fails fails the run, unless
+it has error edges (`error: true`): then its output is the error ({error, message, status, node}) and only
+those edges become active. `respond` ends the run; without one the response is 200 with the last executed
+node's output.
 
 Cost matters here: every request runs this once per workflow, and once more per in-process call. So the
 graph is turned into index tuples once (at import); a timer for a timeout is set only where one could
@@ -42,6 +44,7 @@ class Edge:
     source: str
     target: str
     branch: str | None = None
+    on_error: bool = False  # taken only when the source node fails
 
 
 @dataclass(slots=True)
@@ -67,6 +70,7 @@ class _Step:
     node: Node
     incoming: tuple[int, ...]
     outgoing: tuple[tuple[str | None, int], ...]
+    on_error: tuple[int, ...]  # error edges: active (instead of `outgoing`) when the node fails
     branching: bool  # condition/switch: only the chosen branch's edges become active
     is_merge: bool
 
@@ -100,11 +104,22 @@ class Workflow:
             self.outgoing[e.source].append(e)
         into: dict[str, list[int]] = {n.id: [] for n in self.nodes}
         out_of: dict[str, list[tuple[str | None, int]]] = {n.id: [] for n in self.nodes}
+        on_error: dict[str, list[int]] = {n.id: [] for n in self.nodes}
         for i, e in enumerate(self.edges):
             into[e.target].append(i)
-            out_of[e.source].append((e.branch, i))
+            if e.on_error:
+                on_error[e.source].append(i)
+            else:
+                out_of[e.source].append((e.branch, i))
         self.steps = tuple(
-            _Step(node=n, incoming=tuple(into[n.id]), outgoing=tuple(out_of[n.id]), branching=n.type in ("condition", "switch"), is_merge=n.type == "merge")
+            _Step(
+                node=n,
+                incoming=tuple(into[n.id]),
+                outgoing=tuple(out_of[n.id]),
+                on_error=tuple(on_error[n.id]),
+                branching=n.type in ("condition", "switch"),
+                is_merge=n.type == "merge",
+            )
             for n in self.nodes
         )
         # Label values of catalyst_workflow_runs_total and the fixed part of the run's log line, built once.
@@ -178,6 +193,14 @@ def _arrived(step: _Step, active: list[bool], edges: tuple[Edge, ...]) -> tuple[
     return tuple(seen)
 
 
+def _take_error_edges(step: _Step, exc: CatalystError, active: list[bool]) -> dict[str, Any]:
+    """A node with error edges failed: they become active, and its output is the error."""
+    logs.log("warning", "node failed; taking its error edges", node_id=step.node.id, type=step.node.type, error=exc.code, message=exc.message)
+    for i in step.on_error:
+        active[i] = True
+    return {"error": exc.code, "message": exc.message, "status": exc.status, "node": step.node.id}
+
+
 async def _walk(wf: Workflow, run: Run) -> Result:
     active = [False] * len(wf.edges)
     last: Any = None
@@ -204,9 +227,16 @@ async def _walk(wf: Workflow, run: Run) -> Result:
         except CatalystError as exc:
             exc.workflow = exc.workflow or wf.name
             exc.node = exc.node or node.id
-            raise
+            if not step.on_error:
+                raise
+            last = run.nodes[node.id] = _take_error_edges(step, exc, active)
+            continue
         except Exception as exc:  # a code node raised, or a bug: fail the node with a clear message
-            raise NodeError(f"node {node.id} ({node.type}) failed: {type(exc).__name__}: {exc}", workflow=wf.name, node=node.id) from exc
+            err = NodeError(f"node {node.id} ({node.type}) failed: {type(exc).__name__}: {exc}", workflow=wf.name, node=node.id)
+            if not step.on_error:
+                raise err from exc
+            last = run.nodes[node.id] = _take_error_edges(step, err, active)
+            continue
         finally:
             node_var.reset(token)
         if debug:
