@@ -70,7 +70,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
     if (plan.issues.some((i) => i.code === code && i.node === node?.name && i.reason === reason && i.workflow === info.name)) return;
     plan.issues.push({ severity, code, file: plan.file.file, workflow: info.name, ...(node ? { node: node.name, nodeType: shortType(node.type) } : {}), reason, ...detail });
   };
-  const wfView = { id: info.n8nId, name: info.n8nName };
+  const wfView = { id: info.n8nId, name: info.n8nName, ownName: info.name };
   const current: WorkflowOut = { info, doc: {}, origin };
   const emit = (nodes: NodeOut[], n8nName: string) => {
     for (const n of nodes) {

@@ -18,6 +18,7 @@ export type { ExprScope };
 const RUNS_AS_JS = new Set([
   'date', 'regex', 'function', 'spread', 'operator', 'method', 'object-literal', 'new', 'math', 'object-fn', 'json-indent', 'parse-int-radix',
   'substring', 'negative-index', 'call', 'optional-call', 'call-arity', 'unsupported-call', 'translation', 'syntax', 'items', 'workflow-meta', 'item-object',
+  'template-list',
 ]);
 
 /** Translate, or (for what only JavaScript can express) run it as JavaScript when the scope allows. */
@@ -55,19 +56,23 @@ function withExpression<T>(expression: string, f: () => T): T {
   }
 }
 
-/** Translate one n8n expression (the JavaScript between `{{ }}`) to our expression source. */
-export function translateExpression(js: string, scope: ExprScope, opts: { jsonString?: boolean } = {}): Tx {
-  return orJs(
-    js,
-    scope,
-    () =>
-      withExpression(js, () => {
-        const t = new Translator(scope, js, opts.jsonString).expr(parseJs(js));
-        checked(t.src, js);
-        return t;
-      }),
-    (t) => t,
-  );
+/**
+ * Translate one n8n expression (the JavaScript between `{{ }}`) to our expression source. `text`: the
+ * value is interpolated into text (a list becomes its items joined by ",", as n8n does).
+ */
+export function translateExpression(js: string, scope: ExprScope, opts: { jsonString?: boolean; text?: boolean } = {}): Tx {
+  const translate = () =>
+    withExpression(js, () => {
+      const t = new Translator(scope, js, opts.jsonString);
+      const ast = parseJs(js);
+      const tx = opts.text ? t.textPart(ast) : t.expr(ast);
+      checked(tx.src, js);
+      return tx;
+    });
+  // Run as JavaScript, a value for text becomes text as n8n makes it: [v].join('') (null → '', lists flattened).
+  const body = js.trim().replace(/[\s;]+$/, '');
+  const source = opts.text ? `[${body}${body.includes('//') ? '\n' : ''}].join('')` : js;
+  return orJs(source, scope, translate, (t) => t);
 }
 
 /** Translate one n8n expression used as a whole parameter value: may produce an object. */
@@ -145,8 +150,7 @@ export function convertValue(raw: unknown, scope: ExprScope, want: 'any' | 'stri
   for (const p of parts) {
     if ('text' in p) out += escapeText(p.text);
     else {
-      if (out.endsWith('\\')) throw new Unsupported('template', 'a backslash directly before {{ cannot be represented', { expression: raw });
-      out += `{{ ${translateExpression(p.expr, scope).src} }}`;
+      out += `{{ ${translateExpression(p.expr, scope, { text: true }).src} }}`;
     }
   }
   return out;
@@ -167,7 +171,7 @@ export function convertToTx(raw: unknown, scope: ExprScope): Tx {
   }
   if (parts.length === 1 && 'text' in parts[0]) return litTx(parts[0].text);
   if (parts.length === 1 && 'expr' in parts[0]) return translateExpression(parts[0].expr, scope);
-  const txs = parts.map((p) => ('text' in p ? litTx(p.text) : translateExpression(p.expr, scope)));
+  const txs = parts.map((p) => ('text' in p ? litTx(p.text) : translateExpression(p.expr, scope, { text: true })));
   if (txs[0].type !== 'string') txs.unshift(litTx(''));
   return call('concat', txs, 'string');
 }

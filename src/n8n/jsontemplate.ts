@@ -230,9 +230,9 @@ class JsonWithExpressions {
     if (buf || parts.length === 0) parts.push({ text: buf });
     if (parts.length === 1 && 'text' in parts[0]) return escapeText(parts[0].text);
     if (parts.length === 1 && 'expr' in parts[0]) {
-      const t = translateExpression(parts[0].expr, this.scope, { jsonString: true });
+      const t = translateExpression(parts[0].expr, this.scope, { jsonString: true, text: true });
       return t.type === 'string' ? `{{ ${t.src} }}` : `{{ str(${t.src}) }}`;
     }
-    return parts.map((p) => ('text' in p ? escapeText(p.text) : `{{ ${translateExpression(p.expr, this.scope, { jsonString: true }).src} }}`)).join('');
+    return parts.map((p) => ('text' in p ? escapeText(p.text) : `{{ ${translateExpression(p.expr, this.scope, { jsonString: true, text: true }).src} }}`)).join('');
   }
 }

@@ -81,7 +81,20 @@ const TABLE: [string, string][] = [
   ['$json.list.join(", ")', "join(nodes.prev.list, ', ')"],
   ['$json.a.toString()', 'str(nodes.prev.a)'],
   ['$json.a.toNumber()', 'float(nodes.prev.a)'],
-  ['$json.a.isEmpty()', 'len(nodes.prev.a) == 0'],
+  ['$json.a.isEmpty()', "contains([null, '', 0, false, []], nodes.prev.a) || json(nodes.prev.a) == '{}'"],
+  ['$json.a.isNotEmpty()', "!(contains([null, '', 0, false, []], nodes.prev.a) || json(nodes.prev.a) == '{}')"],
+  ['$json.a.isNotEmpty() && $json.b', "(!(contains([null, '', 0, false, []], nodes.prev.a) || json(nodes.prev.a) == '{}')) && nodes.prev.b"],
+  ["$json.a.replace('-', '$$')", "contains(nodes.prev.a, '-') ? split(nodes.prev.a, '-')[0] + '$' + join(slice(split(nodes.prev.a, '-'), 1), '-') : nodes.prev.a"],
+  ["$json.a.replace('-', '[$&]')", "contains(nodes.prev.a, '-') ? split(nodes.prev.a, '-')[0] + '[-]' + join(slice(split(nodes.prev.a, '-'), 1), '-') : nodes.prev.a"],
+  ["$json.a.replace('', '>')", "concat('', '>', nodes.prev.a)"],
+  ["$json.a.replaceAll('-', '$$$&')", "replace(nodes.prev.a, '-', '$-')"],
+  ['$json.a.substring(4, 1)', 'slice(nodes.prev.a, 1, 4)'],
+  ['$json.a.substring(-2, 3)', 'slice(nodes.prev.a, 0, 3)'],
+  ['$json.a.substring(-3)', 'slice(nodes.prev.a, 0)'],
+  ['$json.a.substring(1.7, 2.2)', 'slice(nodes.prev.a, 1, 2)'],
+  ["`tags: ${$json.a.split('-')}`", "concat('tags: ', join(split(nodes.prev.a, '-'), ','))"],
+  ["`${[1, 'two', null]}`", "str(join([1, 'two', null], ','))"],
+  ['`keys: ${Object.keys($json.a)}`', "concat('keys: ', join(keys(nodes.prev.a), ','))"],
   ['$json.list.first()', 'nodes.prev.list[0]'],
   ['$json.list.last()', 'nodes.prev.list[len(nodes.prev.list) - 1]'],
   ['$json.a.concat($json.b)', 'concat(nodes.prev.a, nodes.prev.b)'],
@@ -146,7 +159,7 @@ describe('n8n expressions → Catalyst expressions', () => {
 });
 
 /** n8n expression → refusal reason (a fragment of it). */
-const REFUSED: [string, string, 'no-input'?][] = [
+const REFUSED: [string, string, ('no-input' | 'no-id')?][] = [
   ['$json.a.map(x => x.id)', 'callback function'],
   ['$json.list.find(e => e.role == "inbox")', 'callback function'],
   ['$json.a.match(/[0-9]+/g)', 'regular expressions'],
@@ -182,6 +195,10 @@ const REFUSED: [string, string, 'no-input'?][] = [
   ['$json.a.padStart(2)', '.padStart() is not supported'],
   ['$json.a.toFixed(2)', '.toFixed() is not supported'],
   ['$json.a.substring($json.i)', 'substring'],
+  ['$json.a.replace(\'-\', "$\'")', 'cannot be translated'],
+  ['$json.a.replace($json.b, "[$&]")', 'cannot be translated'],
+  ['`${[$json.a, [1]]}`', 'a list that may hold lists or objects'],
+  ['$workflow.id', '$workflow.id is not available', 'no-id'],
   ['Math.floor($json.n)', 'Math.floor'],
   ['JSON.stringify($json, null, 2)', 'indentation'],
   ['parseInt($json.n, 16)', 'radix'],
@@ -195,7 +212,7 @@ const REFUSED: [string, string, 'no-input'?][] = [
 
 describe('n8n expressions that are refused, with the reason', () => {
   it.each(REFUSED)('%s', (js, reason, flag) => {
-    const s = flag === 'no-input' ? { ...scope(), input: undefined } : scope();
+    const s = flag === 'no-input' ? { ...scope(), input: undefined } : flag === 'no-id' ? { ...scope(), workflow: { name: 'My Flow' } } : scope();
     let err: unknown;
     try {
       translateExpression(js, s);
@@ -246,6 +263,26 @@ describe('n8n parameter values (templates)', () => {
     expect(isWholeItem("={{ $('Config').item.json }}", scope())).toBe(true);
     expect(isWholeItem('={{ $json.a }}', scope())).toBe(false);
     expect(isWholeItem('plain', scope())).toBe(false);
+  });
+
+  it('$workflow.id of an export without an id is our workflow name (what JavaScript nodes see)', () => {
+    expect(t('$workflow.id', { ...scope(), workflow: { name: 'My Flow', ownName: 'my-flow' } })).toBe("'my-flow'");
+    expect(t('$workflow.id', { ...scope(), workflow: { id: 'abc', name: 'My Flow', ownName: 'my-flow' } })).toBe("'abc'");
+  });
+
+  it('a backslash before {{ is literal text, kept (as n8n keeps it)', () => {
+    expect(convertValue('=a \\{{ $json.a }} b', scope())).toBe('a \\\\{{ $json.a }} b');
+    expect(convertValue('=\\{{ x }} {{ $json.a }}', scope())).toBe('\\\\{{ x }} {{ nodes.prev.a }}');
+  });
+
+  it('a list interpolated into text is its items joined by ","; run as JavaScript, [v].join("") makes the text', () => {
+    expect(convertValue("=tags: {{ $json.a.split('-') }}", scope())).toBe("tags: {{ join(split(nodes.prev.a, '-'), ',') }}");
+    expect(convertToTx("=tags: {{ $json.a.split('-') }}", scope()).src).toBe("concat('tags: ', join(split(nodes.prev.a, '-'), ','))");
+    const sources: string[] = [];
+    const js = { ...scope(), js: (e: string) => (sources.push(e), { src: 'nodes.x_js.e0', kind: 'atom' as const, type: 'unknown' as const }) };
+    expect(convertValue('=ids: {{ $json.list.map(x => x.id); }}', js)).toBe('ids: {{ nodes.x_js.e0 }}');
+    expect(convertValue('={{ $json.list.map(x => x.id) }}', js)).toBe('{{ nodes.x_js.e0 }}');
+    expect(sources).toEqual(["[$json.list.map(x => x.id)].join('')", ' $json.list.map(x => x.id) ']);
   });
 
   it('reports unclosed templates', () => {

@@ -88,7 +88,10 @@ export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: 
       }
       case '$workflow': {
         if (k1 === 'name') return { tx: litTx(t.scope.workflow.name), used: 1 };
-        if (k1 === 'id' && t.scope.workflow.id) return { tx: litTx(t.scope.workflow.id), used: 1 };
+        // An export without an id has never been saved in n8n (which gives it an id when imported):
+        // it is our workflow's name, the id JavaScript nodes see.
+        const id = t.scope.workflow.id || t.scope.workflow.ownName;
+        if (k1 === 'id' && id) return { tx: litTx(id), used: 1 };
         if (k1 === 'active') return { tx: litTx(true), used: 1 };
         return t.fail(root, 'workflow-meta', `$workflow.${String(k1)} is not available`);
       }

@@ -5,7 +5,7 @@
  */
 import type { JsNode } from '../jsparse.ts';
 import type { Tx } from '../views.ts';
-import { atom, call, isQuoteEscape, op, paren, type Ctx } from './tx.ts';
+import { atom, call, isQuoteEscape, litTx, op, paren, stringArg, type Ctx } from './tx.ts';
 
 /** Methods called on a value. */
 export function method(t: Ctx, n: JsNode, recv: Tx, name: string, argNodes: JsNode[]): Tx {
@@ -46,9 +46,12 @@ export function method(t: Ctx, n: JsNode, recv: Tx, name: string, argNodes: JsNo
       if (t.jsonString && isQuoteEscape(argNodes[0], argNodes[1])) return recv;
       noRegex();
       if (argNodes[1].type === 'Arrow') t.fail(n, 'function', 'a replacement function cannot be translated');
-      const [a, b] = args();
+      const search = stringArg(argNodes[0]);
+      const a = t.expr(argNodes[0]);
+      const b = replacement(t, n, argNodes[1], search);
       if (name === 'replaceAll') return call('replace', [recv, a, b], 'string');
-      // JavaScript's replace() with a string replaces the first occurrence only.
+      // JavaScript's replace() with a string replaces the first occurrence only ('' matches at the start).
+      if (search === '') return call('concat', [atom("''"), b, recv], 'string');
       const r = paren(recv);
       const parts = `split(${r}, ${a.src})`;
       return op(`contains(${r}, ${a.src}) ? ${parts}[0] + ${paren(b)} + join(slice(${parts}, 1), ${a.src}) : ${r}`, 'string');
@@ -59,11 +62,15 @@ export function method(t: Ctx, n: JsNode, recv: Tx, name: string, argNodes: JsNo
     }
     case 'substring': {
       arity(1, 2);
-      const ok = argNodes.every((a) => a.type === 'Literal' && typeof a.value === 'number' && Number.isInteger(a.value) && a.value >= 0);
-      if (!ok || (argNodes.length === 2 && (argNodes[0] as { value: number }).value > (argNodes[1] as { value: number }).value)) {
-        t.fail(n, 'substring', '.substring() is supported with literal non-negative indexes (start ≤ end) only; use .slice()');
-      }
-      return call('slice', [recv, ...args()], 'string');
+      // JavaScript: indexes are truncated, negative ones are 0, and start > end swaps them.
+      const idx = argNodes.map((a) => {
+        const v = numberLiteral(a);
+        return v !== undefined && Number.isFinite(v) ? Math.max(0, Math.trunc(v)) : undefined;
+      });
+      if (idx.some((i) => i === undefined)) t.fail(n, 'substring', '.substring() is translated with literal indexes only; use .slice()');
+      const [start, end] = idx as number[];
+      const bounds = end === undefined ? [start] : [Math.min(start, end), Math.max(start, end)];
+      return call('slice', [recv, ...bounds.map((i) => atom(String(i), 'number'))], 'string');
     }
     case 'join':
       arity(0, 1);
@@ -82,10 +89,10 @@ export function method(t: Ctx, n: JsNode, recv: Tx, name: string, argNodes: JsNo
       return call('float', [recv], 'number');
     case 'isEmpty':
       arity(0);
-      return op(`len(${recv.src}) == 0`, 'boolean');
+      return op(isEmpty(recv), 'boolean');
     case 'isNotEmpty':
       arity(0);
-      return op(`len(${recv.src}) > 0`, 'boolean');
+      return op(`!(${isEmpty(recv)})`, 'boolean');
     case 'first':
       arity(0);
       return atom(`${paren(recv)}[0]`);
@@ -123,4 +130,32 @@ export function method(t: Ctx, n: JsNode, recv: Tx, name: string, argNodes: JsNo
     default:
       return t.fail(n, 'method', `.${name}() is not supported`);
   }
+}
+
+/**
+ * n8n's isEmpty(): '' for text, no items for lists, no keys for objects, and falsy for the rest (null,
+ * 0, false); it never fails, whatever the type.
+ */
+function isEmpty(recv: Tx): string {
+  return `contains([null, '', 0, false, []], ${recv.src}) || json(${recv.src}) == '{}'`;
+}
+
+/**
+ * The replacement of replace()/replaceAll() with a string pattern. In JavaScript `$$` is `$` and `$&`
+ * the matched text; `` $` `` and `$'` (the text around the match) have no translation. A replacement
+ * that is not a literal is inserted as it is (a `$` in it is not a pattern).
+ */
+function replacement(t: Ctx, n: JsNode, node: JsNode, search: string | undefined): Tx {
+  const text = stringArg(node);
+  if (text === undefined || !text.includes('$')) return t.expr(node);
+  if (/\$[`']/.test(text) || (text.includes('$&') && search === undefined)) t.fail(n, 'method', "a replacement with $`, $' or $& of a computed pattern cannot be translated");
+  return litTx(text.replace(/\$(\$|&)/g, (_, c: string) => (c === '$' ? '$' : search!)));
+}
+
+/** A number written as a literal (`3`, `-2`, `+1.5`). */
+function numberLiteral(n: JsNode): number | undefined {
+  if (n.type === 'Literal') return typeof n.value === 'number' ? n.value : undefined;
+  if (n.type !== 'Unary' || (n.operator !== '-' && n.operator !== '+')) return undefined;
+  const v = numberLiteral(n.argument);
+  return v === undefined ? undefined : n.operator === '-' ? -v : v;
 }

@@ -9,7 +9,7 @@ import { path, type Key, type Tx } from '../views.ts';
 import { globalValue } from './globals.ts';
 import { itemRoot } from './items.ts';
 import { method } from './methods.ts';
-import { atom, call, containsObject, describe, flatten, litTx, op, paren, staticKey, type Ctx, type ExprScope, type Seg } from './tx.ts';
+import { atom, call, containsObject, describe, flatten, litTx, op, paren, scalarList, staticKey, type Ctx, type ExprScope, type Seg } from './tx.ts';
 
 export class Translator implements Ctx {
   readonly scope: ExprScope;
@@ -24,6 +24,18 @@ export class Translator implements Ctx {
 
   fail(n: JsNode, code: string, reason: string): never {
     return unsupported(code, `${reason} (in \`${describe(n, this.src)}\`)`);
+  }
+
+  /**
+   * A value interpolated into text (a template literal's part, or text around `{{ }}`): JavaScript turns
+   * a list into its items joined by ",", flattening nested lists; lists of plain values are translated,
+   * lists that may hold lists or objects are not.
+   */
+  textPart(n: JsNode): Tx {
+    const tx = this.expr(n);
+    if (tx.type !== 'array') return tx;
+    if (!scalarList(n)) this.fail(n, 'template-list', 'a list that may hold lists or objects, interpolated into text, cannot be translated');
+    return call('join', [tx, litTx(',')], 'string');
   }
 
   /** Translate an expression that may be an item reference, a global call or a method chain. */
@@ -90,7 +102,7 @@ export class Translator implements Ctx {
         const parts: Tx[] = [];
         n.quasis.forEach((q, i) => {
           if (q) parts.push(litTx(q));
-          if (i < n.exprs.length) parts.push(this.expr(n.exprs[i]));
+          if (i < n.exprs.length) parts.push(this.textPart(n.exprs[i]));
         });
         if (parts.length === 1) return call('str', parts, 'string');
         if (parts[0].type !== 'string') parts.unshift(litTx(''));

@@ -13,7 +13,8 @@ export interface ExprScope {
   node(name: string): View;
   /** The parameters of an n8n node, for `$('X').params` / `$node["X"].parameter`. */
   params(name: string): Record<string, unknown> | undefined;
-  workflow: { id?: string; name: string };
+  /** The n8n workflow's id and name, and our workflow's name ($workflow.id of an export without an id). */
+  workflow: { id?: string; name: string; ownName?: string };
   /** Records a use of `$env.NAME`; returns our expression for it. */
   env(name: string): string;
   /** Evaluate an expression the translator cannot express as JavaScript in the app (where the node allows it). */
@@ -94,4 +95,12 @@ export function stringArg(n: JsNode | undefined): string | undefined {
   if (n?.type === 'Literal' && typeof n.value === 'string') return n.value;
   if (n?.type === 'Template' && n.exprs.length === 0) return n.quasis[0];
   return undefined;
+}
+
+/** A list whose items are plain values: a literal of literals, split(), Object.keys() / .keys(). */
+export function scalarList(n: JsNode): boolean {
+  if (n.type === 'Array') return n.elements.every((e) => e.type === 'Literal' || e.type === 'Template');
+  if (n.type !== 'Call' || n.callee.type !== 'Member') return false;
+  const m = n.callee.property;
+  return m.type === 'Literal' && (m.value === 'split' || m.value === 'keys');
 }
