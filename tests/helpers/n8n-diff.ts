@@ -10,23 +10,26 @@
  *
  * Normalisations (each is a difference by design, documented in docs/n8n-import.md "Checked against n8n"):
  * - n8n serves production webhooks under /webhook/<path>; the app at /<path>.
- * - A failed run: n8n answers 500 {"message": "Error in workflow"}, the app 502 with the error; both
- *   become { status: 'workflow failed' } (the app's detail is kept in `detail` for the failure message).
+ * - A failed run: n8n answers 500 {"message": "Error in workflow"}, the app 500/502/504 with its error
+ *   envelope; both become { status: 'workflow failed' } (the app's envelope is kept in `detail`, for
+ *   failure messages and written-down differences; comparisons leave it out).
  * - Content-Type: only the media type is compared (n8n adds "; charset=utf-8").
  * - Upstream requests: method, path with query, and the body (parsed when JSON); of the headers only
  *   those a case names (`upstreamHeaders`), since user agents and connection headers differ.
  * - The URL prefixes the import rewrites (--rewrite-url) are rewritten the same way in n8n's copy of the
  *   export (as text, anywhere in it).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadWorkspace } from '../../src/definitions/load.ts';
 import { call, requirePython, startApp, startStub, testPythonJs, TEST_VERSION, type RunningApp, type Stub } from './codegen.ts';
 import { startN8n, type N8nCredential, type RunningN8n } from './n8n.ts';
+
+export type ImportStatus = 'clean' | 'partial' | 'refused';
 
 export interface SideRequest {
   method?: string;
@@ -50,7 +53,7 @@ export interface Observed {
   contentType: string;
   body: unknown;
   upstream: UpstreamRequest[];
-  /** The app's error detail for a failed run (never compared). */
+  /** The app's error envelope for a failed run (not compared with n8n). */
   detail?: unknown;
 }
 
@@ -60,6 +63,8 @@ export interface SideBySide {
   stub: Stub;
   /** The import's report text (for failure messages). */
   importOutput: string;
+  /** How the import classified an export (its file name). */
+  status(file: string): ImportStatus;
   send(req: SideRequest): Promise<{ n8n: Observed; app: Observed }>;
   stop(): Promise<void>;
 }
@@ -100,7 +105,9 @@ function parse(text: string): unknown {
 
 function observe(status: number, contentType: string | null, body: unknown, upstream: UpstreamRequest[], side: 'n8n' | 'app'): Observed {
   const media = (contentType ?? '').split(';')[0].trim();
-  const failed = side === 'n8n' ? status === 500 && JSON.stringify(body) === '{"message":"Error in workflow"}' : status === 502;
+  // The app's failure answers carry its error envelope ({error, message, requestId, workflow, node}).
+  const envelope = typeof body === 'object' && body !== null && 'error' in body && 'requestId' in body && 'workflow' in body;
+  const failed = side === 'n8n' ? status === 500 && JSON.stringify(body) === '{"message":"Error in workflow"}' : status >= 500 && envelope;
   if (failed) return { status: 'workflow failed', contentType: '', body: null, upstream, ...(side === 'app' ? { detail: body } : {}) };
   return { status, contentType: media, body, upstream };
 }
@@ -125,10 +132,12 @@ export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySi
     for (const [name, json] of Object.entries(opts.exports)) writeFileSync(join(dir, name), JSON.stringify(json));
     let importOutput = '';
     const code = await main(
-      ['import', 'n8n', dir, '--project', project, '--into', join(root, 'projects'), ...rewrite.flatMap(([f, t]) => ['--rewrite-url', `${f}=${t}`]), ...(opts.allowPartial ? ['--allow-partial'] : [])],
+      ['import', 'n8n', dir, '--project', project, '--into', join(root, 'projects'), ...rewrite.flatMap(([f, t]) => ['--rewrite-url', `${f}=${t}`]), '--report', join(root, 'report.json'), ...(opts.allowPartial ? ['--allow-partial'] : [])],
       { cwd: root, stdout: (t) => (importOutput += t), stderr: (t) => (importOutput += t), env: {}, isTTY: false },
     );
     if (code !== 0 && !(opts.allowPartial && code === 3)) throw new Error(`catalyst import n8n exited ${code}:\n${importOutput}`);
+    const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8')) as { files: { file: string; status: ImportStatus }[] };
+    const statuses = Object.fromEntries(report.files.map((f) => [basename(f.file), f.status]));
     const ws = loadWorkspace(join(root, 'projects', project), { base: root });
     if (!ws.workspace) throw new Error(`the imported project is invalid:\n${ws.diagnostics.map((d) => `${d.file}:${d.line} ${d.path}: ${d.message}`).join('\n')}`);
     const appDir = join(root, 'app');
@@ -157,6 +166,10 @@ export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySi
       app: app!,
       stub,
       importOutput,
+      status: (file) => {
+        if (!(file in statuses)) throw new Error(`${file} was not imported (imported: ${Object.keys(statuses).join(', ')})`);
+        return statuses[file];
+      },
       stop,
       send: async (req) => {
         let since = stub.requests.length;

@@ -14,7 +14,8 @@ import { freePort } from '../../src/cli/commands/dev.ts';
 import { REPO, runAsync } from './codegen.ts';
 
 export const N8N_VERSION = '2.40.7';
-const N8N_DIR = join(REPO, '.tools', 'n8n');
+/** Where scripts/setup-n8n.sh installs n8n; CATALYST_N8N_DIR points elsewhere (e.g. another worktree's). */
+const N8N_DIR = process.env.CATALYST_N8N_DIR ?? join(REPO, '.tools', 'n8n');
 const N8N_BIN = join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
 /** n8n needs Node >= 24: the project's `node` devDependency. */
 const NODE = join(REPO, 'node_modules', '.bin', 'node');
@@ -103,6 +104,9 @@ function offlineEnv(folder: string, port: number, brokerPort: number, extra: Rec
     N8N_LOG_LEVEL: 'info', // the "Editor is now accessible" line startN8n waits for is info
     N8N_LOG_OUTPUT: 'console',
     NODE_ENV: 'production',
+    // n8n's default zone is America/New_York; imported workflows run in UTC (an export has no zone).
+    GENERIC_TIMEZONE: 'UTC',
+    TZ: 'UTC',
     ...extra,
   };
 }
