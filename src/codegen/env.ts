@@ -8,6 +8,7 @@ import { valueRefs } from '../expressions/value.ts';
 import { byName, compareText } from '../shared/order.ts';
 import { APP_PORT, DEFAULT_MAX_BODY_BYTES } from './defaults.ts';
 import { peerEnvVar } from './names.ts';
+import { PEER_KEY_ENV, PEER_KEY_HEADER, PEER_KEY_PREVIOUS_ENV, peerKeyEnvName } from '../contracts/peer-key.ts';
 import { dotenvValue, mdCell, oneLine, tomlStr, yamlStr } from './quote.ts';
 
 export interface EnvView {
@@ -37,6 +38,17 @@ export interface PeerView {
   calls: string[];
   /** The calls as one line of text. */
   callsText: string;
+  /** The variable holding this peer's key, when a called workflow needs it (else null). */
+  keyEnvVar: string | null;
+  keyEnvVarPy: string | null;
+}
+
+/** Who presents or accepts peer keys (src/definitions/peer-auth.ts). */
+export interface PeerKeyUse {
+  /** Workflows of this project that other projects call with its peer key, sorted. */
+  accepted: readonly string[];
+  /** Peer projects whose key this project sends, sorted. */
+  sent: readonly string[];
 }
 
 export interface LlmEndpointView {
@@ -65,8 +77,15 @@ export function buildEnv(project: ProjectModel): EnvView[] {
     }));
 }
 
-export function buildSecrets(project: ProjectModel): SecretView[] {
-  return [...project.secrets].sort(byName).map((s) => ({
+/**
+ * The secrets the app requires: the declared ones, and the peer keys it accepts or sends (set by the
+ * stacks, docs/security.md "Cross-project calls").
+ */
+export function buildSecrets(project: ProjectModel, keys: PeerKeyUse = { accepted: [], sent: [] }): SecretView[] {
+  const all = [...project.secrets];
+  if (keys.accepted.length) all.push({ name: PEER_KEY_ENV, description: `peer key other projects send in ${PEER_KEY_HEADER} to call ${keys.accepted.join(', ')} (the stack's catalyst:peerKey)` });
+  for (const p of keys.sent) all.push({ name: peerKeyEnvName(p), description: `peer key of project ${p}, sent in ${PEER_KEY_HEADER} on calls to it (from its stack)` });
+  return all.sort(byName).map((s) => ({
     name: s.name,
     namePy: pyStr(s.name),
     description: s.description,
@@ -76,12 +95,12 @@ export function buildSecrets(project: ProjectModel): SecretView[] {
 }
 
 /** The projects called over HTTP, sorted, each with the calls made to it. */
-export function buildPeers(workflows: readonly WorkflowModel[]): PeerView[] {
+export function buildPeers(workflows: readonly WorkflowModel[], keyed: readonly string[] = []): PeerView[] {
   const peerCalls = new Map<string, string[]>();
   for (const w of workflows) for (const c of w.calls) if (!c.inProcess) peerCalls.set(c.project, [...(peerCalls.get(c.project) ?? []), `${w.name} → ${c.project}/${c.workflow}`]);
   return [...peerCalls.keys()].sort().map((p) => {
     const calls = peerCalls.get(p)!;
-    return { project: p, projectPy: pyStr(p), envVar: peerEnvVar(p), envVarPy: pyStr(peerEnvVar(p)), calls, callsText: calls.join('; ') };
+    return { project: p, projectPy: pyStr(p), envVar: peerEnvVar(p), envVarPy: pyStr(peerEnvVar(p)), calls, callsText: calls.join('; '), keyEnvVar: keyed.includes(p) ? peerKeyEnvName(p) : null, keyEnvVarPy: keyed.includes(p) ? pyStr(peerKeyEnvName(p)) : null };
   });
 }
 
@@ -99,7 +118,7 @@ export function buildLlmEndpoints(workflows: readonly WorkflowModel[]): LlmEndpo
 }
 
 /** Every environment variable the app reads, by section, for .env.example. */
-export function buildEnvExample(env: readonly EnvView[], secrets: readonly SecretView[], peers: readonly PeerView[]): EnvExampleView {
+export function buildEnvExample(env: readonly EnvView[], secrets: readonly SecretView[], peers: readonly PeerView[], acceptsPeerKey = false): EnvExampleView {
   const out: EnvExampleView = [];
   if (secrets.length) out.push({ section: 'Secrets: required, the app refuses to start without them. Never commit values.', vars: secrets.map((s) => ({ name: s.name, value: '', comment: oneLine(s.description) })) });
   if (env.length) out.push({ section: 'Settings from project.yaml (env); the app has these defaults built in: uncomment a line to override one.', vars: env.map((e) => ({ name: `# ${e.name}`, value: dotenvValue(e.text), comment: e.type })) });
@@ -114,6 +133,7 @@ export function buildEnvExample(env: readonly EnvView[], secrets: readonly Secre
       { name: 'CATALYST_HEADER_TIMEOUT_S', value: '10', comment: 'request headers must arrive within this many seconds, else the connection closes' },
       { name: 'CATALYST_BODY_TIMEOUT_S', value: '30', comment: 'a request body must arrive within this many seconds, else 408' },
       { name: 'CATALYST_MAX_CONNECTIONS', value: '1000', comment: 'connections or requests in progress beyond this get 503' },
+      ...(acceptsPeerKey ? [{ name: PEER_KEY_PREVIOUS_ENV, value: '', comment: `the previous peer key, still accepted during a rotation (the stack's catalyst:peerKeyPrevious)` }] : []),
       { name: 'CATALYST_GIT_COMMIT', value: '', comment: 'shown by /version (set by the deployer)' },
       { name: 'CATALYST_GIT_DIRTY', value: '', comment: 'true | false, shown by /version' },
     ],

@@ -88,7 +88,7 @@ function routeResponses(wf: WorkflowModel, inQuery: boolean): { statusCode: numb
 }
 
 /** The routes of the webhook workflows, sorted by path then method; `modelOf` names each input model. */
-export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workflow: string) => string): RouteView[] {
+export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workflow: string) => string, peerKeyed: ReadonlySet<string> = new Set()): RouteView[] {
   return workflows
     .filter((w) => w.trigger.type === 'webhook')
     .map((w) => {
@@ -114,14 +114,17 @@ export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workf
         summaryPy: pyStr(`workflow ${w.name}`),
         descriptionPy: pyStr(w.description || `Runs workflow ${w.name}.`),
         responses,
-        authPy: authSpecPy(w.auth),
+        authPy: authSpecPy(w.auth, peerKeyed.has(w.name)),
       };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
 }
 
-/** A workflow's auth as a Python AuthSpec(...) expression; null for none. */
-export function authSpecPy(a: AuthModel): string | null {
+/**
+ * A workflow's auth as a Python AuthSpec(...) expression; null for none. `peerKey`: other projects call
+ * it, so it also accepts the project's peer key (src/contracts/peer-key.ts).
+ */
+export function authSpecPy(a: AuthModel, peerKey = false): string | null {
   if (a.type === 'none') return null;
   const args = [`type=${pyStr(a.type)}`, `secrets=(${a.secrets.map((s) => `${pyStr(s)},`).join(' ')})`];
   if (a.type === 'apiKey' || a.type === 'hmac') args.push(`header=${pyStr(a.header)}`);
@@ -131,6 +134,7 @@ export function authSpecPy(a: AuthModel): string | null {
     if (a.issuer !== undefined) args.push(`issuer=${pyStr(a.issuer)}`);
     if (a.audience !== undefined) args.push(`audience=${pyStr(a.audience)}`);
   }
+  if (peerKey) args.push('peer_key=True');
   return `AuthSpec(${args.join(', ')})`;
 }
 

@@ -27,6 +27,8 @@ import { appRequirements, requirementBlock } from './requirements.ts';
 import { buildRoutes, mainImports, type MainImportsView, type RouteView } from './routes.ts';
 import { buildSchedules, type ScheduleView } from './schedules.ts';
 import { buildWorkflows, type WorkflowView } from './workflows.ts';
+import { keyedPeers, peerKeyedWorkflows } from '../definitions/peer-auth.ts';
+import { PEER_KEY_PREVIOUS_ENV } from '../contracts/peer-key.ts';
 
 export interface AppView {
   project: string;
@@ -55,6 +57,10 @@ export interface AppView {
   /** The Cloud Run secret names as Markdown code, or "(none)", for the README. */
   cloudRunSecretsMd: string;
   peers: PeerView[];
+  /** Peers whose key this app sends (settings.py PEER_KEYS). */
+  keyedPeers: PeerView[];
+  /** Optional secrets (the previous peer key during a rotation), as Python string literals. */
+  optionalSecretsPy: string[];
   llmEndpoints: LlmEndpointView[];
   /** settings.py needs the expression helpers (some LLM base URL is an expression). */
   settingsUsesRx: boolean;
@@ -90,12 +96,13 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     })),
   );
   const wfViews = buildWorkflows(workflows, project, workspace, modelOf);
-  const routes = buildRoutes(workflows, modelOf);
+  const keys = { accepted: peerKeyedWorkflows(workspace, project.name), sent: keyedPeers(workspace, project) };
+  const routes = buildRoutes(workflows, modelOf, new Set(keys.accepted));
   const internal = wfViews.filter((w) => w.visibility === 'internal');
-  const peers = buildPeers(workflows);
+  const peers = buildPeers(workflows, keys.sent);
   const llmEndpoints = buildLlmEndpoints(workflows);
   const env = buildEnv(project);
-  const secrets = buildSecrets(project);
+  const secrets = buildSecrets(project, keys);
   const usesHttp = peers.length > 0 || workflows.some((w) => w.nodes.some((n) => n.def.type === 'httpRequest' || n.def.type === 'llm'));
 
   return {
@@ -119,6 +126,8 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     secrets,
     cloudRunSecretsMd: secrets.length ? secrets.map((s) => `\`${s.cloudRunSecret}\``).join(', ') : '(none)',
     peers,
+    keyedPeers: peers.filter((p) => p.keyEnvVar !== null),
+    optionalSecretsPy: keys.accepted.length ? [pyStr(PEER_KEY_PREVIOUS_ENV)] : [],
     llmEndpoints,
     settingsUsesRx: llmEndpoints.some((l) => l.fnPy.includes('rx.')),
     usesHttp,
@@ -129,7 +138,7 @@ export function buildView(project: ProjectModel, workspace: Workspace, catalystV
     port: APP_PORT,
     baseImage: BASE_IMAGE,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-    envExample: buildEnvExample(env, secrets, peers),
+    envExample: buildEnvExample(env, secrets, peers, keys.accepted.length > 0),
     deploy: buildDeploy(project.name, env, secrets, peers),
   };
 }

@@ -70,6 +70,12 @@ export const stackOutputsSchema = z.strictObject({
   uptimeCheckId: pattern(OUTPUT_PATTERNS.ident).nullable(),
   consoleUrl: pageUrl.nullable(),
   logsUrl: pageUrl.nullable(),
+  /**
+   * The peer key callers present (src/contracts/peer-key.ts): a Pulumi secret output, read by the
+   * callers' stacks through StackReferences (`pulumi stack output` shows `[secret]`); null when no
+   * other project calls an authenticated workflow of this one. The report never reads it.
+   */
+  peerKey: z.string().nullable(),
   /** Set by a `catalyst rollback` run (what ran before it); null on a normal `up`. */
   rolledBackFrom: z
     .strictObject({

@@ -31,6 +31,23 @@ export function formatProblems(stack: string, problems: ConfigProblem[]): string
   return `stack ${stack}: ${problems.length} problem(s) in the stack config (stacks/Pulumi.${stack}.yaml):\n${lines.join('\n')}`;
 }
 
+/** The shortest secret the generated app accepts (it could not redact a shorter one safely). */
+export const MIN_SECRET_LENGTH = 8;
+
+/** A secret key set in plain text: remove it, then set it with --secret. */
+export function plainTextSecretProblem(stack: string, key: string): ConfigProblem {
+  return { key: `catalyst:${key}`, message: 'is a secret, but the stack config holds it in plain text', fix: `pulumi config rm catalyst:${key} --stack ${stack}; ${setSecretCommand(stack, key)}` };
+}
+
+/** A secret value shorter than MIN_SECRET_LENGTH (only its length is known here, never the value). */
+export function shortSecretProblem(stack: string, key: string): ConfigProblem {
+  return {
+    key: `catalyst:${key}`,
+    message: `is shorter than ${MIN_SECRET_LENGTH} characters: the app could not redact it from logs and responses safely, and would refuse to start`,
+    fix: `${setSecretCommand(stack, key)} (enter a value of at least ${MIN_SECRET_LENGTH} characters)`,
+  };
+}
+
 /** `pulumi config set` for a plain key. */
 export function setCommand(stack: string, key: string, value = '<value>'): string {
   return `pulumi config set catalyst:${key} ${value} --stack ${stack}`;

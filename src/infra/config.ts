@@ -20,7 +20,10 @@ import type { Target } from './targets/types.ts';
 import { imageBuilderOption, imageBuildArgsOption, imageBuildNetworkOption, type ImageBuild } from './image-builder.ts';
 import { STACK_NAME_RE } from '../contracts/stack-name.ts';
 import { CREDENTIAL_ENV, credentialFromEnv } from '../contracts/credentials.ts';
-import { issuesToProblems, schemaKeys, setCommand, setSecretCommand, type ConfigProblem } from './config-problems.ts';
+import { issuesToProblems, MIN_SECRET_LENGTH, plainTextSecretProblem, schemaKeys, setCommand, setSecretCommand, shortSecretProblem, type ConfigProblem } from './config-problems.ts';
+import type { Workspace } from '../definitions/model.ts';
+import { keyedPeers, peerKeyedWorkflows } from '../definitions/peer-auth.ts';
+import { checkPeerKeys, PEER_KEY_KEYS, type PeerKeys } from './peer-keys.ts';
 
 
 /** Pulumi organization names (the first part of a fully-qualified stack name). */
@@ -90,14 +93,16 @@ export interface RawStackConfig {
   shortSecretKeys?: readonly string[];
 }
 
-/** The shortest secret the generated app accepts (it could not redact a shorter one safely). */
-export const MIN_SECRET_LENGTH = 8;
+export { MIN_SECRET_LENGTH };
 
 export interface ConfigContext {
   /** The target registry (name → target). */
   targets: Readonly<Record<string, Target<any>>>;
-  /** Loads a project's definitions: its model, or every problem that stops it loading. */
-  loadProject(name: string): { project: ProjectModel } | { problems: string[] };
+  /**
+   * Loads a project's definitions: its model (and the workspace it was loaded from, which says who
+   * calls it and whom it calls with a peer key), or every problem that stops it loading.
+   */
+  loadProject(name: string): { project: ProjectModel; workspace?: Workspace } | { problems: string[] };
   /** Report declared secrets the stack lacks (default true; `catalyst stack init` prints commands instead). */
   requireSecrets?: boolean;
   /** The environment, for target credentials fed by a variable (src/contracts/credentials.ts); default none. */
@@ -125,6 +130,10 @@ export interface StackConfig {
   rollback: RollbackState | null;
   /** `catalyst:imageBuilder`, `imageBuildArgs`, `imageBuildNetwork` (image targets). */
   imageBuild: ImageBuild;
+  /** `catalyst:peerKey` (and `peerKeyPrevious`): the key other projects present; null when nothing calls this project with one. */
+  peerKey: PeerKeys | null;
+  /** Peer projects whose `peerKey` output this project's app sends (src/definitions/peer-auth.ts). */
+  keyedPeers: string[];
 }
 
 export type ReadStackConfigResult = { ok: true; config: StackConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
@@ -140,8 +149,8 @@ function stringifyEnv(env: Record<string, string | number | boolean>): Record<st
 /** Env names the stack may not override: the platform's and the ones Catalyst sets itself. */
 export function reservedEnvProblem(name: string): string | null {
   if (name === 'PORT') return 'PORT is set by the target (catalyst:port for local/docker)';
-  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_PEER_.*_URL$/.test(name)) {
-    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs)`;
+  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_PEER_/.test(name)) {
+    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs and keys)`;
   }
   return null;
 }
@@ -158,17 +167,8 @@ interface Check {
   env: NodeJS.ProcessEnv;
 }
 
-const shortSecret = (c: Check, key: string): ConfigProblem => ({
-  key: `catalyst:${key}`,
-  message: `is shorter than ${MIN_SECRET_LENGTH} characters: the app could not redact it from logs and responses safely, and would refuse to start`,
-  fix: `${setSecretCommand(c.stack, key)} (enter a value of at least ${MIN_SECRET_LENGTH} characters)`,
-});
-
-const plainTextSecret = (c: Check, key: string): ConfigProblem => ({
-  key: `catalyst:${key}`,
-  message: 'is a secret, but the stack config holds it in plain text',
-  fix: `pulumi config rm catalyst:${key} --stack ${c.stack}; ${setSecretCommand(c.stack, key)}`,
-});
+const shortSecret = (c: Check, key: string): ConfigProblem => shortSecretProblem(c.stack, key);
+const plainTextSecret = (c: Check, key: string): ConfigProblem => plainTextSecretProblem(c.stack, key);
 
 /** The common keys; the project defaults to the stack name's and must match it. */
 function checkCommon(c: Check, stackProject: string | undefined) {
@@ -262,7 +262,7 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
   const isObject = target.configSchema instanceof z.ZodObject;
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.values)) {
-    if ((COMMON_KEYS as readonly string[]).includes(k) || declared.has(k) || targetSecrets.includes(k)) continue;
+    if ((COMMON_KEYS as readonly string[]).includes(k) || (PEER_KEY_KEYS as readonly string[]).includes(k) || declared.has(k) || targetSecrets.includes(k)) continue;
     // Secrets of a project that failed to load may be its declared secrets: we cannot tell.
     if (!project && c.secretKeys.has(k) && !known.includes(k)) continue;
     if (!isObject || known.includes(k)) {
@@ -299,12 +299,15 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
   const { common, projectName } = checkCommon(c, m?.[1]);
   const target = resolveTarget(c, ctx.targets);
   let project: ProjectModel | undefined;
+  let workspace: Workspace | undefined;
   if (projectName) {
     const loaded = ctx.loadProject(projectName);
     if ('problems' in loaded) c.problems.push(...loaded.problems.map((message) => ({ key: null, message })));
-    else project = loaded.project;
+    else ({ project, workspace } = loaded);
   }
   const secrets = checkProjectSecrets(c, project);
+  const peerKeyed = project && workspace ? peerKeyedWorkflows(workspace, project.name) : [];
+  const peerKey = checkPeerKeys(c, project?.name ?? projectName ?? '', peerKeyed);
   const envOverrides = common ? stringifyEnv(common.env) : {};
   checkEnvOverrides(c, envOverrides, project);
   const options = target ? checkTargetOptions(c, target, project, projectName) : undefined;
@@ -342,6 +345,8 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
       imageOverride: common.imageOverride ?? null,
       rollback: common.rollback ?? null,
       imageBuild: { builder: common.imageBuilder ?? 'docker-build', args: common.imageBuildArgs ?? {}, network: common.imageBuildNetwork ?? 'default' },
+      peerKey,
+      keyedPeers: workspace ? keyedPeers(workspace, project) : [],
     },
   };
 }

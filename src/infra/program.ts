@@ -71,7 +71,7 @@ export async function runCatalyst(deps: ProgramDeps): Promise<OutputValues> {
       try {
         const loaded = loadProjectModel(name, { cwd: deps.root });
         workspace = loaded.workspace;
-        return { project: loaded.project };
+        return { project: loaded.project, workspace };
       } catch (err) {
         if (err instanceof DefinitionError) return { problems: err.diagnostics.map(formatDiagnostic) };
         throw err;

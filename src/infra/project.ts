@@ -18,7 +18,8 @@ import { imageDigestOf, type StackConfig } from './config.ts';
 import { createAppImage, type BuildStamp } from './image.ts';
 import { baseUrl, type OutputValues, type OutputWorkflow, type PublicRoute } from '../contracts/outputs.ts';
 import { hasPublicWorkflows, publicRoutes, workflowList } from './outputs.ts';
-import { createPeerUrls } from './peers.ts';
+import { createPeerWiring } from './peers.ts';
+import { PEER_KEY_ENV, PEER_KEY_PREVIOUS_ENV } from '../contracts/peer-key.ts';
 import { planSchedules } from './schedules.ts';
 import type { BuiltImage, GitVersion, Target, TargetContext, TargetOutputs } from './targets/types.ts';
 import { TOKENS } from './tokens.ts';
@@ -175,6 +176,7 @@ export class CatalystProject extends pulumi.ComponentResource {
   readonly contentHash: string | null;
   readonly version: GitVersion;
   readonly rolledBackFrom: RollbackState['rolledBackFrom'] | null;
+  readonly peerKey: pulumi.Output<string> | null;
   readonly uptimeCheckId: pulumi.Output<string> | null;
   readonly consoleUrl: pulumi.Output<string | null> | string | null;
   readonly logsUrl: pulumi.Output<string | null> | string | null;
@@ -188,10 +190,13 @@ export class CatalystProject extends pulumi.ComponentResource {
     }
     const deployed = deployedVersion(a, this);
     const stamp = createBuildStamp(name, this, a.app.contentHash, a.git);
-    const peers = createPeerUrls(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject });
+    const peers = createPeerWiring(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject, keyedPeers: config.keyedPeers });
     const options = config.options as { renderNumInstances?: number; railwayReplicas?: number };
     const schedules = planSchedules({ name, parent: this, target: a.target.name, project: config.project, root: a.root, stack: config.stack, instances: options.renderNumInstances ?? options.railwayReplicas ?? 1 });
-    const plainEnv = appPlainEnv(config.project, config.envOverrides, peers, deployed.envStamp(stamp));
+    const plainEnv = appPlainEnv(config.project, config.envOverrides, peers.urls, deployed.envStamp(stamp));
+    const peerKeyEnv: Record<string, pulumi.Output<string>> = {};
+    if (config.peerKey) peerKeyEnv[PEER_KEY_ENV] = config.peerKey.current;
+    if (config.peerKey?.previous) peerKeyEnv[PEER_KEY_PREVIOUS_ENV] = config.peerKey.previous;
     const ctx: Omit<TargetContext<unknown>, 'image'> = {
       name,
       parent: this,
@@ -205,7 +210,7 @@ export class CatalystProject extends pulumi.ComponentResource {
       version: deployed.version,
       plainEnv: schedules ? sortedEnv({ ...plainEnv, ...schedules.plainEnv }) : plainEnv,
       secretEnv: {
-        ...Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k, pulumi.secret(v)])),
+        ...Object.fromEntries(Object.entries({ ...config.secrets, ...peerKeyEnv, ...peers.keys }).map(([k, v]) => [k, pulumi.secret(v)])),
         ...(schedules?.deploy.token ? { CATALYST_SCHEDULER_TOKEN: schedules.deploy.token } : {}),
       },
       port: a.port,
@@ -229,6 +234,7 @@ export class CatalystProject extends pulumi.ComponentResource {
     this.contentHash = deployed.contentHash;
     this.version = deployed.version;
     this.rolledBackFrom = config.rollback ? { ...config.rollback.rolledBackFrom } : null;
+    this.peerKey = config.peerKey ? pulumi.secret(config.peerKey.current) : null;
     this.uptimeCheckId = uptime ? uptime.uptimeCheckId : null;
     this.consoleUrl = target.consoleUrl;
     this.logsUrl = target.logsUrl;
@@ -253,6 +259,7 @@ export class CatalystProject extends pulumi.ComponentResource {
       uptimeCheckId: this.uptimeCheckId,
       consoleUrl: this.consoleUrl,
       logsUrl: this.logsUrl,
+      peerKey: this.peerKey,
       rolledBackFrom: this.rolledBackFrom,
     };
   }

@@ -522,7 +522,7 @@ describe('cross-project wiring', () => {
     const { loadProjectModel } = await import('../../src/definitions/load.ts');
     const { project } = loadProjectModel('support-bot', { cwd: root });
     peerStacks.set('acme/catalyst/billing.staging', { url: 'https://billing.example.com/' });
-    const env = peers.createPeerUrls('sb', new Parent('sb-parent'), { project, env: 'staging', org: 'acme', pulumiProject: 'catalyst' });
+    const env = peers.createPeerWiring('sb', new Parent('sb-parent'), { project, env: 'staging', org: 'acme', pulumiProject: 'catalyst' }).urls;
     expect(Object.keys(env)).toEqual(['CATALYST_PEER_BILLING_URL']);
     expect(await promiseOf(env.CATALYST_PEER_BILLING_URL)).toBe('https://billing.example.com');
     await settle();

@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DefinitionError, formatDiagnostic } from '../../definitions/diagnostics.ts';
 import { loadProjectModel } from '../../definitions/load.ts';
-import type { ProjectModel } from '../../definitions/model.ts';
+import type { ProjectModel, Workspace } from '../../definitions/model.ts';
+import { peerKeyedWorkflows } from '../../definitions/peer-auth.ts';
+import { PEER_KEY_CONFIG } from '../../contracts/peer-key.ts';
 import { readStackConfig } from '../../infra/config.ts';
 import { schemaKeys, setSecretCommand } from '../../infra/config-problems.ts';
 import { TARGET_NAMES } from '../../contracts/targets.ts';
@@ -80,9 +82,9 @@ interface InitResult {
   secretCommands: string[];
 }
 
-function loadProject(name: string, cwd: string): ProjectModel {
+function loadProject(name: string, cwd: string): { project: ProjectModel; workspace: Workspace } {
   try {
-    return loadProjectModel(name, { cwd }).project;
+    return loadProjectModel(name, { cwd });
   } catch (err) {
     if (err instanceof DefinitionError) throw new CliError(`project "${name}" cannot be loaded:\n${err.diagnostics.map(formatDiagnostic).join('\n')}`, 1);
     throw err;
@@ -134,10 +136,10 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
     values[key] = v;
   }
 
-  const project = loadProject(projectName, ctx.cwd);
+  const { project, workspace } = loadProject(projectName, ctx.cwd);
   const checked = readStackConfig(
     { stack, values, secretKeys: [] },
-    { targets: targets(), loadProject: () => ({ project }), requireSecrets: false },
+    { targets: targets(), loadProject: () => ({ project, workspace }), requireSecrets: false },
   );
   if (!checked.ok) {
     const lines = checked.problems.map((p) => {
@@ -178,6 +180,7 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
 
   const secrets = [
     ...project.secrets.map((s) => ({ name: s.name, why: s.description })),
+    ...(peerKeyedWorkflows(workspace, project.name).length ? [{ name: PEER_KEY_CONFIG, why: `the peer key other projects present to call ${peerKeyedWorkflows(workspace, project.name).join(', ')} (docs/security.md)` }] : []),
     ...(target?.secretKeys ?? []).map((name) => ({ name, why: `required by target ${targetName}` })),
   ];
   const result: InitResult = { file: relative(ctx.cwd, file), stack, target: targetName, secretCommands: secrets.map((s) => setSecretCommand(stack, s.name)) };

@@ -37,7 +37,8 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
       const fq = String(inputs.name);
       const outputs = peerStacks.get(fq);
       if (!outputs) throw new Error(`unknown stack "${fq}"`);
-      return { outputs, secretOutputNames: [] };
+      // As the engine reads a stack: its secret outputs (the peer key) are listed as such.
+      return { outputs, secretOutputNames: 'peerKey' in outputs ? ['peerKey'] : [] };
     }
     case 'pulumi:index:Stash':
       return { output: inputs.input };

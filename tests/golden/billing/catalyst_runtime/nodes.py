@@ -278,9 +278,12 @@ async def call_peer(
     on_error: str,
     fallback: Callable[[], Any],
 ) -> Any:
-    """Call a public workflow of another project over HTTP (base URL from CATALYST_PEER_<PROJECT>_URL)."""
+    """Call a public workflow of another project over HTTP (base URL from CATALYST_PEER_<PROJECT>_URL; its
+    peer key, where it needs one, from CATALYST_PEER_<PROJECT>_KEY in X-Catalyst-Peer-Key)."""
     target = f"{project}/{workflow}"
     try:
+        key_var = ctx.call.settings.spec.peer_keys.get(project)
+        headers = {"X-Catalyst-Peer-Key": ctx.call.settings.secret(key_var)} if key_var else None
         base = ctx.call.settings.peers.get(project)
         var = ctx.call.settings.spec.peers.get(project, "")
         if not valid_base_url(base):
@@ -292,6 +295,7 @@ async def call_peer(
             method,
             url,
             what=f"project {project} ({method} {path})",
+            headers=headers,
             params=_query(payload) if as_query else None,
             json=payload,
             send_json=not as_query,

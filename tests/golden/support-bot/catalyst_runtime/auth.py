@@ -5,6 +5,10 @@
 is checked over the raw body, before parsing), on the fast JSON path and the FastAPI path alike. Every
 key is a declared secret; a route accepts any of its secrets (rotation); comparisons are constant-time
 (`hmac.compare_digest`), and every accepted secret is compared, whichever matches.
+
+A workflow that other projects call (`peer_key`) also accepts the project's peer key in the
+X-Catalyst-Peer-Key header (CATALYST_PEER_KEY, and CATALYST_PEER_KEY_PREVIOUS during a rotation): when
+that header is present it alone decides; without it the route's own mode applies.
 """
 
 import base64
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 JWT_LEEWAY_SECONDS = 30
+PEER_KEY_HEADER = b"x-catalyst-peer-key"
+PEER_KEY_NAMES = ("CATALYST_PEER_KEY", "CATALYST_PEER_KEY_PREVIOUS")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class AuthSpec:
     tolerance_seconds: int = 300  # hmac stripe: how old a signed timestamp may be
     issuer: str | None = None  # jwt
     audience: str | None = None  # jwt
+    peer_key: bool = False  # other projects call it: the project's peer key is accepted too
 
     @property
     def needs_body(self) -> bool:
@@ -71,6 +78,7 @@ class Checker:
     def __init__(self, spec: AuthSpec, secrets: dict[str, str], realm: str) -> None:
         self.spec = spec
         self.keys = [secrets[n].encode("utf-8") for n in spec.secrets]
+        self.peer_keys = [secrets[n].encode("utf-8") for n in PEER_KEY_NAMES if spec.peer_key and secrets.get(n)]
         self.needs_body = spec.needs_body
         self._header = (spec.header or "").lower().encode("latin-1")
         t = spec.type
@@ -88,6 +96,11 @@ class Checker:
 
     def check(self, headers: list[tuple[bytes, bytes]], body: bytes | None, now: float | None = None) -> None:
         """Return when the request may pass; raise Denied otherwise."""
+        if self.peer_keys and any(k.lower() == PEER_KEY_HEADER for k, _ in headers):
+            value = _header(headers, PEER_KEY_HEADER)
+            if value is None or not _any_equal(value, self.peer_keys):
+                raise self._deny("wrong X-Catalyst-Peer-Key")
+            return
         t = self.spec.type
         if t == "apiKey":
             value = _header(headers, self._header)

@@ -4,7 +4,9 @@
 - plain settings (project.yaml `env`): the variable of the same name, else the definition's value;
   typed like the definition's value (numbers stay numbers, booleans stay booleans);
 - secrets: required; a missing one fails startup with its name (values are never printed);
-- peer projects: CATALYST_PEER_<PROJECT>_URL, the base URL of that project's app;
+- peer projects: CATALYST_PEER_<PROJECT>_URL, the base URL of that project's app, and
+  CATALYST_PEER_<PROJECT>_KEY, its peer key (a required secret where a called workflow needs it);
+- optional secrets: CATALYST_PEER_KEY_PREVIOUS (accepted during a peer key rotation);
 - server: PORT, CATALYST_HOST, CATALYST_LOG_LEVEL, CATALYST_MAX_BODY_BYTES, CATALYST_GIT_COMMIT, CATALYST_GIT_DIRTY.
 """
 
@@ -33,6 +35,8 @@ class Spec:
     peers: Mapping[str, str]  # project → env var holding its base URL
     llm_endpoints: tuple[tuple[str, Any], ...] = ()  # (label, function(env) → base URL), for /health
     uses_http: bool = False  # has httpRequest, llm or cross-project nodes: the HTTP client starts with the app
+    peer_keys: Mapping[str, str] = field(default_factory=dict)  # project → secret variable holding the key sent to it
+    optional_secret_names: tuple[str, ...] = ()  # secrets used (and redacted) when set
 
 
 @dataclass
@@ -124,7 +128,7 @@ def load(spec: Spec, environ: Mapping[str, str] | None = None) -> Settings:
     missing = [n for n in spec.secret_names if not environ.get(n)]
     if missing:
         problems.append(f"missing required secret(s): {', '.join(missing)} (set them as environment variables)")
-    secrets = {n: environ[n] for n in spec.secret_names if environ.get(n)}
+    secrets = {n: environ[n] for n in (*spec.secret_names, *spec.optional_secret_names) if environ.get(n)}
     short = [n for n, v in secrets.items() if len(v) < MIN_SECRET_LENGTH]
     if short:
         problems.append(f"secret(s) shorter than {MIN_SECRET_LENGTH} characters: {', '.join(short)} (too short to be redacted from logs and responses safely; use longer values)")
