@@ -20,19 +20,19 @@ import { installMocks, peerStacks, plainStrings, registered, resolveOutputs, set
 
 const KEY = 'pk-PLANTED-current-9d2e71';
 const OLD = 'pk-PLANTED-previous-40ab3c';
-const TOKEN = 'tk-PLANTED-ledger-55f0e2';
+const TOKEN = 'tk-PLANTED-vault-55f0e2';
 const GIT = { commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', dirty: false, isRepo: true };
 
 const FILES: Record<string, string> = {
-  'ledger/project.yaml': 'catalyst: 1\nname: ledger\nsecrets:\n  LEDGER_TOKEN: bearer token of the public routes\n',
-  'ledger/workflows/balance.yaml':
-    'catalyst: 1\nname: balance\nvisibility: public\nauth: { type: bearer, secrets: [LEDGER_TOKEN] }\ntrigger: { type: webhook, method: POST, path: /balance }\nnodes:\n  - id: out\n    type: respond\n    body: { balance: 42 }\n',
+  'vault/project.yaml': 'catalyst: 1\nname: vault\nsecrets:\n  VAULT_TOKEN: bearer token of the public routes\n',
+  'vault/workflows/balance.yaml':
+    'catalyst: 1\nname: balance\nvisibility: public\nauth: { type: bearer, secrets: [VAULT_TOKEN] }\ntrigger: { type: webhook, method: POST, path: /balance }\nnodes:\n  - id: out\n    type: respond\n    body: { balance: 42 }\n',
   'desk/project.yaml': 'catalyst: 1\nname: desk\n',
   'desk/workflows/ask.yaml':
-    'catalyst: 1\nname: ask\nvisibility: public\nauth: none\ntrigger: { type: webhook, method: POST, path: /ask }\nnodes:\n  - id: bal\n    type: workflowCall\n    workflow: ledger/balance\n    input: {}\n',
+    'catalyst: 1\nname: ask\nvisibility: public\nauth: none\ntrigger: { type: webhook, method: POST, path: /ask }\nnodes:\n  - id: bal\n    type: workflowCall\n    workflow: vault/balance\n    input: {}\n',
 };
 
-installMocks('ledger.dev');
+installMocks('vault.dev');
 let program: typeof import('../../src/infra/program.ts');
 let root: string;
 beforeAll(async () => {
@@ -79,12 +79,12 @@ function expectNoKeyInPlainText(resolved: Record<string, unknown>, allowedOutput
   if (!allowedOutput) expect(peerKey).toBeNull();
 }
 
-describe('the callee (ledger: another project calls its authenticated workflow)', () => {
+describe('the callee (vault: another project calls its authenticated workflow)', () => {
   it('hands catalyst:peerKey and peerKeyPrevious to its app as secret env and exports the current key as a secret output', async () => {
-    const { outputs, resolved } = await run('ledger.dev', raw('ledger.dev', { target: 'local' }, { LEDGER_TOKEN: TOKEN, peerKey: KEY, peerKeyPrevious: OLD }));
+    const { outputs, resolved } = await run('vault.dev', raw('vault.dev', { target: 'local' }, { VAULT_TOKEN: TOKEN, peerKey: KEY, peerKeyPrevious: OLD }));
     const app = localApp();
     expect(app.secretProps).toContain('secretEnv');
-    expect(unwrap(app.inputs.secretEnv)).toEqual({ CATALYST_PEER_KEY: KEY, CATALYST_PEER_KEY_PREVIOUS: OLD, LEDGER_TOKEN: TOKEN });
+    expect(unwrap(app.inputs.secretEnv)).toEqual({ CATALYST_PEER_KEY: KEY, CATALYST_PEER_KEY_PREVIOUS: OLD, VAULT_TOKEN: TOKEN });
     expect(resolved.peerKey).toBe(KEY);
     expect(await (outputs.peerKey as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
     expect(stackOutputsSchema.safeParse(resolved).error?.issues ?? []).toEqual([]);
@@ -97,16 +97,16 @@ describe('the callee (ledger: another project calls its authenticated workflow)'
         () => null,
         (e: Error) => e,
       );
-    installMocks('ledger.dev');
-    const missing = await fail(raw('ledger.dev', { target: 'local' }, { LEDGER_TOKEN: TOKEN }));
+    installMocks('vault.dev');
+    const missing = await fail(raw('vault.dev', { target: 'local' }, { VAULT_TOKEN: TOKEN }));
     expect(missing?.message).toContain(
-      '  - catalyst:peerKey: other projects call balance of project ledger (auth other than none), so the stack needs the peer key they present; it is not set\n' +
-        '      fix: pulumi config set --secret catalyst:peerKey --stack ledger.dev (a random value of at least 32 characters, e.g. from: openssl rand -hex 32)',
+      '  - catalyst:peerKey: other projects call balance of project vault (auth other than none), so the stack needs the peer key they present; it is not set\n' +
+        '      fix: pulumi config set --secret catalyst:peerKey --stack vault.dev (a random value of at least 32 characters, e.g. from: openssl rand -hex 32)',
     );
-    const plain = await fail(raw('ledger.dev', { target: 'local', peerKey: KEY }, { LEDGER_TOKEN: TOKEN }));
-    expect(plain?.message).toContain('catalyst:peerKey: is a secret, but the stack config holds it in plain text\n      fix: pulumi config rm catalyst:peerKey --stack ledger.dev; pulumi config set --secret catalyst:peerKey --stack ledger.dev');
+    const plain = await fail(raw('vault.dev', { target: 'local', peerKey: KEY }, { VAULT_TOKEN: TOKEN }));
+    expect(plain?.message).toContain('catalyst:peerKey: is a secret, but the stack config holds it in plain text\n      fix: pulumi config rm catalyst:peerKey --stack vault.dev; pulumi config set --secret catalyst:peerKey --stack vault.dev');
     expect(plain?.message).not.toContain(KEY);
-    const short = await fail(raw('ledger.dev', { target: 'local' }, { LEDGER_TOKEN: TOKEN, peerKey: 'Zq7!x', peerKeyPrevious: 'Yp6?w' }, ['peerKey', 'peerKeyPrevious']));
+    const short = await fail(raw('vault.dev', { target: 'local' }, { VAULT_TOKEN: TOKEN, peerKey: 'Zq7!x', peerKeyPrevious: 'Yp6?w' }, ['peerKey', 'peerKeyPrevious']));
     expect(short?.message).toContain('catalyst:peerKey: is shorter than 8 characters');
     expect(short?.message).toContain('catalyst:peerKeyPrevious: is shorter than 8 characters');
     expect(short?.message).not.toMatch(/Zq7|Yp6/);
@@ -115,10 +115,10 @@ describe('the callee (ledger: another project calls its authenticated workflow)'
   });
 
   it('a project nobody calls with a key exports null, passes no key of its own to its app, and warns about a set one', async () => {
-    peerStacks.set('organization/catalyst/ledger.dev', { url: 'http://127.0.0.1:23456/', peerKey: KEY, target: 'local' });
+    peerStacks.set('organization/catalyst/vault.dev', { url: 'http://127.0.0.1:23456/', peerKey: KEY, target: 'local' });
     const { resolved } = await run('desk.dev', raw('desk.dev', { target: 'local' }, { peerKey: OLD }));
     expect(resolved.peerKey).toBeNull();
-    expect(Object.keys(unwrap(localApp().inputs.secretEnv) as object)).toEqual(['CATALYST_PEER_LEDGER_KEY']);
+    expect(Object.keys(unwrap(localApp().inputs.secretEnv) as object)).toEqual(['CATALYST_PEER_VAULT_KEY']);
     expectNoKeyInPlainText(resolved, false);
     const { project, workspace } = loadProjectModel('desk', { cwd: root });
     const r = readStackConfig(raw('desk.dev', { target: 'local' }, { peerKey: OLD }), { targets: TARGETS as Record<string, Target<any>>, loadProject: () => ({ project, workspace }) });
@@ -130,15 +130,15 @@ describe('the callee (ledger: another project calls its authenticated workflow)'
 
 describe('the caller (desk)', () => {
   it("reads the callee's secret peerKey output by StackReference into its app's secret env; the URL stays plain", async () => {
-    peerStacks.set('organization/catalyst/ledger.dev', { url: 'http://127.0.0.1:23456/', peerKey: KEY, target: 'local' });
+    peerStacks.set('organization/catalyst/vault.dev', { url: 'http://127.0.0.1:23456/', peerKey: KEY, target: 'local' });
     const { resolved } = await run('desk.dev', raw('desk.dev', { target: 'local' }));
     const ref = registered.find((r) => r.type === 'pulumi:pulumi:StackReference');
-    expect(ref?.name).toBe('desk-peer-ledger');
+    expect(ref?.name).toBe('desk-peer-vault');
     const app = localApp();
-    expect(unwrap(app.inputs.secretEnv)).toEqual({ CATALYST_PEER_LEDGER_KEY: KEY });
+    expect(unwrap(app.inputs.secretEnv)).toEqual({ CATALYST_PEER_VAULT_KEY: KEY });
     expect(app.secretProps).toContain('secretEnv');
     expect(app.secretProps).not.toContain('env');
-    expect((unwrap(app.inputs.env) as Record<string, string>).CATALYST_PEER_LEDGER_URL).toBe('http://127.0.0.1:23456');
+    expect((unwrap(app.inputs.env) as Record<string, string>).CATALYST_PEER_VAULT_URL).toBe('http://127.0.0.1:23456');
     expect(resolved.peerKey).toBeNull();
     expectNoKeyInPlainText(resolved, false);
   });
@@ -148,18 +148,18 @@ describe('the caller (desk)', () => {
     for (const value of [undefined, null, 42, 'Zq7!x']) {
       let err: Error | null = null;
       try {
-        peers.peerKeyFromOutput(value, 'desk', 'ledger', 'dev', 'organization/catalyst/ledger.dev');
+        peers.peerKeyFromOutput(value, 'desk', 'vault', 'dev', 'organization/catalyst/vault.dev');
       } catch (e) {
         err = e as Error;
       }
       expect(err?.message).toBe(
-        'project desk calls authenticated workflows of project ledger, but stack organization/catalyst/ledger.dev exports no "peerKey". ' +
-          'Set it and deploy ledger.dev first: pulumi config set --secret catalyst:peerKey --stack ledger.dev; pulumi up --stack ledger.dev (or `catalyst up --env dev`, which deploys callees first)',
+        'project desk calls authenticated workflows of project vault, but stack organization/catalyst/vault.dev exports no "peerKey". ' +
+          'Set it and deploy vault.dev first: pulumi config set --secret catalyst:peerKey --stack vault.dev; pulumi up --stack vault.dev (or `catalyst up --env dev`, which deploys callees first)',
       );
       expect(pulumi.RunError.isInstance(err)).toBe(true);
     }
-    expect(pulumi.isUnknown(peers.peerKeyFromOutput(undefined, 'desk', 'ledger', 'dev', 'o/c/ledger.dev', true))).toBe(true);
-    expect(peers.peerKeyFromOutput(KEY, 'desk', 'ledger', 'dev', 'o/c/ledger.dev')).toBe(KEY);
+    expect(pulumi.isUnknown(peers.peerKeyFromOutput(undefined, 'desk', 'vault', 'dev', 'o/c/vault.dev', true))).toBe(true);
+    expect(peers.peerKeyFromOutput(KEY, 'desk', 'vault', 'dev', 'o/c/vault.dev')).toBe(KEY);
   });
 });
 
