@@ -5,31 +5,20 @@
  * arguments, network, platform or registry address/user; a new registry password alone does not — and
  * reports the pushed digest. Deleting it deletes nothing (see ./impl.ts `remove`).
  *
- * Pulumi serializes the provider object into the state; its methods capture only the loader (two
- * path strings, see ../http/loader.ts) and load ./impl.ts when they run.
+ * Pulumi serializes the provider object into the state; its methods (made by ../dynamic.ts) capture
+ * only a function name and the loader (two path strings, see ../http/loader.ts) and load ./impl.ts
+ * when they run.
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { forwardingProvider } from '../dynamic.ts';
 import { moduleLoader } from '../http/loader.ts';
 import { DYNAMIC } from '../tokens.ts';
 
 type Impl = typeof import('./impl.ts');
 const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.url)), 'src/infra/docker-cli/impl.ts');
 
-export const dockerCliImageProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).create(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).diff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).update(id, olds, news);
-  },
-  async delete() {
-    return (await load()).remove();
-  },
-};
+export const dockerCliImageProvider = forwardingProvider(load, { create: 'create', diff: 'diff', update: 'update', delete: 'remove' });
 
 export interface DockerCliImageArgs {
   context: pulumi.Input<string>;

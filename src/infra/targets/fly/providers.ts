@@ -2,14 +2,16 @@
  * Fly dynamic providers and their resources (no maintained Pulumi provider for Fly is published).
  *
  * Pulumi serializes each provider object (its methods and what they capture) into the state and
- * runs it in a separate process. So the methods capture only `load` (which captures two path
- * strings, see ../../http/loader.ts) and load ./impl.ts when they run: no module-level objects, no
- * HTTP client instances, no secrets are captured (tests/unit/fly-target.test.ts checks the
- * serialized text; tests/unit/fly-serialize.test.ts runs it).
+ * runs it in a separate process. So the methods (made by ../../dynamic.ts) capture only `load` (two
+ * path strings, see ../../http/loader.ts) and a function name, and load ./impl.ts when they run: no
+ * module-level objects, no HTTP client instances, no secrets are captured
+ * (tests/unit/fly-target.test.ts checks the serialized text; tests/unit/fly-serialize.test.ts runs it).
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { forwardingProvider, withSecrets } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
+import { DYNAMIC } from '../../tokens.ts';
 import type { FlyApiSettings, FlyIpType } from './api.ts';
 import type { MachinesTiming } from './machines.ts';
 
@@ -18,102 +20,26 @@ const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.u
 
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const FLY_TYPES = { app: 'FlyApp', ip: 'FlyIpAssignment', secrets: 'FlyAppSecrets', machines: 'FlyMachines' } as const;
-const MODULE = 'catalyst';
 
-export const flyAppProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    const impl = await load();
-    return impl.appCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    const impl = await load();
-    return impl.appDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    const impl = await load();
-    return impl.appUpdate(id, olds, news);
-  },
-  async read(id, props) {
-    const impl = await load();
-    return impl.appRead(id, props);
-  },
-  async delete(id, props) {
-    const impl = await load();
-    return impl.appDelete(id, props);
-  },
-};
+export const flyAppProvider = forwardingProvider(load, { create: 'appCreate', diff: 'appDiff', update: 'appUpdate', read: 'appRead', delete: 'appDelete' });
 
-export const flyIpProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    const impl = await load();
-    return impl.ipCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    const impl = await load();
-    return impl.ipDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    const impl = await load();
-    return impl.ipUpdate(id, olds, news);
-  },
-  async delete(id, props) {
-    const impl = await load();
-    return impl.ipDelete(id, props);
-  },
-};
+export const flyIpProvider = forwardingProvider(load, { create: 'ipCreate', diff: 'ipDiff', update: 'ipUpdate', delete: 'ipDelete' });
 
-export const flySecretsProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    const impl = await load();
-    return impl.secretsCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    const impl = await load();
-    return impl.secretsDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    const impl = await load();
-    return impl.secretsUpdate(id, olds, news);
-  },
-  async delete(id, props) {
-    const impl = await load();
-    return impl.secretsDelete(id, props);
-  },
-};
+export const flySecretsProvider = forwardingProvider(load, { create: 'secretsCreate', diff: 'secretsDiff', update: 'secretsUpdate', delete: 'secretsDelete' });
 
-export const flyMachinesProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    const impl = await load();
-    return impl.machinesCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    const impl = await load();
-    return impl.machinesDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    const impl = await load();
-    return impl.machinesUpdate(id, olds, news);
-  },
-  async read(id, props) {
-    const impl = await load();
-    return impl.machinesRead(id, props);
-  },
-  async delete(id, props) {
-    const impl = await load();
-    return impl.machinesDelete(id, props);
-  },
-};
+export const flyMachinesProvider = forwardingProvider(load, {
+  create: 'machinesCreate',
+  diff: 'machinesDiff',
+  update: 'machinesUpdate',
+  read: 'machinesRead',
+  delete: 'machinesDelete',
+});
 
 interface Common {
   api: pulumi.Input<FlyApiSettings>;
   /** Fly API token: pass a secret Output. */
   token: pulumi.Input<string>;
 }
-
-const withSecrets = (opts: pulumi.CustomResourceOptions | undefined, keys: string[]): pulumi.CustomResourceOptions => ({
-  ...opts,
-  additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys],
-});
 
 export interface FlyAppArgs extends Common {
   appName: pulumi.Input<string>;
@@ -127,7 +53,7 @@ export class FlyApp extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: FlyAppArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyAppProvider, name, { appId: undefined, adopted: undefined, ...args }, withSecrets(opts, ['token']), MODULE, FLY_TYPES.app);
+    super(flyAppProvider, name, { appId: undefined, adopted: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.app);
   }
 }
 
@@ -142,7 +68,7 @@ export class FlyIpAssignment extends pulumi.dynamic.Resource {
   declare readonly shared: pulumi.Output<boolean>;
 
   constructor(name: string, args: FlyIpAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyIpProvider, name, { ip: undefined, shared: undefined, ...args }, withSecrets(opts, ['token']), MODULE, FLY_TYPES.ip);
+    super(flyIpProvider, name, { ip: undefined, shared: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.ip);
   }
 }
 
@@ -163,7 +89,7 @@ export class FlyAppSecrets extends pulumi.dynamic.Resource {
       name,
       { keys: undefined, version: undefined, salt: undefined, digest: undefined, ...args, values: pulumi.secret(args.values) },
       withSecrets(opts, ['token', 'digest']),
-      MODULE,
+      DYNAMIC.module,
       FLY_TYPES.secrets,
     );
   }
@@ -190,6 +116,6 @@ export class FlyMachines extends pulumi.dynamic.Resource {
   declare readonly machines: pulumi.Output<{ id: string; name: string; region: string; instanceId: string | null }[]>;
 
   constructor(name: string, args: FlyMachinesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyMachinesProvider, name, { machines: undefined, ...args }, withSecrets(opts, ['token']), MODULE, FLY_TYPES.machines);
+    super(flyMachinesProvider, name, { machines: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.machines);
   }
 }

@@ -2,12 +2,15 @@
  * Railway dynamic providers and their resources (against the public GraphQL API v2).
  *
  * Pulumi serializes each provider object into the state and runs it in a separate process; the
- * methods capture only the loaders (path strings, see ../../http/loader.ts) and load ./impl.ts or
- * ./impl-deploy.ts when they run. No HTTP client, module state or secret is captured.
+ * methods (made by ../../dynamic.ts) capture only a loader (path strings, see ../../http/loader.ts)
+ * and a function name, and load ./impl.ts or ./impl-deploy.ts when they run. No HTTP client, module
+ * state or secret is captured.
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { forwardingProvider, withSecrets } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
+import { DYNAMIC } from '../../tokens.ts';
 import type { RailwayApiSettings } from './graphql.ts';
 import type { Settings } from './impl.ts';
 
@@ -18,81 +21,26 @@ const loadDeploy = moduleLoader<DeployImpl>(fileURLToPath(new URL('./impl-deploy
 
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const RAILWAY_TYPES = { project: 'RailwayProject', service: 'RailwayService', variables: 'RailwayVariables', deploy: 'RailwayDeploy' } as const;
-const MODULE = 'catalyst';
 
-export const railwayProjectProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).projectCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).projectDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).projectUpdate(id, olds, news);
-  },
-  async delete(id, props) {
-    return (await load()).projectDelete(id, props);
-  },
-};
+export const railwayProjectProvider = forwardingProvider(load, { create: 'projectCreate', diff: 'projectDiff', update: 'projectUpdate', delete: 'projectDelete' });
 
-export const railwayServiceProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).serviceCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).serviceDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).serviceUpdate(id, olds, news);
-  },
-  async read(id, props) {
-    return (await load()).serviceRead(id, props);
-  },
-  async delete(id, props) {
-    return (await load()).serviceDelete(id, props);
-  },
-};
+export const railwayServiceProvider = forwardingProvider(load, {
+  create: 'serviceCreate',
+  diff: 'serviceDiff',
+  update: 'serviceUpdate',
+  read: 'serviceRead',
+  delete: 'serviceDelete',
+});
 
-export const railwayVariablesProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await loadDeploy()).varsCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await loadDeploy()).varsDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await loadDeploy()).varsUpdate(id, olds, news);
-  },
-  async delete(id, props) {
-    return (await loadDeploy()).varsDelete(id, props);
-  },
-};
+export const railwayVariablesProvider = forwardingProvider(loadDeploy, { create: 'varsCreate', diff: 'varsDiff', update: 'varsUpdate', delete: 'varsDelete' });
 
-export const railwayDeployProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await loadDeploy()).deployCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await loadDeploy()).deployDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await loadDeploy()).deployUpdate(id, olds, news);
-  },
-  async delete() {
-    return (await loadDeploy()).deployDelete();
-  },
-};
+export const railwayDeployProvider = forwardingProvider(loadDeploy, { create: 'deployCreate', diff: 'deployDiff', update: 'deployUpdate', delete: 'deployDelete' });
 
 interface Common {
   api: pulumi.Input<RailwayApiSettings>;
   /** Railway account or workspace token: pass a secret Output. */
   token: pulumi.Input<string>;
 }
-
-const withSecrets = (opts: pulumi.CustomResourceOptions | undefined, keys: string[]): pulumi.CustomResourceOptions => ({
-  ...opts,
-  additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys],
-});
 
 export interface RailwayProjectArgs extends Common {
   name: pulumi.Input<string>;
@@ -109,7 +57,7 @@ export class RailwayProject extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RailwayProjectArgs, opts?: pulumi.CustomResourceOptions) {
     const outs = { projectId: undefined, environmentId: undefined, projectCreated: undefined, environmentCreated: undefined };
-    super(railwayProjectProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), MODULE, RAILWAY_TYPES.project);
+    super(railwayProjectProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, RAILWAY_TYPES.project);
   }
 }
 
@@ -131,7 +79,7 @@ export class RailwayService extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RailwayServiceArgs, opts?: pulumi.CustomResourceOptions) {
     const outs = { url: undefined, created: undefined, domainId: undefined, domainCreated: undefined };
-    super(railwayServiceProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), MODULE, RAILWAY_TYPES.service);
+    super(railwayServiceProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, RAILWAY_TYPES.service);
   }
 }
 
@@ -152,7 +100,7 @@ export class RailwayVariables extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RailwayVariablesArgs, opts?: pulumi.CustomResourceOptions) {
     const outs = { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined };
-    super(railwayVariablesProvider, name, { ...outs, ...args, secret: pulumi.secret(args.secret) }, withSecrets(opts, ['token', 'digest']), MODULE, RAILWAY_TYPES.variables);
+    super(railwayVariablesProvider, name, { ...outs, ...args, secret: pulumi.secret(args.secret) }, withSecrets(opts, ['token', 'digest']), DYNAMIC.module, RAILWAY_TYPES.variables);
   }
 }
 
@@ -173,6 +121,6 @@ export class RailwayDeploy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RailwayDeployArgs, opts?: pulumi.CustomResourceOptions) {
     const registry = args.registry === null ? null : pulumi.secret(args.registry);
-    super(railwayDeployProvider, name, { deploymentId: undefined, status: undefined, ...args, registry }, withSecrets(opts, ['token', 'registry', 'envDigest']), MODULE, RAILWAY_TYPES.deploy);
+    super(railwayDeployProvider, name, { deploymentId: undefined, status: undefined, ...args, registry }, withSecrets(opts, ['token', 'registry', 'envDigest']), DYNAMIC.module, RAILWAY_TYPES.deploy);
   }
 }

@@ -2,12 +2,15 @@
  * Render dynamic providers and their resources (against the Render REST API v1).
  *
  * Pulumi serializes each provider object into the state and runs it in a separate process; the
- * methods capture only `load` (two path strings, see ../../http/loader.ts) and load ./impl.ts
- * when they run. No HTTP client, module state or secret is captured.
+ * methods (made by ../../dynamic.ts) capture only `load` (two path strings, see ../../http/loader.ts)
+ * and a function name, and load ./impl.ts when they run. No HTTP client, module state or secret is
+ * captured.
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { forwardingProvider, withSecrets } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
+import { DYNAMIC } from '../../tokens.ts';
 import type { RenderApiSettings } from './api.ts';
 
 type Impl = typeof import('./impl.ts');
@@ -15,66 +18,24 @@ const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.u
 
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const RENDER_TYPES = { service: 'RenderService', envVars: 'RenderEnvVars', deploy: 'RenderDeploy' } as const;
-const MODULE = 'catalyst';
 
-export const renderServiceProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).serviceCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).serviceDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).serviceUpdate(id, olds, news);
-  },
-  async read(id, props) {
-    return (await load()).serviceRead(id, props);
-  },
-  async delete(id, props) {
-    return (await load()).serviceDelete(id, props);
-  },
-};
+export const renderServiceProvider = forwardingProvider(load, {
+  create: 'serviceCreate',
+  diff: 'serviceDiff',
+  update: 'serviceUpdate',
+  read: 'serviceRead',
+  delete: 'serviceDelete',
+});
 
-export const renderEnvVarsProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).envCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).envDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).envUpdate(id, olds, news);
-  },
-  async delete(id, props) {
-    return (await load()).envDelete(id, props);
-  },
-};
+export const renderEnvVarsProvider = forwardingProvider(load, { create: 'envCreate', diff: 'envDiff', update: 'envUpdate', delete: 'envDelete' });
 
-export const renderDeployProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).deployCreate(inputs);
-  },
-  async diff(id, olds, news) {
-    return (await load()).deployDiff(id, olds, news);
-  },
-  async update(id, olds, news) {
-    return (await load()).deployUpdate(id, olds, news);
-  },
-  async delete() {
-    return (await load()).deployDelete();
-  },
-};
+export const renderDeployProvider = forwardingProvider(load, { create: 'deployCreate', diff: 'deployDiff', update: 'deployUpdate', delete: 'deployDelete' });
 
 interface Common {
   api: pulumi.Input<RenderApiSettings>;
   /** Render API key: pass a secret Output. */
   apiKey: pulumi.Input<string>;
 }
-
-const withSecrets = (opts: pulumi.CustomResourceOptions | undefined, keys: string[]): pulumi.CustomResourceOptions => ({
-  ...opts,
-  additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys],
-});
 
 export interface RenderServiceArgs extends Common {
   name: pulumi.Input<string>;
@@ -102,7 +63,7 @@ export class RenderService extends pulumi.dynamic.Resource {
       name,
       { url: undefined, dashboardUrl: undefined, adopted: undefined, ...args },
       withSecrets(opts, ['apiKey']),
-      MODULE,
+      DYNAMIC.module,
       RENDER_TYPES.service,
     );
   }
@@ -127,7 +88,7 @@ export class RenderEnvVars extends pulumi.dynamic.Resource {
       name,
       { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined, ...args, secret: pulumi.secret(args.secret) },
       withSecrets(opts, ['apiKey', 'digest']),
-      MODULE,
+      DYNAMIC.module,
       RENDER_TYPES.envVars,
     );
   }
@@ -145,6 +106,6 @@ export class RenderDeploy extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<string>;
 
   constructor(name: string, args: RenderDeployArgs, opts?: pulumi.CustomResourceOptions) {
-    super(renderDeployProvider, name, { deployId: undefined, status: undefined, ...args }, withSecrets(opts, ['apiKey', 'envDigest']), MODULE, RENDER_TYPES.deploy);
+    super(renderDeployProvider, name, { deployId: undefined, status: undefined, ...args }, withSecrets(opts, ['apiKey', 'envDigest']), DYNAMIC.module, RENDER_TYPES.deploy);
   }
 }
