@@ -1,6 +1,7 @@
 /**
- * Pieces every Catalyst dynamic resource shares: the provider object that forwards each method to a
- * function of the implementation module, and the resource options that keep keys secret.
+ * Pieces the Catalyst dynamic resources share: the provider object that forwards each method to a
+ * function of the implementation module, the resource options that keep keys secret, and the env
+ * resource of the platforms that take a service's env as one set (Railway, Render).
  *
  * Pulumi serializes a dynamic provider (its methods and everything they capture) into the stack
  * state and runs it in a separate process. The methods made here capture only `load` (which captures
@@ -8,11 +9,13 @@
  * no HTTP client, no secret. The serialization tests (tests/unit/*-serialize.test.ts,
  * tests/unit/infra-local-provider.test.ts) revive the text in plain Node and run it.
  */
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
+import { DYNAMIC } from './tokens.ts';
 
 type Method = 'create' | 'diff' | 'update' | 'read' | 'delete';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method's own argument and result types are the implementation's
+// `any`: each method's own argument and result types are the implementation's.
 type Fn = (...args: any[]) => Promise<any>;
+type Crud<P extends string> = { create: `${P}Create`; diff: `${P}Diff`; update: `${P}Update`; delete: `${P}Delete` };
 type FnName<T> = { [K in keyof T]: T[K] extends Fn ? K : never }[keyof T] & string;
 
 /**
@@ -35,8 +38,40 @@ export function forwardingProvider<T>(
   return provider as pulumi.dynamic.ResourceProvider;
 }
 
+/** The names `<prefix>Create`, `<prefix>Diff`, `<prefix>Update`, `<prefix>Delete` (and `<prefix>Read` with `read`). */
+export function crud<P extends string>(prefix: P): Crud<P>;
+export function crud<P extends string>(prefix: P, read: 'read'): Crud<P> & { read: `${P}Read` };
+export function crud(prefix: string, read?: 'read'): Record<string, string> {
+  const names = { create: `${prefix}Create`, diff: `${prefix}Diff`, update: `${prefix}Update`, delete: `${prefix}Delete` };
+  return read ? { ...names, read: `${prefix}Read` } : names;
+}
+
 /** `opts` with `keys` added to the outputs Pulumi stores as secrets. */
 export const withSecrets = (opts: pulumi.CustomResourceOptions | undefined, keys: string[]): pulumi.CustomResourceOptions => ({
   ...opts,
   additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys],
 });
+
+/** Args of an {@link EnvVarsResource}: the platform's own keys plus both halves of the env. */
+export interface EnvVarsArgs {
+  plain: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Secret values (name → secret Output); kept secret here whatever the platform calls them. */
+  secret: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A service's plain env and secrets as one resource (Railway variables, Render env vars). Its state
+ * keeps the names and a salted digest (secret), never a value (../http/digest.ts `envState`).
+ */
+export class EnvVarsResource extends pulumi.dynamic.Resource {
+  declare readonly plainKeys: pulumi.Output<string[]>;
+  declare readonly secretKeys: pulumi.Output<string[]>;
+  /** Salted digest of all values (secret): feeds the deploy resource so a change redeploys. */
+  declare readonly digest: pulumi.Output<string>;
+
+  /** `credentialKey`: the arg holding the platform's API credential (kept secret as well). */
+  constructor(provider: pulumi.dynamic.ResourceProvider, type: string, credentialKey: string, name: string, args: EnvVarsArgs, opts?: pulumi.CustomResourceOptions) {
+    const outs = { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined };
+    super(provider, name, { ...outs, ...args, secret: pulumi.secret(args.secret) }, withSecrets(opts, [credentialKey, 'digest']), DYNAMIC.module, type);
+  }
+}

@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { forwardingProvider, withSecrets } from '../../dynamic.ts';
+import { crud, forwardingProvider, withSecrets } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
 import { DYNAMIC } from '../../tokens.ts';
 import type { FlyApiSettings, FlyIpType } from './api.ts';
@@ -21,19 +21,10 @@ const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.u
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const FLY_TYPES = { app: 'FlyApp', ip: 'FlyIpAssignment', secrets: 'FlyAppSecrets', machines: 'FlyMachines' } as const;
 
-export const flyAppProvider = forwardingProvider(load, { create: 'appCreate', diff: 'appDiff', update: 'appUpdate', read: 'appRead', delete: 'appDelete' });
-
-export const flyIpProvider = forwardingProvider(load, { create: 'ipCreate', diff: 'ipDiff', update: 'ipUpdate', delete: 'ipDelete' });
-
-export const flySecretsProvider = forwardingProvider(load, { create: 'secretsCreate', diff: 'secretsDiff', update: 'secretsUpdate', delete: 'secretsDelete' });
-
-export const flyMachinesProvider = forwardingProvider(load, {
-  create: 'machinesCreate',
-  diff: 'machinesDiff',
-  update: 'machinesUpdate',
-  read: 'machinesRead',
-  delete: 'machinesDelete',
-});
+export const flyAppProvider = forwardingProvider(load, crud('app', 'read'));
+export const flyIpProvider = forwardingProvider(load, crud('ip'));
+export const flySecretsProvider = forwardingProvider(load, crud('secrets'));
+export const flyMachinesProvider = forwardingProvider(load, crud('machines', 'read'));
 
 interface Common {
   api: pulumi.Input<FlyApiSettings>;

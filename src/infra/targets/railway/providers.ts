@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { forwardingProvider, withSecrets } from '../../dynamic.ts';
+import { crud, EnvVarsResource, forwardingProvider, withSecrets, type EnvVarsArgs } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
 import { DYNAMIC } from '../../tokens.ts';
 import type { RailwayApiSettings } from './graphql.ts';
@@ -22,19 +22,10 @@ const loadDeploy = moduleLoader<DeployImpl>(fileURLToPath(new URL('./impl-deploy
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const RAILWAY_TYPES = { project: 'RailwayProject', service: 'RailwayService', variables: 'RailwayVariables', deploy: 'RailwayDeploy' } as const;
 
-export const railwayProjectProvider = forwardingProvider(load, { create: 'projectCreate', diff: 'projectDiff', update: 'projectUpdate', delete: 'projectDelete' });
-
-export const railwayServiceProvider = forwardingProvider(load, {
-  create: 'serviceCreate',
-  diff: 'serviceDiff',
-  update: 'serviceUpdate',
-  read: 'serviceRead',
-  delete: 'serviceDelete',
-});
-
-export const railwayVariablesProvider = forwardingProvider(loadDeploy, { create: 'varsCreate', diff: 'varsDiff', update: 'varsUpdate', delete: 'varsDelete' });
-
-export const railwayDeployProvider = forwardingProvider(loadDeploy, { create: 'deployCreate', diff: 'deployDiff', update: 'deployUpdate', delete: 'deployDelete' });
+export const railwayProjectProvider = forwardingProvider(load, crud('project'));
+export const railwayServiceProvider = forwardingProvider(load, crud('service', 'read'));
+export const railwayVariablesProvider = forwardingProvider(loadDeploy, crud('vars'));
+export const railwayDeployProvider = forwardingProvider(loadDeploy, crud('deploy'));
 
 interface Common {
   api: pulumi.Input<RailwayApiSettings>;
@@ -83,24 +74,16 @@ export class RailwayService extends pulumi.dynamic.Resource {
   }
 }
 
-export interface RailwayVariablesArgs extends Common {
+/** On Railway the env is service variables; `digest` feeds RailwayDeploy. */
+export interface RailwayVariablesArgs extends Common, EnvVarsArgs {
   projectId: pulumi.Input<string>;
   environmentId: pulumi.Input<string>;
   serviceId: pulumi.Input<string>;
-  plain: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Secret values (name → secret Output); on Railway they are service variables, kept secret here. */
-  secret: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export class RailwayVariables extends pulumi.dynamic.Resource {
-  declare readonly plainKeys: pulumi.Output<string[]>;
-  declare readonly secretKeys: pulumi.Output<string[]>;
-  /** Salted digest of all values (secret): feeds RailwayDeploy so a change redeploys. */
-  declare readonly digest: pulumi.Output<string>;
-
+export class RailwayVariables extends EnvVarsResource {
   constructor(name: string, args: RailwayVariablesArgs, opts?: pulumi.CustomResourceOptions) {
-    const outs = { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined };
-    super(railwayVariablesProvider, name, { ...outs, ...args, secret: pulumi.secret(args.secret) }, withSecrets(opts, ['token', 'digest']), DYNAMIC.module, RAILWAY_TYPES.variables);
+    super(railwayVariablesProvider, RAILWAY_TYPES.variables, 'token', name, args, opts);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { forwardingProvider, withSecrets } from '../../dynamic.ts';
+import { crud, EnvVarsResource, forwardingProvider, withSecrets, type EnvVarsArgs } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
 import { DYNAMIC } from '../../tokens.ts';
 import type { RenderApiSettings } from './api.ts';
@@ -19,17 +19,9 @@ const load = moduleLoader<Impl>(fileURLToPath(new URL('./impl.ts', import.meta.u
 /** Type tokens (`pulumi-nodejs:dynamic/catalyst:<Type>`); never rename without an alias. */
 export const RENDER_TYPES = { service: 'RenderService', envVars: 'RenderEnvVars', deploy: 'RenderDeploy' } as const;
 
-export const renderServiceProvider = forwardingProvider(load, {
-  create: 'serviceCreate',
-  diff: 'serviceDiff',
-  update: 'serviceUpdate',
-  read: 'serviceRead',
-  delete: 'serviceDelete',
-});
-
-export const renderEnvVarsProvider = forwardingProvider(load, { create: 'envCreate', diff: 'envDiff', update: 'envUpdate', delete: 'envDelete' });
-
-export const renderDeployProvider = forwardingProvider(load, { create: 'deployCreate', diff: 'deployDiff', update: 'deployUpdate', delete: 'deployDelete' });
+export const renderServiceProvider = forwardingProvider(load, crud('service', 'read'));
+export const renderEnvVarsProvider = forwardingProvider(load, crud('env'));
+export const renderDeployProvider = forwardingProvider(load, crud('deploy'));
 
 interface Common {
   api: pulumi.Input<RenderApiSettings>;
@@ -69,28 +61,14 @@ export class RenderService extends pulumi.dynamic.Resource {
   }
 }
 
-export interface RenderEnvVarsArgs extends Common {
+/** On Render the env is the service's env vars (the full set); `digest` feeds RenderDeploy. */
+export interface RenderEnvVarsArgs extends Common, EnvVarsArgs {
   serviceId: pulumi.Input<string>;
-  plain: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Secret values (name → secret Output); on Render they are env vars, kept secret here. */
-  secret: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export class RenderEnvVars extends pulumi.dynamic.Resource {
-  declare readonly plainKeys: pulumi.Output<string[]>;
-  declare readonly secretKeys: pulumi.Output<string[]>;
-  /** Salted digest of all values (secret): feeds RenderDeploy so a change redeploys. */
-  declare readonly digest: pulumi.Output<string>;
-
+export class RenderEnvVars extends EnvVarsResource {
   constructor(name: string, args: RenderEnvVarsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      renderEnvVarsProvider,
-      name,
-      { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined, ...args, secret: pulumi.secret(args.secret) },
-      withSecrets(opts, ['apiKey', 'digest']),
-      DYNAMIC.module,
-      RENDER_TYPES.envVars,
-    );
+    super(renderEnvVarsProvider, RENDER_TYPES.envVars, 'apiKey', name, args, opts);
   }
 }
 
