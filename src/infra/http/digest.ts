@@ -20,3 +20,22 @@ export function secretDigest(values: Record<string, string>, salt: string): stri
 export function newSalt(): string {
   return randomBytes(16).toString('hex');
 }
+
+/** A plain + secret environment as an env resource holds it (Railway variables, Render env vars). */
+export interface SplitEnv {
+  plain: Record<string, string>;
+  secret: Record<string, string>;
+}
+
+/** {@link secretDigest} over both halves of an env, each name prefixed with its half. */
+export function envDigest(env: SplitEnv, salt: string): string {
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env.plain)) all[`plain:${k}`] = v;
+  for (const [k, v] of Object.entries(env.secret)) all[`secret:${k}`] = v;
+  return secretDigest(all, salt);
+}
+
+/** What an env resource keeps of its env in the state: the names, the salt and the digest (no value). */
+export function envState(env: SplitEnv, salt: string): { plainKeys: string[]; secretKeys: string[]; salt: string; digest: string } {
+  return { plainKeys: Object.keys(env.plain).sort(), secretKeys: Object.keys(env.secret).sort(), salt, digest: envDigest(env, salt) };
+}

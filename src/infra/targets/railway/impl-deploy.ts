@@ -4,7 +4,7 @@
  * salted digest (a secret output) do; the registry password stays a secret input/output.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import { newSalt, secretDigest } from '../../http/digest.ts';
+import { envDigest, envState, newSalt } from '../../http/digest.ts';
 import * as rw from './api.ts';
 import { findOrCreate, RailwayError, redact } from './graphql.ts';
 import { conn, diffKeys, type Common } from './impl.ts';
@@ -31,23 +31,8 @@ export interface VariablesOutputs extends Common, Scope {
   digest: string;
 }
 
-function varsDigest(inputs: VariablesInputs, salt: string): string {
-  const all: Record<string, string> = {};
-  for (const [k, v] of Object.entries(inputs.plain)) all[`plain:${k}`] = v;
-  for (const [k, v] of Object.entries(inputs.secret)) all[`secret:${k}`] = v;
-  return secretDigest(all, salt);
-}
-
 function varsOuts(inputs: VariablesInputs, salt: string): VariablesOutputs {
-  return {
-    api: inputs.api,
-    token: inputs.token,
-    ...scopeOf(inputs),
-    plainKeys: Object.keys(inputs.plain).sort(),
-    secretKeys: Object.keys(inputs.secret).sort(),
-    salt,
-    digest: varsDigest(inputs, salt),
-  };
+  return { api: inputs.api, token: inputs.token, ...scopeOf(inputs), ...envState(inputs, salt) };
 }
 
 async function upsertAll(inputs: VariablesInputs): Promise<void> {
@@ -71,11 +56,11 @@ export async function varsCreate(inputs: VariablesInputs): Promise<{ id: string;
 
 export async function varsDiff(_id: string, olds: VariablesOutputs, news: VariablesInputs): Promise<DiffResult> {
   const d = diffKeys(olds, news, ['projectId', 'environmentId', 'serviceId', 'api', 'token'], ['projectId', 'environmentId', 'serviceId']);
-  return { ...d, changes: d.changes || varsDigest(news, olds.salt) !== olds.digest };
+  return { ...d, changes: d.changes || envDigest(news, olds.salt) !== olds.digest };
 }
 
 export async function varsUpdate(_id: string, olds: VariablesOutputs, news: VariablesInputs): Promise<{ outs: VariablesOutputs }> {
-  if (varsDigest(news, olds.salt) !== olds.digest) {
+  if (envDigest(news, olds.salt) !== olds.digest) {
     await upsertAll(news);
     const keep = new Set([...Object.keys(news.plain), ...Object.keys(news.secret)]);
     await deleteNames(news, [...olds.plainKeys, ...olds.secretKeys].filter((k) => !keep.has(k)));

@@ -9,7 +9,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { ApiError } from '../../http/client.ts';
 import { stableJson } from '../../../shared/json.ts';
-import { newSalt, secretDigest } from '../../http/digest.ts';
+import { envDigest, envState, newSalt } from '../../http/digest.ts';
 import * as render from './api.ts';
 
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -211,23 +211,8 @@ export async function serviceDelete(id: string, props: ServiceOutputs): Promise<
 
 // ---- RenderEnvVars -----------------------------------------------------------------------------
 
-function envDigest(inputs: EnvVarsInputs, salt: string): string {
-  const all: Record<string, string> = {};
-  for (const [k, v] of Object.entries(inputs.plain)) all[`plain:${k}`] = v;
-  for (const [k, v] of Object.entries(inputs.secret)) all[`secret:${k}`] = v;
-  return secretDigest(all, salt);
-}
-
 function envOuts(inputs: EnvVarsInputs, salt: string): EnvVarsOutputs {
-  return {
-    api: inputs.api,
-    apiKey: inputs.apiKey,
-    serviceId: inputs.serviceId,
-    plainKeys: Object.keys(inputs.plain).sort(),
-    secretKeys: Object.keys(inputs.secret).sort(),
-    salt,
-    digest: envDigest(inputs, salt),
-  };
+  return { api: inputs.api, apiKey: inputs.apiKey, serviceId: inputs.serviceId, ...envState(inputs, salt) };
 }
 
 async function putAll(inputs: EnvVarsInputs): Promise<void> {
