@@ -9,6 +9,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { credential } from '../../credentials.ts';
+import { checkPortAndEnv } from '../platform.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultFlyAppName, FLY_REGISTRY_DEFAULT, flyConfigSchema, type FlyConfig } from './config.ts';
 import { FlyApp, FlyAppSecrets, FlyIpAssignment, FlyMachines } from './providers.ts';
@@ -29,16 +30,9 @@ export function flyToken(): pulumi.Output<string> {
   return credential(FLY_TOKEN_KEY);
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** Checks the context and computes names; throws (quoting the arg names) before any resource exists. */
 export function normalizeFly(ctx: Ctx): FlyPlan {
-  if (!Number.isInteger(ctx.port) || ctx.port < 1 || ctx.port > 65535) throw new Error(`fly target: "port" must be an integer 1–65535, got ${ctx.port}`);
-  for (const key of [...Object.keys(ctx.plainEnv), ...Object.keys(ctx.secretEnv)]) {
-    if (!ENV_NAME.test(key)) throw new Error(`fly target: environment variable name "${key}" is not valid (letters, digits, underscore)`);
-  }
-  const clash = Object.keys(ctx.secretEnv).filter((k) => k in ctx.plainEnv);
-  if (clash.length > 0) throw new Error(`fly target: "${clash.join('", "')}" is in both "plainEnv" and "secretEnv"`);
+  checkPortAndEnv('fly', ctx, { portInEnv: false });
   const appName = ctx.config.flyApp ?? defaultFlyAppName(ctx.project.name, ctx.env);
   if (appName.length < 2) throw new Error(`fly target: cannot derive an app name from project "${ctx.project.name}" and env "${ctx.env}"; set catalyst:flyApp`);
   return { appName, api: { baseUrl: ctx.config.flyApiBaseUrl }, token: flyToken() };

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { configInt, secretOption } from '../../options.ts';
+import { imageRepositoryOption, registryPairIssues } from '../platform.ts';
 
 export const RAILWAY_API_DEFAULT = 'https://backboard.railway.com/graphql/v2';
 
@@ -45,9 +46,9 @@ export const railwayConfigSchema = z
     /** Restarts after a crash with the ON_FAILURE policy. */
     railwayRestartMaxRetries: configInt(0, 100).default(RAILWAY_DEPLOY_DEFAULTS.restartPolicyMaxRetries),
     /** Image repository without tag that Catalyst pushes to and Railway pulls from. */
-    railwayImageRepository: z
-      .string({ error: (iss) => (iss.input === undefined ? 'required: the repository Catalyst pushes the image to, e.g. "ghcr.io/acme/support-bot"' : 'must be a string') })
-      .regex(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+$/, 'an image repository is "host/path" without tag, e.g. "ghcr.io/acme/support-bot"'),
+    railwayImageRepository: imageRepositoryOption(
+      z.string({ error: (iss) => (iss.input === undefined ? 'required: the repository Catalyst pushes the image to, e.g. "ghcr.io/acme/support-bot"' : 'must be a string') }),
+    ),
     /** User for pushing and for Railway's pulls of a private image; the password is `railwayRegistryPassword`. */
     railwayRegistryUsername: z.string().min(1).optional(),
     railwayApiBaseUrl: z.url().default(RAILWAY_API_DEFAULT),
@@ -57,12 +58,7 @@ export const railwayConfigSchema = z
     railwayRegistryPassword: secretOption('railwayRegistryPassword').optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.railwayRegistryUsername && !c.railwayRegistryPassword) {
-      ctx.addIssue({ code: 'custom', path: ['railwayRegistryPassword'], message: '"railwayRegistryUsername" needs "railwayRegistryPassword" (pulumi config set --secret catalyst:railwayRegistryPassword)' });
-    }
-    if (c.railwayRegistryPassword && !c.railwayRegistryUsername) {
-      ctx.addIssue({ code: 'custom', path: ['railwayRegistryUsername'], message: '"railwayRegistryPassword" is set but "railwayRegistryUsername" is not' });
-    }
+    registryPairIssues(c, 'railwayRegistryUsername', 'railwayRegistryPassword', ctx);
     if (c.railwayRestartPolicy !== 'ON_FAILURE' && c.railwayRestartMaxRetries !== RAILWAY_DEPLOY_DEFAULTS.restartPolicyMaxRetries) {
       ctx.addIssue({ code: 'custom', path: ['railwayRestartMaxRetries'], message: '"railwayRestartMaxRetries" applies only to "railwayRestartPolicy" ON_FAILURE' });
     }

@@ -13,6 +13,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { credential } from '../../credentials.ts';
+import { checkPortAndEnv, registryOf } from '../platform.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultRailwayProjectName, railwayConfigSchema, RAILWAY_DEPLOY_DEFAULTS, type RailwayConfig } from './config.ts';
 import { RailwayDeploy, RailwayProject, RailwayService, RailwayVariables } from './providers.ts';
@@ -26,8 +27,6 @@ export function railwayToken(): pulumi.Output<string> {
   return credential(RAILWAY_TOKEN);
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 interface RailwayPlan {
   projectName: string;
   environmentName: string;
@@ -39,13 +38,7 @@ interface RailwayPlan {
 
 /** Checks the context and computes names; throws (quoting the arg names) before any resource exists. */
 export function normalizeRailway(ctx: Ctx): RailwayPlan {
-  if (!Number.isInteger(ctx.port) || ctx.port < 1 || ctx.port > 65535) throw new Error(`railway target: "port" must be an integer 1–65535, got ${ctx.port}`);
-  for (const key of [...Object.keys(ctx.plainEnv), ...Object.keys(ctx.secretEnv)]) {
-    if (!ENV_NAME.test(key)) throw new Error(`railway target: environment variable name "${key}" is not valid (letters, digits, underscore)`);
-    if (key.startsWith('RAILWAY_')) throw new Error(`railway target: environment variable name "${key}" is reserved by Railway (RAILWAY_*)`);
-  }
-  const clash = Object.keys(ctx.secretEnv).filter((k) => k in ctx.plainEnv || k === 'PORT');
-  if (clash.length > 0) throw new Error(`railway target: "${clash.join('", "')}" is in both "plainEnv" and "secretEnv" (or is PORT)`);
+  checkPortAndEnv('railway', ctx, { portInEnv: true, reserved: { prefix: 'RAILWAY_', owner: 'Railway' } });
   return {
     projectName: ctx.config.railwayProject ?? defaultRailwayProjectName(ctx.project.name, ctx.env),
     environmentName: ctx.config.railwayEnvironment ?? ctx.env,
@@ -57,11 +50,7 @@ export function normalizeRailway(ctx: Ctx): RailwayPlan {
   };
 }
 
-function registryOf(cfg: RailwayConfig): { address: string; username: string; password: pulumi.Output<string> } | null {
-  const { railwayImageRepository: repository, railwayRegistryUsername: username, railwayRegistryPassword: password } = cfg;
-  if (!username || !password) return null;
-  return { address: repository.split('/')[0], username, password: pulumi.secret(password) };
-}
+const registryFor = (cfg: RailwayConfig) => registryOf(cfg.railwayImageRepository, cfg.railwayRegistryUsername, cfg.railwayRegistryPassword);
 
 export const railwayTarget: Target<RailwayConfig> = {
   name: 'railway',
@@ -70,7 +59,7 @@ export const railwayTarget: Target<RailwayConfig> = {
   usesImage: true,
 
   imageDestination(ctx: Ctx): ImageDestination {
-    const registry = registryOf(ctx.config);
+    const registry = registryFor(ctx.config);
     return registry ? { repository: ctx.config.railwayImageRepository, registry } : { repository: ctx.config.railwayImageRepository };
   },
 
@@ -110,7 +99,7 @@ export const railwayTarget: Target<RailwayConfig> = {
       { ...common, ...scope, serviceId: service.id, plain: plan.plainEnv, secret: ctx.secretEnv },
       { parent: ctx.parent, dependsOn: [service] },
     );
-    const registry = registryOf(cfg);
+    const registry = registryFor(cfg);
     const deploy = new RailwayDeploy(
       `${ctx.name}-railway-deploy`,
       {

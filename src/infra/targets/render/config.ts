@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { configInt, secretOption } from '../../options.ts';
+import { imageRepositoryOption, registryPairIssues } from '../platform.ts';
 
 export const RENDER_API_DEFAULT = 'https://api.render.com/v1';
 
@@ -23,9 +24,7 @@ export const renderConfigSchema = z
   renderPlan: z.enum(RENDER_PLANS).default('starter'),
   renderNumInstances: configInt(1, 100).default(1),
   /** Image repository without tag (`ghcr.io/acme/support-bot`, `docker.io/acme/support-bot`). */
-  renderImageRepository: z
-    .string()
-    .regex(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+$/, 'an image repository is "host/path" without tag, e.g. "ghcr.io/acme/support-bot"'),
+  renderImageRepository: imageRepositoryOption(),
   /** Render registry credential (`rgc-…`) Render pulls a private image with. */
   renderRegistryCredentialId: z.string().min(1).optional(),
   /** User for pushing to the repository; the password is the secret `catalyst:renderRegistryPassword`. */
@@ -39,12 +38,7 @@ export const renderConfigSchema = z
   renderRegistryPassword: secretOption('renderRegistryPassword').optional(),
 })
   .superRefine((c, ctx) => {
-    if (c.renderRegistryUsername && !c.renderRegistryPassword) {
-      ctx.addIssue({ code: 'custom', path: ['renderRegistryPassword'], message: '"renderRegistryUsername" needs "renderRegistryPassword" (pulumi config set --secret catalyst:renderRegistryPassword)' });
-    }
-    if (c.renderRegistryPassword && !c.renderRegistryUsername) {
-      ctx.addIssue({ code: 'custom', path: ['renderRegistryUsername'], message: '"renderRegistryPassword" is set but "renderRegistryUsername" is not' });
-    }
+    registryPairIssues(c, 'renderRegistryUsername', 'renderRegistryPassword', ctx);
   });
 
 export type RenderConfig = z.infer<typeof renderConfigSchema>;

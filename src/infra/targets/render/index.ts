@@ -10,6 +10,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { credential } from '../../credentials.ts';
+import { checkPortAndEnv, registryOf } from '../platform.ts';
 import type { ImageDestination, Target, TargetContext, TargetOutputs } from '../types.ts';
 import { defaultRenderServiceName, renderConfigSchema, type RenderConfig } from './config.ts';
 import { RenderDeploy, RenderEnvVars, RenderService } from './providers.ts';
@@ -23,8 +24,6 @@ export function renderApiKey(): pulumi.Output<string> {
   return credential(RENDER_API_KEY);
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 interface RenderPlan {
   serviceName: string;
   api: { baseUrl: string };
@@ -34,12 +33,7 @@ interface RenderPlan {
 
 /** Checks the context and computes names; throws (quoting the arg names) before any resource exists. */
 export function normalizeRender(ctx: Ctx): RenderPlan {
-  if (!Number.isInteger(ctx.port) || ctx.port < 1 || ctx.port > 65535) throw new Error(`render target: "port" must be an integer 1–65535, got ${ctx.port}`);
-  for (const key of [...Object.keys(ctx.plainEnv), ...Object.keys(ctx.secretEnv)]) {
-    if (!ENV_NAME.test(key)) throw new Error(`render target: environment variable name "${key}" is not valid (letters, digits, underscore)`);
-  }
-  const clash = Object.keys(ctx.secretEnv).filter((k) => k in ctx.plainEnv || k === 'PORT');
-  if (clash.length > 0) throw new Error(`render target: "${clash.join('", "')}" is in both "plainEnv" and "secretEnv" (or is PORT)`);
+  checkPortAndEnv('render', ctx, { portInEnv: true });
   return {
     serviceName: ctx.config.renderServiceName ?? defaultRenderServiceName(ctx.project.name, ctx.env),
     api: { baseUrl: ctx.config.renderApiBaseUrl },
@@ -57,8 +51,8 @@ export const renderTarget: Target<RenderConfig> = {
 
   imageDestination(ctx: Ctx): ImageDestination {
     const { renderImageRepository: repository, renderRegistryUsername: username, renderRegistryPassword: password } = ctx.config;
-    if (!username || !password) return { repository };
-    return { repository, registry: { address: repository.split('/')[0], username, password: pulumi.secret(password) } };
+    const registry = registryOf(repository, username, password);
+    return registry ? { repository, registry } : { repository };
   },
 
   deploy(ctx: TargetContext<RenderConfig>): TargetOutputs {
