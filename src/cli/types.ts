@@ -35,3 +35,21 @@ export class CliError extends UserError {
     this.name = 'CliError';
   }
 }
+
+type Run = (args: string[], ctx: CommandContext) => Promise<number>;
+
+/**
+ * The `subcommands` and `run` of a command made of subcommands: `run` hands the rest of the line to
+ * the subcommand named first, else throws the usage error `unknown(word)` says (word: undefined when
+ * none was given).
+ */
+export function subcommands(handlers: Record<string, Run>, unknown: (word: string | undefined) => string): Pick<Command, 'subcommands' | 'run'> {
+  return {
+    subcommands: Object.keys(handlers),
+    async run(argv, ctx) {
+      const [word, ...rest] = argv;
+      if (word !== undefined && Object.hasOwn(handlers, word)) return handlers[word](rest, ctx);
+      throw new CliError(unknown(word));
+    },
+  };
+}

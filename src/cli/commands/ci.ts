@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { computeAffected } from '../../gitops/affected.ts';
 import { CI_EXCLUDED_ENVS, CI_EXCLUDED_TARGETS, ciFiles } from '../../gitops/ci.ts';
 import { flagBool, flagString, parseArgs } from '../args.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { CliError, subcommands, type Command, type CommandContext } from '../types.ts';
 
 const USAGE = `catalyst ci init [--provider github] [--force] [--check] [--branch <name>]
 catalyst ci affected --base <commit> [--head <commit>] [--json | --format github]
@@ -88,13 +88,9 @@ async function affected(argv: string[], ctx: CommandContext): Promise<number> {
 
 export const command: Command = {
   name: 'ci',
-  subcommands: ['init', 'affected'],
   summary: 'generate the CI pipeline (GitHub Actions); list the stacks a change affects',
   usage: USAGE,
-  async run(argv, ctx) {
-    const [sub, ...rest] = argv;
-    if (sub === 'init') return await init(rest, ctx);
-    if (sub === 'affected') return await affected(rest, ctx);
-    throw new CliError(sub ? `unknown subcommand "ci ${sub}": use \`catalyst ci init\` or \`catalyst ci affected\`` : 'use `catalyst ci init` or `catalyst ci affected --base <commit>`');
-  },
+  ...subcommands({ init, affected }, (sub) =>
+    sub ? `unknown subcommand "ci ${sub}": use \`catalyst ci init\` or \`catalyst ci affected\`` : 'use `catalyst ci init` or `catalyst ci affected --base <commit>`',
+  ),
 };

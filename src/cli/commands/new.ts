@@ -14,7 +14,7 @@ import {
   projectOrFail,
   REFUSED,
 } from '../projects.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { CliError, subcommands, type Command, type CommandContext } from '../types.ts';
 
 const USAGE = `catalyst new project <name> [--description text] [--public]
 catalyst new workflow <project> <name> [--public | --internal] [--path /route] [--method POST] [--description text]
@@ -109,13 +109,10 @@ async function newWorkflow(argv: string[], ctx: CommandContext): Promise<number>
 
 export const command: Command = {
   name: 'new',
-  subcommands: ['project', 'workflow'],
   summary: 'create a project or a workflow (valid files, ready to edit)',
   usage: USAGE,
-  async run(argv, ctx) {
-    const [what, ...rest] = argv;
-    if (what === 'project') return newProject(rest, ctx);
-    if (what === 'workflow') return newWorkflow(rest, ctx);
-    throw new CliError(`${what === undefined ? 'say what to create' : `cannot create ${JSON.stringify(what)}`}: project or workflow\nusage:\n${USAGE.split('\n').slice(0, 2).join('\n')}`);
-  },
+  ...subcommands(
+    { project: newProject, workflow: newWorkflow },
+    (what) => `${what === undefined ? 'say what to create' : `cannot create ${JSON.stringify(what)}`}: project or workflow\nusage:\n${USAGE.split('\n').slice(0, 2).join('\n')}`,
+  ),
 };

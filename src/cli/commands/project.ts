@@ -3,7 +3,7 @@ import { FileSet } from '../../definitions/edit.ts';
 import { callersOf, findRoot, formatCallSite, scanWorkspace } from '../../definitions/scan.ts';
 import { flagBool, parseArgs } from '../args.ts';
 import { commitOrFail, printChanges, projectOrFail, REFUSED } from '../projects.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { CliError, subcommands, type Command, type CommandContext } from '../types.ts';
 import { rename, RENAME, RENAME_HELP } from './project-rename.ts';
 
 const DELETE = 'catalyst project delete <name> [--force]';
@@ -57,13 +57,7 @@ async function del(argv: string[], ctx: CommandContext): Promise<number> {
 
 export const command: Command = {
   name: 'project',
-  subcommands: ['delete', 'rename'],
   summary: 'delete or rename a project (callers and stacks follow a rename; refused while deployed)',
   usage: USAGE,
-  async run(argv, ctx) {
-    const [what, ...rest] = argv;
-    if (what === 'delete') return del(rest, ctx);
-    if (what === 'rename') return rename(rest, ctx);
-    throw new CliError(`${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: delete, rename\nusage: ${DELETE}\n       ${RENAME}`);
-  },
+  ...subcommands({ delete: del, rename }, (what) => `${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: delete, rename\nusage: ${DELETE}\n       ${RENAME}`),
 };

@@ -14,7 +14,7 @@ import { TARGETS } from '../../infra/targets/index.ts';
 import { encryptionSalt, knownPassphrase } from '../../pulumi/passphrase.ts';
 import type { Target } from '../../infra/targets/types.ts';
 import { flagBool, flagList, flagString, parseArgs } from '../args.ts';
-import { CliError, type Command } from '../types.ts';
+import { CliError, subcommands, type Command } from '../types.ts';
 
 /** `gcpProject` → `gcp-project`. */
 export function kebab(key: string): string {
@@ -212,14 +212,9 @@ async function init(argv: string[], ctx: Parameters<Command['run']>[1]): Promise
 
 export const command: Command = {
   name: 'stack',
-  subcommands: ['init'],
   summary: 'create a stack file (stacks/Pulumi.<project>.<env>.yaml) for a target',
   get usage() {
     return usage();
   },
-  async run(argv, ctx) {
-    const [sub, ...rest] = argv;
-    if (sub === 'init') return init(rest, ctx);
-    throw new CliError(sub ? `unknown subcommand "stack ${sub}" (try: stack init)` : 'give a subcommand: catalyst stack init <project> <env> --target <target>');
-  },
+  ...subcommands({ init }, (sub) => (sub ? `unknown subcommand "stack ${sub}" (try: stack init)` : 'give a subcommand: catalyst stack init <project> <env> --target <target>')),
 };

@@ -6,7 +6,7 @@ import { callersOf, findRoot, formatCallSite, scanWorkspace, type CallSite, type
 import { valueRefs } from '../../expressions/value.ts';
 import { flagString, parseArgs } from '../args.ts';
 import { checkRoute, commitOrFail, OPEN_NOTE, parseWorkflowRef, printChanges, projectOrFail, REFUSED, requireValidWorkspace, rewriteCalls, workflowOrFail } from '../projects.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { CliError, subcommands, type Command, type CommandContext } from '../types.ts';
 
 const MOVE = 'catalyst workflow move <project>/<workflow> <other-project>';
 const VISIBILITY = 'catalyst workflow visibility <project>/<workflow> public|internal [--path /route] [--method POST]';
@@ -177,13 +177,7 @@ async function visibility(argv: string[], ctx: CommandContext): Promise<number> 
 
 export const command: Command = {
   name: 'workflow',
-  subcommands: ['move', 'visibility'],
   summary: 'move a workflow to another project, or change its visibility (rewrites callers)',
   usage: USAGE,
-  async run(argv, ctx) {
-    const [what, ...rest] = argv;
-    if (what === 'move') return move(rest, ctx);
-    if (what === 'visibility') return visibility(rest, ctx);
-    throw new CliError(`${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: move or visibility\nusage:\n${MOVE}\n${VISIBILITY}`);
-  },
+  ...subcommands({ move, visibility }, (what) => `${what === undefined ? 'say what to do' : `unknown action ${JSON.stringify(what)}`}: move or visibility\nusage:\n${MOVE}\n${VISIBILITY}`),
 };
