@@ -2,21 +2,11 @@
  * Quoting for the non-Python files of a generated app: TOML and YAML strings (deploy configs), Markdown
  * table cells (README), .env values. Python literals come from src/expressions/python.ts.
  */
+import { hex, quoteWith } from '../shared/quote.ts';
 
 /** A TOML basic string (escapes quotes, backslashes and every control character). */
 export function tomlStr(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return quoteWith(s, (cp) => (cp < 0x20 || cp === 0x7f ? `\\u${hex(cp, 4)}` : undefined));
 }
 
 /** A YAML double-quoted scalar (JSON string syntax is valid YAML 1.2). */

@@ -1,4 +1,5 @@
 import type jsep from 'jsep';
+import { hex, quoteWith } from '../shared/quote.ts';
 import { BINARY_OPERATORS } from './functions.ts';
 import type { Ast } from './parse.ts';
 import type { Json, Value } from './value.ts';
@@ -10,20 +11,7 @@ import type { Json, Value } from './value.ts';
 
 /** A Python string literal for any JS string: printable ASCII stays, everything else is escaped. */
 export function pyStr(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '"') out += '\\"';
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp <= 0xff) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
+  return quoteWith(s, (cp) => (cp >= 0x20 && cp < 0x7f ? undefined : cp <= 0xff ? `\\x${hex(cp, 2)}` : cp <= 0xffff ? `\\u${hex(cp, 4)}` : `\\U${hex(cp, 8)}`));
 }
 
 export function pyNumber(n: number): string {
