@@ -42,42 +42,33 @@ export function setAt(obj: Record<string, unknown>, tree: Tree, keys: (string | 
   });
 }
 
-/** UPPER_SNAKE_CASE for secret and setting names (`OpenAi account` → `OPENAI_ACCOUNT`). */
-export function upperSnake(s: string): string {
-  const out = s
+/** The words of `s` (accents dropped, camelCase split) joined by `sep`, without leading or trailing `sep`. */
+function joinWords(s: string, sep: '_' | '-'): string {
+  return s
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase()
-    .replace(/^OPEN_AI/, 'OPENAI');
+    .replace(/([a-z0-9])([A-Z])/g, `$1${sep}$2`)
+    .replace(/[^A-Za-z0-9]+/g, sep)
+    .replace(sep === '_' ? /^_+|_+$/g : /^-+|-+$/g, '');
+}
+
+/** UPPER_SNAKE_CASE for secret and setting names (`OpenAi account` → `OPENAI_ACCOUNT`). */
+export function upperSnake(s: string): string {
+  const out = joinWords(s, '_').toUpperCase().replace(/^OPEN_AI/, 'OPENAI');
   const named = out && /^[A-Z]/.test(out) ? out : `N8N_${out || 'CREDENTIAL'}`;
   return named.slice(0, 120);
 }
 
 /** A node id: letters, digits and _, not starting with a digit (`Get URL (2)` → `get_url_2`). */
 export function snakeId(s: string): string {
-  const out = s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toLowerCase();
+  const out = joinWords(s, '_').toLowerCase();
   const id = !out ? 'node' : /^[0-9]/.test(out) ? `n_${out}` : out;
   return id.slice(0, 48).replace(/_+$/, '');
 }
 
 /** A workflow name: lower-case letters, digits and -, starting with a letter. */
 export function kebabName(s: string): string {
-  const out = s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .toLowerCase();
+  const out = joinWords(s, '-').toLowerCase();
   const name = !out ? 'workflow' : /^[0-9]/.test(out) ? `wf-${out}` : out;
   return name.slice(0, 56).replace(/-+$/, '');
 }
