@@ -141,6 +141,37 @@ export function dockerLogStream(stack: string, docker = 'docker'): LogStream {
   };
 }
 
+/**
+ * Polls an API: `first` once (a failure is reported and ends the polling), then `next` every `ms`
+ * until stopped (each failure reported, the polling goes on); without `first`, `next` runs at once.
+ * Returns the stop function of a {@link LogStream}.
+ */
+function polling(ms: number, first: (() => Promise<void>) | null, next: () => Promise<void>, onError: (message: string) => void): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const loop = async () => {
+    if (stopped) return;
+    try {
+      await next();
+    } catch (e) {
+      onError((e as Error).message);
+    }
+    if (!stopped) timer = setTimeout(loop, ms);
+  };
+  if (first) {
+    void first().then(
+      () => {
+        if (!stopped) timer = setTimeout(loop, ms);
+      },
+      (e: unknown) => onError((e as Error).message),
+    );
+  } else void loop();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
 export interface RenderLogsOptions {
   apiBase: string;
   apiKey: string;
@@ -168,46 +199,28 @@ export function renderLogStream(o: RenderLogsOptions): LogStream {
     kind: 'stream',
     source: 'Render log API',
     start(onLines, onError) {
-      let stopped = false;
-      let timer: NodeJS.Timeout | undefined;
       const seen = new Set<string>();
       let since: string | null = null;
-      const run = async () => {
-        try {
-          const svc = (await get(`/services/${encodeURIComponent(o.serviceId)}`)) as { ownerId?: string };
-          if (!svc.ownerId) throw new Error('the Render service has no ownerId');
-          const poll = async (first: boolean) => {
-            const q = new URLSearchParams({ ownerId: svc.ownerId!, resource: o.serviceId, limit: String(first ? TAIL_LINES : 100), direction: first ? 'backward' : 'forward' });
-            if (!first && since) q.set('startTime', since);
-            const body = (await get(`/logs?${q}`)) as { logs?: RenderLog[] };
-            const fresh = (body.logs ?? []).filter((l) => !seen.has(l.id)).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-            for (const l of fresh) {
-              seen.add(l.id);
-              if (!since || l.timestamp > since) since = l.timestamp;
-            }
-            if (seen.size > 5000) seen.clear();
-            if (fresh.length) onLines(fresh.map((l) => ({ time: l.timestamp, text: redactLine(l.message) })));
-          };
-          await poll(true);
-          const loop = async () => {
-            if (stopped) return;
-            try {
-              await poll(false);
-            } catch (e) {
-              onError((e as Error).message);
-            }
-            if (!stopped) timer = setTimeout(loop, o.pollMs ?? POLL_MS);
-          };
-          if (!stopped) timer = setTimeout(loop, o.pollMs ?? POLL_MS);
-        } catch (e) {
-          onError((e as Error).message);
+      let ownerId = '';
+      const poll = async (first: boolean) => {
+        const q = new URLSearchParams({ ownerId, resource: o.serviceId, limit: String(first ? TAIL_LINES : 100), direction: first ? 'backward' : 'forward' });
+        if (!first && since) q.set('startTime', since);
+        const body = (await get(`/logs?${q}`)) as { logs?: RenderLog[] };
+        const fresh = (body.logs ?? []).filter((l) => !seen.has(l.id)).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+        for (const l of fresh) {
+          seen.add(l.id);
+          if (!since || l.timestamp > since) since = l.timestamp;
         }
+        if (seen.size > 5000) seen.clear();
+        if (fresh.length) onLines(fresh.map((l) => ({ time: l.timestamp, text: redactLine(l.message) })));
       };
-      void run();
-      return () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
+      const first = async () => {
+        const svc = (await get(`/services/${encodeURIComponent(o.serviceId)}`)) as { ownerId?: string };
+        if (!svc.ownerId) throw new Error('the Render service has no ownerId');
+        ownerId = svc.ownerId;
+        await poll(true);
       };
+      return polling(o.pollMs ?? POLL_MS, first, () => poll(false), onError);
     },
   };
 }
@@ -249,8 +262,6 @@ export function railwayLogStream(o: RailwayLogsOptions): LogStream {
     kind: 'stream',
     source: 'Railway deployment logs',
     start(onLines, onError) {
-      let stopped = false;
-      let timer: NodeJS.Timeout | undefined;
       let deployment: string | null = null;
       const seen = new Set<string>();
       const poll = async () => {
@@ -266,20 +277,7 @@ export function railwayLogStream(o: RailwayLogsOptions): LogStream {
         for (const x of fresh) seen.add(`${x.timestamp} ${x.message}`);
         if (fresh.length) onLines(fresh.map((x) => ({ time: x.timestamp, text: redactLine(x.message) })));
       };
-      const loop = async () => {
-        if (stopped) return;
-        try {
-          await poll();
-        } catch (e) {
-          onError((e as Error).message);
-        }
-        if (!stopped) timer = setTimeout(loop, o.pollMs ?? 2000);
-      };
-      void loop();
-      return () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-      };
+      return polling(o.pollMs ?? 2000, null, poll, onError);
     },
   };
 }
