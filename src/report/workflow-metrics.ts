@@ -3,8 +3,9 @@
  * docs/contracts.md §2): requests and errors per workflow, the request-duration histogram per
  * workflow, and failed calls to other projects. Only these metric names and the `workflow`,
  * `status`, `le`, `kind`, `target`, `outcome` labels are read; label values are pattern-checked, so
- * nothing else the app says reaches the dashboard.
+ * nothing else the app says reaches the dashboard. Sample lines are read by ./metrics.ts `parseSample`.
  */
+import { parseSample, parseValue } from './metrics.ts';
 
 export interface WorkflowCounters {
   requests: number;
@@ -42,7 +43,6 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** Cron expressions and zone names as the apps print them: no control characters, bounded. */
 const CRON_RE = /^[A-Za-z0-9@*/,\- ?#LW]{1,100}$/;
 const ZONE_RE = /^[A-Za-z0-9_+\-/]{1,64}$/;
-const METRIC_RE = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{(.*)\})?\s+(\S+)/;
 
 /** Label pairs of a sample line's label set (values unescaped), or null when malformed. */
 export function parseLabels(text: string): Record<string, string> | null {
@@ -70,11 +70,6 @@ export function parseLabels(text: string): Record<string, string> | null {
   return out;
 }
 
-function num(raw: string): number | null {
-  const v = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-  return Number.isNaN(v) ? null : v;
-}
-
 function entry(map: Record<string, WorkflowCounters>, name: string): WorkflowCounters {
   map[name] ??= { requests: 0, errors: 0, buckets: [], durationSum: 0 };
   return map[name];
@@ -92,15 +87,13 @@ export function parseAppMetrics(text: string): AppMetrics {
     return schedules[name];
   };
   for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = METRIC_RE.exec(line);
-    if (!m) continue;
-    const value = num(m[4]);
-    if (value === null || value < 0) continue;
-    const labels = m[3] === undefined ? {} : parseLabels(m[3]);
+    const sample = parseSample(line);
+    if (!sample || sample.value < 0) continue;
+    const { value } = sample;
+    const labels = sample.labels === null ? {} : parseLabels(sample.labels);
     if (!labels) continue;
     const wf = labels.workflow;
-    switch (m[1]) {
+    switch (sample.name) {
       case 'catalyst_requests_total':
         if (wf && NAME_RE.test(wf)) entry(workflows, wf).requests += value;
         break;
@@ -108,7 +101,7 @@ export function parseAppMetrics(text: string): AppMetrics {
         if (wf && NAME_RE.test(wf)) entry(workflows, wf).errors += value;
         break;
       case 'catalyst_request_duration_seconds_bucket': {
-        const le = labels.le === undefined ? null : num(labels.le);
+        const le = labels.le === undefined ? null : parseValue(labels.le);
         if (wf && NAME_RE.test(wf) && le !== null) entry(workflows, wf).buckets.push([le, value]);
         break;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorRate, parseCounters, parseSampleLine } from '../../src/report/metrics.ts';
+import { errorRate, parseCounters, parseSample, parseSampleLine } from '../../src/report/metrics.ts';
 import type { Thresholds } from '../../src/report/types.ts';
 
 const T: Thresholds = { timeoutMs: 1000, slowMs: 500, errorRatePercent: 5, minRequests: 10 };
@@ -18,6 +18,14 @@ describe('parseSampleLine', () => {
 
   it.each(['', '   ', '# HELP m help', '# TYPE m counter', '{x="1"} 2', 'm{l="unterminated 1', 'm', 'm NaN', 'm abc'])('ignores %j', (line) => {
     expect(parseSampleLine(line)).toBeNull();
+  });
+});
+
+describe('parseSample', () => {
+  it('keeps the raw label set (what the per-workflow reader parses) and null without one', () => {
+    expect(parseSample('  m{l="has } brace",workflow="a"} 7 1700000000000')).toEqual({ name: 'm', labels: 'l="has } brace",workflow="a"', value: 7 });
+    expect(parseSample('m{} 2')).toEqual({ name: 'm', labels: '', value: 2 });
+    expect(parseSample('m 1')).toEqual({ name: 'm', labels: null, value: 1 });
   });
 });
 
