@@ -77,6 +77,29 @@ function durationFlag(args: ParsedArgs, name: string, bareUnit: 'ms' | 's', min:
   return ms;
 }
 
+/** How `monitor` and `dashboard` stop: ctx.signal when given; otherwise one aborted by SIGINT/SIGTERM (handlers removed by dispose). */
+export function stopSignal(ctx: CommandContext): { signal: AbortSignal; dispose: () => void } {
+  if (ctx.signal) return { signal: ctx.signal, dispose: () => {} };
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/** Resolves when {@link stopSignal} aborts (its handlers removed). */
+export async function waitForStop(ctx: CommandContext): Promise<void> {
+  const { signal, dispose } = stopSignal(ctx);
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  dispose();
+}
+
 /** `--interval <dur>` of `monitor` and `dashboard`: 10ms to 24h, a bare number is seconds. */
 export function intervalFlag(args: ParsedArgs, defaultMs: number): number {
   const text = flagString(args, 'interval');

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { stopSignal, waitForStop } from '../../src/cli/report-shared.ts';
+import type { CommandContext } from '../../src/cli/types.ts';
 import { formatChange, sleep, type StatusEntry, statusChanges } from '../../src/report/monitor.ts';
 
 const m = (entries: [string, StatusEntry['status'], string?][]) => new Map(entries.map(([n, status, reason]) => [n, { status, reason: reason ?? status }]));
@@ -44,5 +46,35 @@ describe('sleep', () => {
     expect(Date.now() - start).toBeLessThan(1000);
     const ac3 = new AbortController();
     expect(await sleep(5, ac3.signal)).toBe(true);
+  });
+});
+
+describe('stopping monitor and dashboard (cli/report-shared.ts)', () => {
+  const ctx = (signal?: AbortSignal): CommandContext => ({ cwd: '.', stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, signal });
+
+  it('waits for the context signal when there is one, at once when it is already aborted', async () => {
+    const ac = new AbortController();
+    let done = false;
+    const waiting = waitForStop(ctx(ac.signal)).then(() => (done = true));
+    await sleep(20);
+    expect(done).toBe(false);
+    ac.abort();
+    await waiting;
+    await waitForStop(ctx(ac.signal));
+  });
+
+  it('without one, stops on SIGINT or SIGTERM and removes both of its handlers', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      const waiting = waitForStop(ctx());
+      expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([before[0] + 1, before[1] + 1]);
+      process.emit(sig);
+      await waiting;
+      expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+    }
+    const { signal, dispose } = stopSignal(ctx());
+    dispose();
+    expect(signal.aborted).toBe(false);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
   });
 });

@@ -7,26 +7,13 @@ import { isLoopback, startDashboardServer } from '../../report/dashboard/server.
 import { runRound } from '../../report/report.ts';
 import { UserError } from '../../shared/errors.ts';
 import { flagString } from '../args.ts';
-import { COMMON_USAGE, driftResolver, intervalFlag, loadHistory, loadReportStacks, parseCommon, startDeploys } from '../report-shared.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { COMMON_USAGE, driftResolver, intervalFlag, loadHistory, loadReportStacks, parseCommon, startDeploys, waitForStop } from '../report-shared.ts';
+import { CliError, type Command } from '../types.ts';
 
 export const DEFAULT_PORT = 4680;
 export const DEFAULT_INTERVAL_MS = 60_000;
 /** Stack outputs and deployment histories are re-read every this many rounds. */
 const REFRESH_EVERY = 10;
-
-function waitForStop(ctx: CommandContext): Promise<void> {
-  if (ctx.signal) return new Promise((resolve) => (ctx.signal!.aborted ? resolve() : ctx.signal!.addEventListener('abort', () => resolve(), { once: true })));
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 export const command: Command = {
   name: 'dashboard',

@@ -13,29 +13,14 @@ import {
   reportRound,
   startDeploys,
   statusMap,
+  stopSignal,
   summaryText,
 } from '../report-shared.ts';
 import { UserError } from '../../shared/errors.ts';
-import { CliError, type Command, type CommandContext } from '../types.ts';
+import { CliError, type Command } from '../types.ts';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
 export const DEFAULT_REFRESH_EVERY = 10;
-
-/** ctx.signal when given; otherwise one aborted by SIGINT/SIGTERM (handlers removed by dispose). */
-function stopSignal(ctx: CommandContext): { signal: AbortSignal; dispose: () => void } {
-  if (ctx.signal) return { signal: ctx.signal, dispose: () => {} };
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: ac.signal,
-    dispose: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
-  };
-}
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
