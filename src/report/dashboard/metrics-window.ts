@@ -67,19 +67,38 @@ interface Step {
   buckets: [number, number][] | null;
 }
 
+/** One workflow's step from snapshot `a` to the next one `b`; null when `b` lacks it or the app restarted. */
+function computeStep(a: Snapshot, b: Snapshot, workflow: string): Step | null {
+  const wa = a.app.workflows[workflow] ?? { requests: 0, errors: 0, buckets: [], durationSum: 0 };
+  const wb = b.app.workflows[workflow];
+  if (!wb) return null;
+  const requests = wb.requests - wa.requests;
+  const errors = wb.errors - wa.errors;
+  if (requests < 0 || errors < 0) return null; // restart
+  return { t: b.t, seconds: Math.max(0.001, (b.t - a.t) / 1000), requests, errors: Math.min(errors, requests), buckets: bucketDelta(wa.buckets, wb.buckets) };
+}
+
+/**
+ * Steps already computed, by the later snapshot of the pair: a snapshot never changes once taken, so
+ * each round computes only the step to its new snapshot instead of every step in the window again
+ * (the windows of 300 stacks were ~330 ms a round, docs/BENCHMARKS.md). Dropped with the snapshot.
+ */
+const stepCache = new WeakMap<Snapshot, { prev: Snapshot; byWorkflow: Map<string, Step | null> }>();
+
+function step(a: Snapshot, b: Snapshot, workflow: string): Step | null {
+  let cached = stepCache.get(b);
+  if (!cached || cached.prev !== a) stepCache.set(b, (cached = { prev: a, byWorkflow: new Map() }));
+  let s = cached.byWorkflow.get(workflow);
+  if (s === undefined) cached.byWorkflow.set(workflow, (s = computeStep(a, b, workflow)));
+  return s;
+}
+
 function steps(snaps: readonly Snapshot[], workflow: string, since: number): Step[] {
   const out: Step[] = [];
   for (let i = 1; i < snaps.length; i++) {
-    const a = snaps[i - 1];
-    const b = snaps[i];
-    if (b.t <= since) continue;
-    const wa = a.app.workflows[workflow] ?? { requests: 0, errors: 0, buckets: [], durationSum: 0 };
-    const wb = b.app.workflows[workflow];
-    if (!wb) continue;
-    const requests = wb.requests - wa.requests;
-    const errors = wb.errors - wa.errors;
-    if (requests < 0 || errors < 0) continue; // restart
-    out.push({ t: b.t, seconds: Math.max(0.001, (b.t - a.t) / 1000), requests, errors: Math.min(errors, requests), buckets: bucketDelta(wa.buckets, wb.buckets) });
+    if (snaps[i].t <= since) continue;
+    const s = step(snaps[i - 1], snaps[i], workflow);
+    if (s) out.push(s);
   }
   return out;
 }
@@ -89,10 +108,24 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
+/** Bucket counts added up per bound (ascending); steps of one app share their bounds, which is the fast path. */
 function sumBuckets(list: ([number, number][] | null)[]): [number, number][] {
+  const first = list.find((b) => b !== null);
+  if (!first) return [];
+  if (first.every(([le], i) => i === 0 || le > first[i - 1][0]) && list.every((b) => b === null || sameBounds(b, first))) {
+    const sums: [number, number][] = first.map(([le]) => [le, 0]);
+    for (const b of list) if (b) for (let i = 0; i < b.length; i++) sums[i][1] += b[i][1];
+    return sums;
+  }
   const acc = new Map<number, number>();
   for (const b of list) if (b) for (const [le, c] of b) acc.set(le, (acc.get(le) ?? 0) + c);
   return [...acc].sort((x, y) => x[0] - y[0]);
+}
+
+function sameBounds(a: readonly [number, number][], b: readonly [number, number][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0]) return false;
+  return true;
 }
 
 const ms = (s: number | null) => (s === null ? null : round(s * 1000, 1));
