@@ -43,7 +43,7 @@ export interface EnvResult {
 async function existingStacks(o: EnvOptions): Promise<Set<string>> {
   const env = pulumiEnv(o.repo, undefined, o.baseEnv);
   ensureFileBackend(env, o.repo);
-  const r = await o.runner(['stack', 'ls', '--json', '--all'], { cwd: o.repo, env });
+  const r = await o.runner(['stack', 'ls', '--json'], { cwd: o.repo, env });
   if (r.code !== 0) throw new PulumiError(`pulumi stack ls failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const list = JSON.parse(r.stdout || '[]') as { name: string }[];
   return new Set(list.map((s) => s.name.split('/').pop()!));

@@ -11,11 +11,10 @@
  * Secret values are never read: config values marked secret and secret outputs are skipped.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
-import { PulumiError, type PulumiRunner } from './pulumi.ts';
+import { fileBackendDir, PulumiError, type PulumiRunner } from './pulumi.ts';
 import { firstLine } from '../shared/text.ts';
 
 /** Pulumi's marker for a secret value in state and exports. */
@@ -158,19 +157,12 @@ export function stackOutputsOf(doc: unknown): Record<string, unknown> | null {
   return obj(root?.outputs);
 }
 
-function readMaybeCompressed(file: string): unknown {
+/** A Pulumi state file (checkpoint or history), plain, .gz or .zst. */
+export function readMaybeCompressed(file: string): unknown {
   let buf = readFileSync(file);
   if (file.endsWith('.gz')) buf = gunzipSync(buf);
   else if (file.endsWith('.zst')) buf = zstdDecompressSync(buf);
   return JSON.parse(buf.toString('utf8')) as unknown;
-}
-
-/** The state directory of a `file://` backend URL, or null for other backends. */
-export function fileBackendRoot(url: string | undefined, repo: string): string | null {
-  if (!url?.startsWith('file://')) return null;
-  let p = decodeURIComponent(url.slice('file://'.length).replace(/\?.*$/, ''));
-  if (p === '~' || p.startsWith('~/')) p = join(homedir(), p.slice(1));
-  return isAbsolute(p) ? p : resolve(repo, p);
 }
 
 /** The Pulumi project name from Pulumi.yaml, or null. */
@@ -295,7 +287,7 @@ export async function loadDeployments(p: PulumiAccess, stack: string, opts: Load
   const deployments = parseHistory(data).slice(0, limit);
   const list: DeploymentList = { stack, deployments, snapshots: 'none', warnings: [] };
   if (opts.outputs === false || deployments.length === 0) return list;
-  const root = fileBackendRoot(p.env.PULUMI_BACKEND_URL, p.repo);
+  const root = fileBackendDir(p.env.PULUMI_BACKEND_URL, p.repo) ?? null;
   if (root) {
     const updates = fileUpdates(root, stack, pulumiProjectName(p.repo));
     const paired = new Set<FileUpdate>();

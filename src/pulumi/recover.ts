@@ -19,9 +19,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'yaml';
 import { files, isAppProcess, stopProcess } from '../shared/process.ts';
+import { pulumiProjectName, readMaybeCompressed } from './history.ts';
 import { fileBackendDir, type PulumiRunner } from './pulumi.ts';
 
 export interface StackLock {
@@ -34,19 +33,6 @@ export interface StackLock {
 export interface PendingOperation {
   type: string;
   urn: string;
-}
-
-/** The Pulumi project name from Pulumi.yaml (`catalyst`), or null. */
-export function projectName(repo: string): string | null {
-  for (const f of ['Pulumi.yaml', 'Pulumi.yml']) {
-    try {
-      const name = (parse(readFileSync(join(repo, f), 'utf8')) as { name?: unknown } | null)?.name;
-      return typeof name === 'string' ? name : null;
-    } catch {
-      /* try the next name */
-    }
-  }
-  return null;
 }
 
 function jsonFiles(dir: string): string[] {
@@ -106,10 +92,6 @@ export function lockIsStale(lock: StackLock, host: string = hostname()): boolean
   return lock.host === host && lock.pid !== null && !isPulumiProcess(lock.pid);
 }
 
-function readCheckpoint(file: string): unknown {
-  const buf = readFileSync(file);
-  return JSON.parse((file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
-}
 
 function operationsOf(deployment: unknown): PendingOperation[] {
   const ops = (deployment as { pending_operations?: unknown } | null)?.pending_operations;
@@ -126,7 +108,7 @@ export function fileBackendPendingOperations(root: string, project: string | nul
   const candidates = [...(project ? [join(base, project, stack)] : []), join(base, stack)].flatMap((p) => [`${p}.json`, `${p}.json.gz`]);
   const file = candidates.find((f) => existsSync(f));
   if (!file) return undefined;
-  const cp = readCheckpoint(file) as { checkpoint?: { latest?: unknown } } | null;
+  const cp = readMaybeCompressed(file) as { checkpoint?: { latest?: unknown } } | null;
   return operationsOf(cp?.checkpoint?.latest);
 }
 
@@ -152,7 +134,7 @@ function describe(lock: StackLock): string {
  */
 export async function recoverStack(o: RecoverOptions): Promise<boolean> {
   const root = fileBackendDir(o.env.PULUMI_BACKEND_URL, o.repo);
-  const project = projectName(o.repo);
+  const project = pulumiProjectName(o.repo);
   const run = async (args: string[], what: string): Promise<boolean> => {
     const r = await o.runner(args, { cwd: o.repo, env: o.env });
     if (r.code === 0) return true;

@@ -93,10 +93,10 @@ describe('apiRequest', () => {
   it('retries timeouts and reports them', async () => {
     let n = 0;
     const url = await serve(() => {
-      n += 1; // never answers
+      n += 1; // never answers (the timeout leaves a loaded machine time to deliver each attempt)
     });
-    const err = (await apiRequest({ ...fast, baseUrl: url, maxAttempts: 2, timeoutMs: 50 }, { operation: 'o', method: 'GET', path: '/' }).catch((e: unknown) => e)) as ApiError;
-    expect(err.message).toBe('o (GET /) failed after 2 attempts: no response: timed out after 50 ms');
+    const err = (await apiRequest({ ...fast, baseUrl: url, maxAttempts: 2, timeoutMs: 400 }, { operation: 'o', method: 'GET', path: '/' }).catch((e: unknown) => e)) as ApiError;
+    expect(err.message).toBe('o (GET /) failed after 2 attempts: no response: timed out after 400 ms');
     expect(err.status).toBeNull();
     expect(n).toBe(2);
     server!.closeAllConnections();

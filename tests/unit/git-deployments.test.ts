@@ -3,9 +3,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fileBackendDir } from '../../src/pulumi/pulumi.ts';
 import {
   deployedCommit,
-  fileBackendRoot,
   fileCheckpoints,
   loadDeployments,
   parseHistory,
@@ -100,12 +100,12 @@ describe('outputs', () => {
 
 describe('file backend checkpoints', () => {
   it('resolves file:// URLs', () => {
-    expect(fileBackendRoot('file:///srv/state', '/repo')).toBe('/srv/state');
-    expect(fileBackendRoot('file://~', '/repo')).toBe(homedir());
-    expect(fileBackendRoot('file://~/st', '/repo')).toBe(join(homedir(), 'st'));
-    expect(fileBackendRoot('file://rel/state', '/repo')).toBe('/repo/rel/state');
-    expect(fileBackendRoot('https://api.pulumi.com', '/repo')).toBeNull();
-    expect(fileBackendRoot(undefined, '/repo')).toBeNull();
+    expect(fileBackendDir('file:///srv/state', '/repo')).toBe('/srv/state');
+    expect(fileBackendDir('file://~', '/repo')).toBe(homedir());
+    expect(fileBackendDir('file://~/st', '/repo')).toBe(join(homedir(), 'st'));
+    expect(fileBackendDir('file://rel/state', '/repo')).toBe('/repo/rel/state');
+    expect(fileBackendDir('https://api.pulumi.com', '/repo')).toBeUndefined();
+    expect(fileBackendDir(undefined, '/repo')).toBeUndefined();
   });
 
   it('pairs history files with checkpoints by stack version (plain and gzip)', () => {

@@ -14,10 +14,14 @@ interface Call {
   env: NodeJS.ProcessEnv;
 }
 
-function fakeRunner(calls: Call[], opts: { existing?: string[]; failOn?: string; outputs?: Record<string, unknown> } = {}): PulumiRunner {
+/** `otherProjects`: stacks of other Pulumi projects in the same backend, which `pulumi stack ls` lists only with --all. */
+function fakeRunner(calls: Call[], opts: { existing?: string[]; otherProjects?: string[]; failOn?: string; outputs?: Record<string, unknown> } = {}): PulumiRunner {
   return async (args, o) => {
     calls.push({ args, env: o.env });
-    if (args[0] === 'stack' && args[1] === 'ls') return { code: 0, stdout: JSON.stringify((opts.existing ?? []).map((name) => ({ name }))), stderr: '' };
+    if (args[0] === 'stack' && args[1] === 'ls') {
+      const names = [...(opts.existing ?? []), ...(args.includes('--all') ? (opts.otherProjects ?? []) : [])];
+      return { code: 0, stdout: JSON.stringify(names.map((name) => ({ name }))), stderr: '' };
+    }
     const stack = args[args.indexOf('--stack') + 1];
     if (opts.failOn && stack === opts.failOn && args[0] !== 'stack') return { code: 255, stdout: '', stderr: 'boom' };
     if (args[0] === 'stack' && args[1] === 'output') return { code: 0, stdout: JSON.stringify(opts.outputs?.[stack] ?? { url: `http://${stack}` }), stderr: '' };
@@ -47,6 +51,14 @@ describe('catalyst up/preview/down/outputs --env', () => {
 
   it('lists stacks from stacks/ by file name', () => {
     expect(listStackFiles(repo).map((s) => s.name)).toEqual(['billing.local', 'billing.prod', 'support-bot.local']);
+  });
+
+  it('a stack of the same name in another Pulumi project of the backend does not count as existing', async () => {
+    const calls: Call[] = [];
+    runnerFactory.create = () => fakeRunner(calls, { existing: ['organization/catalyst/billing.local'], otherProjects: ['organization/other/support-bot.local'] });
+    expect(await main(['up', '--env', 'local'], ctx())).toBe(0);
+    const inits = calls.filter((c) => c.args[0] === 'stack' && c.args[1] === 'init').map((c) => c.args[2]);
+    expect(inits).toEqual(['support-bot.local']);
   });
 
   it('deploys callees first, creating missing stacks, with the dev passphrase only for local stacks', async () => {

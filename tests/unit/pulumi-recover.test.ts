@@ -5,8 +5,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pulumiProjectName } from '../../src/pulumi/history.ts';
 import { ensureFileBackend, fileBackendDir, realRunner, type PulumiRunner } from '../../src/pulumi/pulumi.ts';
-import { fileBackendPendingOperations, isPulumiProcess, lockIsStale, projectName, reapLocalApp, recoverStack, stackLocks } from '../../src/pulumi/recover.ts';
+import { fileBackendPendingOperations, isPulumiProcess, lockIsStale, reapLocalApp, recoverStack, stackLocks } from '../../src/pulumi/recover.ts';
 
 const DEAD_PID = 2 ** 22 + 12345; // above Linux's pid_max default: never a live process
 
@@ -62,8 +63,8 @@ describe('file backend helpers', () => {
   });
 
   it('reads the project name, the stack locks and the pending operations', () => {
-    expect(projectName(dir)).toBe('catalyst');
-    expect(projectName(join(dir, 'nowhere'))).toBeNull();
+    expect(pulumiProjectName(dir)).toBe('catalyst');
+    expect(pulumiProjectName(join(dir, 'nowhere'))).toBeNull();
     expect(stackLocks(backend(), 'catalyst', 'billing.local')).toEqual([]);
     const f = writeLock('billing.local', 4242);
     mkdirSync(join(backend(), '.pulumi', 'locks', 'organization', 'catalyst', 'other.local'), { recursive: true });
