@@ -18,7 +18,7 @@ export type { ExprScope };
 const RUNS_AS_JS = new Set([
   'date', 'regex', 'function', 'spread', 'operator', 'method', 'object-literal', 'new', 'math', 'object-fn', 'json-indent', 'parse-int-radix',
   'substring', 'negative-index', 'call', 'optional-call', 'call-arity', 'unsupported-call', 'translation', 'syntax', 'items', 'workflow-meta', 'item-object',
-  'template-list',
+  'template-list', 'js-global',
 ]);
 
 /** Translate, or (for what only JavaScript can express) run it as JavaScript when the scope allows. */

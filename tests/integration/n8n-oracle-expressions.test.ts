@@ -1,7 +1,8 @@
 /**
  * Differential cases for the expression translations issue 17 found unpinned (isNotEmpty, replace
  * without the g flag, substring with start > end, a backslash before {{, lists in template literals,
- * $workflow.id without an id): one webhook workflow whose Set node computes each of them from the
+ * $workflow.id without an id), and JavaScript globals the translator leaves to the JavaScript engine:
+ * one webhook workflow whose Set node computes each of them from the
  * request body, run by n8n (the oracle, scripts/setup-n8n.sh) and by the app the import makes of it,
  * with the same requests (tests/helpers/n8n-diff.ts).
  */
@@ -30,6 +31,9 @@ const FIELDS: Record<string, [string, string]> = {
   templateList: ["={{ `tags: ${$json.body.dashed.split('-')}` }}", 'string'],
   templateLiteralList: ["={{ `n: ${[1, 'two', null]}!` }}", 'string'],
   textList: ["=tags: {{ $json.body.dashed.split('-') }}", 'string'],
+  // JavaScript's own globals are not translated: they run as JavaScript in the app
+  jsGlobal: ["={{ encodeURIComponent($json.body.dashed + ' &?') }}", 'string'],
+  jsGlobalInText: ['=n={{ isNaN($json.body.word) }}', 'string'],
 };
 
 const exportOf = (name: string, path: string, fields: Record<string, [string, string]>) => ({
@@ -93,6 +97,8 @@ describe('translated expressions answer as n8n does', () => {
       templateList: 'tags: a,b,c',
       templateLiteralList: 'n: 1,two,!',
       textList: 'tags: a,b,c',
+      jsGlobal: 'a-b-c%20%26%3F',
+      jsGlobalInText: 'n=true',
     });
     // The same on other data: an empty text, an object with a key, an empty list.
     await same({ method: 'POST', path: 'acorn-expressions', body: { ...body, text: '', obj: { k: 1 }, list: [], zero: false } });

@@ -169,7 +169,8 @@ const REFUSED: [string, string, ('no-input' | 'no-id')?][] = [
   ["$now.toFormat('yyyy-MM-dd')", 'date arithmetic or formatting'],
   ['$today', '$today'],
   ['new Date($json.d).getTime()', 'dates'],
-  ['$execution.id', 'n8n-specific'],
+  ['$execution.id', '$execution (the run) has no translation'],
+  ['encodeURIComponent($json.a)', 'is JavaScript the translator does not translate'],
   ['$vars.X', 'n8n-specific'],
   ['$input.all()', 'list of all items'],
   ['$input.first(2)', 'several items'],
@@ -283,6 +284,16 @@ describe('n8n parameter values (templates)', () => {
     expect(convertValue('=ids: {{ $json.list.map(x => x.id); }}', js)).toBe('ids: {{ nodes.x_js.e0 }}');
     expect(convertValue('={{ $json.list.map(x => x.id) }}', js)).toBe('{{ nodes.x_js.e0 }}');
     expect(sources).toEqual(["[$json.list.map(x => x.id)].join('')", ' $json.list.map(x => x.id) ']);
+  });
+
+  it('what only JavaScript can compute runs as JavaScript where the node allows it; what JavaScript lacks is refused', () => {
+    const js = { ...scope(), js: (e: string) => ({ src: `js(${e})`, kind: 'atom' as const, type: 'unknown' as const }) };
+    for (const e of ['$execution.id', 'encodeURIComponent($json.a)', 'isNaN($json.n)', 'Array.isArray($json.a)', 'Date.now()', 'Duration.fromObject({ hours: 1 }).toISO()', '$json.a.map(x => x)', "$json.a.match(/x/)"]) {
+      expect(translateExpression(e, js).src, e).toBe(`js(${e})`);
+    }
+    for (const [e, code] of [['foo($json.a)', 'unknown-variable'], ['$vars.x', 'n8n-variable'], ['$json.a = 1', 'assignment'], ['$binary.data', 'binary']]) {
+      expect(() => translateExpression(e, js), e).toThrow(expect.objectContaining({ code }));
+    }
   });
 
   it('reports unclosed templates', () => {

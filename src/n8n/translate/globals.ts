@@ -7,6 +7,15 @@ import type { JsNode } from '../jsparse.ts';
 import { NULL, type Tx } from '../views.ts';
 import { atom, call, litTx, op, paren, staticKey, type Ctx, type Seg } from './tx.ts';
 
+/**
+ * Globals of JavaScript itself (ECMAScript, not browser or Node.js APIs) and of the JavaScript node
+ * (Luxon's Duration and Interval): an expression using them runs as JavaScript where the node allows it.
+ */
+const JS_GLOBALS = new Set([
+  'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'isNaN', 'isFinite', 'Array', 'Date', 'RegExp', 'Intl',
+  'Set', 'Map', 'Symbol', 'BigInt', 'Infinity', 'NaN', 'Error', 'Duration', 'Interval',
+]);
+
 /** A call or member access rooted at a global (JSON, Math, $now, String(…), …). Returns how many segments it used. */
 export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: number } {
   const args = (i: number): JsNode[] | undefined => (segs[i]?.kind === 'call' ? (segs[i] as { args: JsNode[] }).args : undefined);
@@ -99,6 +108,8 @@ export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: 
       case '$itemIndex':
         return { tx: litTx(0), used: 0 };
       case '$execution':
+        // The JavaScript node provides it ({id: the request id, mode: 'production'}).
+        return t.fail(root, 'workflow-meta', '$execution (the run) has no translation');
       case '$prevNode':
       case '$vars':
       case '$secrets':
@@ -115,6 +126,7 @@ export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: 
       case 'items':
         return t.fail(root, 'items', '`items` is the list of all items; a Catalyst workflow handles one item');
       default:
+        if (JS_GLOBALS.has(root.name)) return t.fail(root, 'js-global', `${root.name} is JavaScript the translator does not translate`);
         return t.fail(root, 'unknown-variable', `unknown variable "${root.name}"`);
     }
     return t.fail(root, 'unsupported-call', `${root.name}.${String(k1)} is not supported`);
