@@ -27,7 +27,7 @@ import { main } from '../../src/cli/main.ts';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadWorkspace } from '../../src/definitions/load.ts';
 import { call, requirePython, startApp, startStub, testPythonJs, TEST_VERSION, type RunningApp, type Stub } from './codegen.ts';
-import { startN8n, type N8nCredential, type RunningN8n } from './n8n.ts';
+import { requireN8n, startN8n, type N8nCredential, type RunningN8n } from './n8n.ts';
 
 export type ImportStatus = 'clean' | 'partial' | 'refused';
 
@@ -38,6 +38,11 @@ export interface SideRequest {
   /** Sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * For workflows that answer before they run (n8n's "respond immediately"): wait (up to 20 s) until
+   * n8n has sent this many upstream requests before settling, so a slow run is not read as no request.
+   */
+  n8nUpstream?: number;
 }
 
 export interface UpstreamRequest {
@@ -114,6 +119,7 @@ function observe(status: number, contentType: string | null, body: unknown, upst
 
 /** Import the exports, start the app and n8n on them, with the stand-in both call. */
 export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySide> {
+  requireN8n();
   requirePython();
   const python = await testPythonJs();
   const stub = await startStub(opts.upstream);
@@ -147,8 +153,11 @@ export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySi
       startN8n({ workflows: Object.values(opts.exports).map((w) => rewriteText(w, rewrite)), credentials: opts.credentials }),
     ]);
     const headerNames = opts.upstreamHeaders ?? [];
-    const upstreamSince = async (since: number) => {
-      // Upstream calls made after the answer (respond immediately) arrive later: wait until none come in.
+    const upstreamSince = async (since: number, atLeast = 0) => {
+      // Upstream calls made after the answer (respond immediately) arrive later: wait for the ones
+      // expected, then until no more come in for settleMs.
+      const until = Date.now() + 20_000;
+      while (stub.requests.length - since < atLeast && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       let seen = -1;
       while (opts.settleMs && seen !== stub.requests.length) {
         seen = stub.requests.length;
@@ -174,7 +183,7 @@ export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySi
       send: async (req) => {
         let since = stub.requests.length;
         const a = await n8n!.webhook(req.path, req);
-        const n8nObs = observe(a.status, a.headers.get('content-type'), a.body, await upstreamSince(since), 'n8n');
+        const n8nObs = observe(a.status, a.headers.get('content-type'), a.body, await upstreamSince(since, req.n8nUpstream), 'n8n');
         since = stub.requests.length;
         const b = await call(`${app!.url}/${req.path.replace(/^\//, '')}`, { method: req.method, body: req.body, headers: req.headers });
         const appObs = observe(b.status, b.headers.get('content-type'), b.body, await upstreamSince(since), 'app');
