@@ -6,7 +6,7 @@
  * Cloud Scheduler's OIDC token checked against a loopback key set) with duplicate suppression by tick; two instances sharing a lease directory run each tick once; missed ticks counted.
  */
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,39 @@ describe('in-app scheduler', () => {
 
     const openapi = await call(`${app.url}/openapi.json`);
     expect(Object.keys(openapi.body.paths ?? {}).filter((p) => p.includes('_catalyst'))).toEqual([]);
+    app.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('a process suspended past its ticks', () => {
+  it('counts the ticks it reached too late as missed instead of running them late, then runs on time again', async () => {
+    hook.requests.length = 0;
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_TEST_CLOCK_SPEED: '60' });
+    await sleep(2_500);
+    const m0 = (await call(`${app.url}/metrics`)).text;
+    const missed0 = metric(m0, 'catalyst_schedule_missed_ticks_total', { schedule: 'ping' });
+    const tick0 = metric(m0, 'catalyst_schedule_last_tick_timestamp_seconds', { schedule: 'ping' });
+    const stopped = Date.now();
+    process.kill(app.child.pid!, 'SIGSTOP');
+    await sleep(9_000); // nine minutes of the fast clock; a tick more than 5 s (real) late is not run
+    process.kill(app.child.pid!, 'SIGCONT');
+    const resumed = Date.now();
+    await sleep(2_500);
+    const m = (await call(`${app.url}/metrics`)).text;
+    const missed = metric(m, 'catalyst_schedule_missed_ticks_total', { schedule: 'ping' }) - missed0;
+    // The ticks that fell more than 5 s before the resume: missed, none of them run.
+    const tooLate = Math.floor((resumed - stopped - 5_000) / 1000);
+    expect(missed).toBeGreaterThanOrEqual(tooLate - 1);
+    expect(missed).toBeLessThanOrEqual(tooLate + 1);
+    // Every tick since the last one before the stop is accounted for once: run (ok, skipped) or missed.
+    const tick = metric(m, 'catalyst_schedule_last_tick_timestamp_seconds', { schedule: 'ping' });
+    const runs = (r: string) => metric(m, 'catalyst_schedule_runs_total', { schedule: 'ping', result: r }) - metric(m0, 'catalyst_schedule_runs_total', { schedule: 'ping', result: r });
+    expect(runs('ok') + runs('skipped') + runs('failed') + missed).toBe((tick - tick0) / 60);
+    expect(app.logs().some((l) => l.msg === 'schedule missed ticks' && l.schedule === 'ping')).toBe(true);
+    // …and it keeps its clock afterwards.
+    const calls = hooks();
+    await sleep(2_000);
+    expect(hooks()).toBeGreaterThan(calls);
     app.child.kill('SIGTERM');
   }, 60_000);
 });
@@ -249,5 +282,28 @@ describe('Cloud Run: the OIDC token of Cloud Scheduler, verified by the app', ()
     expect(r2.status).toBe(503);
     expect(r2.body.error).toBe('scheduler_disabled');
     off.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('the lease directory', () => {
+  it('keeps the newest 64 tick files of a schedule (and any of the last hour); nothing else in it is touched', async () => {
+    const lease = mkdtempSync(join(tmpdir(), 'catalyst-lease-'));
+    mkdirSync(join(lease, 'ping'));
+    const old = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 86_400_000;
+    for (let i = 0; i < 70; i++) writeFileSync(join(lease, 'ping', String(old + i * 60_000)), '1');
+    writeFileSync(join(lease, 'ping', 'notes.txt'), 'mine');
+    const app = await startApp(dir, python, { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_SCHEDULE_LEASE_DIR: lease });
+    await sleep(3_000);
+    app.child.kill('SIGTERM');
+    await sleep(300);
+    const files = readdirSync(join(lease, 'ping'));
+    const ticks = files.filter((f) => /^\d+$/.test(f)).map(Number).sort((a, b) => a - b);
+    const fresh = ticks.filter((t) => t > old + 69 * 60_000);
+    expect(fresh.length).toBeGreaterThanOrEqual(2);
+    // Pruned after each tick taken: the newest 64 stay, the oldest go first.
+    expect(ticks).toHaveLength(64);
+    expect(ticks[0]).toBe(old + (70 + fresh.length - 64) * 60_000);
+    expect(files).toContain('notes.txt');
+    expect(files).toContain('last');
   }, 60_000);
 });

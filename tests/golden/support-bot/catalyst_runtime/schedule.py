@@ -16,7 +16,8 @@ delivers ticks, the app runs each tick at most once per schedule: the tick is th
   Cloud Run) and are left out of the OpenAPI document.
 
 Overlap: `skip` (a run still going at the next tick: that tick is skipped and counted) or `allow`.
-Missed ticks (the app was down, or a tick arrived late and later ones were already due) are counted in
+Missed ticks (the app was down; a tick arrived late and later ones were already due; the in-app loop
+reached a tick more than LATE_MS after it, the process having been suspended or its loop blocked) are counted in
 catalyst_schedule_missed_ticks_total and logged; a schedule whose last 3 runs failed makes /health
 report it as degraded (the status code stays 200, so platforms do not restart the app for it).
 
@@ -39,6 +40,12 @@ from catalyst_runtime.cron import CronSpec, next_run, runs_between
 
 FAILURES_FOR_DEGRADED = 3
 MAX_MISSED_COUNTED = 10_000
+LEASE_KEEP_FILES = 64  # tick files kept per schedule in the lease directory (at least)
+LEASE_KEEP_MS = 3_600_000  # …and every one younger than this before the newest
+# The in-app loop runs a tick at most this late (the process was suspended, or its loop blocked); a tick it
+# reaches later is counted missed instead. On the test clock, at least LATE_REAL_S of real time.
+LATE_MS = 60_000
+LATE_REAL_S = 5.0
 _SEEN_KEPT = 64
 
 
@@ -126,9 +133,23 @@ class Scheduler:
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
             self._save_last(st.schedule.workflow, tick)
+            self._prune(d, tick)
         st.seen.append(tick)
         del st.seen[:-_SEEN_KEPT]
         return True
+
+    @staticmethod
+    def _prune(d: str, tick: int) -> None:
+        """Remove this schedule's tick files that are old enough that no instance still competes for them:
+        older than LEASE_KEEP_MS before the tick just taken, beyond the newest LEASE_KEEP_FILES."""
+        try:
+            ticks = sorted(int(f) for f in os.listdir(d) if f.isdigit())
+        except OSError:
+            return
+        for t in ticks[:-LEASE_KEEP_FILES]:
+            if t < tick - LEASE_KEEP_MS:
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(d, str(t)))
 
     def _count_missed(self, st: _State, tick: int) -> None:
         """Ticks between the last one taken and this one were missed: count and log them."""
@@ -139,6 +160,15 @@ class Scheduler:
             st.missed += len(missed)
             metrics.schedule_missed_total.inc((st.schedule.workflow,), len(missed))
             logs.log("warning", "schedule missed ticks", schedule=st.schedule.workflow, missed=len(missed), first=_iso(missed[0]), last=_iso(missed[-1]))
+
+    def _miss(self, name: str, tick: int) -> None:
+        """A tick the in-app loop reached too late to run: counted missed (unless another instance took it)."""
+        st = self.states[name]
+        if self._claim(st, tick):
+            if st.last_tick is None:
+                st.last_tick = tick - 1  # the first tick this process reaches: count it alone
+            self._count_missed(st, tick + 1)  # (last tick taken, this one]
+        st.last_tick = max(tick, st.last_tick or tick)
 
     async def fire(self, name: str, tick: int, source: str) -> str:
         """Run one tick of a schedule (waits for the run). → ok | failed | skipped | duplicate."""
@@ -247,11 +277,16 @@ class Scheduler:
             if wait > 0:
                 await asyncio.sleep(self.clock.real_seconds(wait))
                 continue
+            late = max(LATE_MS, int(LATE_REAL_S * 1000 * self.clock.speed))
             for other, t in pending.items():
-                if t == tick or t <= self.clock.now_ms():
-                    task = asyncio.create_task(self.fire(other, t, "inapp"))
-                    self._runs.add(task)
-                    task.add_done_callback(self._runs.discard)
+                now = self.clock.now_ms()
+                if t == tick or t <= now:
+                    if now - t > late:
+                        self._miss(other, t)
+                    else:
+                        task = asyncio.create_task(self.fire(other, t, "inapp"))
+                        self._runs.add(task)
+                        task.add_done_callback(self._runs.discard)
                     nexts[other] = next_run(self.states[other].spec, self.states[other].zone, t)
 
     # ------------------------------------------------------------------ reporting
