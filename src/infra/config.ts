@@ -34,6 +34,9 @@ export const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** Keys every stack may set, whatever its target. Everything else is a target option or a secret. */
 export const COMMON_KEYS = ['project', 'target', 'env', 'org', 'requireCleanGit', 'monitoringProject', 'alertEmail', 'imageOverride', 'rollback', 'imageBuilder', 'imageBuildArgs', 'imageBuildNetwork'] as const;
 
+/** `catalyst:schedulerToken`: the schedule endpoints' bearer token, when the stack sets its own (a secret). */
+export const SCHEDULER_TOKEN_KEY = 'schedulerToken';
+
 /** The longest image reference accepted (the report's reader keeps up to 300 characters). */
 const MAX_IMAGE_REF = 300;
 const IMAGE_DOMAIN = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?';
@@ -126,6 +129,8 @@ export interface StackConfig {
   secrets: Record<string, pulumi.Output<string>>;
   /** `catalyst:imageOverride`: deploy this image instead of building one (image targets only). */
   imageOverride: string | null;
+  /** `catalyst:schedulerToken` (a secret handle), or null: the stack then makes one (docs/infra.md, "Schedules"). */
+  schedulerToken: pulumi.Output<string> | null;
   /** `catalyst:rollback`: this run is a `catalyst rollback` (what it restores, and what ran before). */
   rollback: RollbackState | null;
   /** `catalyst:imageBuilder`, `imageBuildArgs`, `imageBuildNetwork` (image targets). */
@@ -217,6 +222,15 @@ function resolveTarget(c: Check, targets: ConfigContext['targets']): Target<unkn
 }
 
 /** The project's declared secrets: each must be set, and set as a secret. */
+function checkSchedulerToken(c: Check): pulumi.Output<string> | null {
+  const v = c.values[SCHEDULER_TOKEN_KEY];
+  if (v === undefined) return null;
+  if (!c.secretKeys.has(SCHEDULER_TOKEN_KEY) || !isSecretHandle(v)) c.problems.push(plainTextSecret(c, SCHEDULER_TOKEN_KEY));
+  else if (c.shortSecretKeys.has(SCHEDULER_TOKEN_KEY)) c.problems.push(shortSecret(c, SCHEDULER_TOKEN_KEY));
+  else return v;
+  return null;
+}
+
 function checkProjectSecrets(c: Check, project: ProjectModel | undefined): Record<string, pulumi.Output<string>> {
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const s of project?.secrets ?? []) {
@@ -262,7 +276,7 @@ function checkTargetOptions(c: Check, target: Target<unknown>, project: ProjectM
   const isObject = target.configSchema instanceof z.ZodObject;
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.values)) {
-    if ((COMMON_KEYS as readonly string[]).includes(k) || (PEER_KEY_KEYS as readonly string[]).includes(k) || declared.has(k) || targetSecrets.includes(k)) continue;
+    if ((COMMON_KEYS as readonly string[]).includes(k) || (PEER_KEY_KEYS as readonly string[]).includes(k) || k === SCHEDULER_TOKEN_KEY || declared.has(k) || targetSecrets.includes(k)) continue;
     // Secrets of a project that failed to load may be its declared secrets: we cannot tell.
     if (!project && c.secretKeys.has(k) && !known.includes(k)) continue;
     if (!isObject || known.includes(k)) {
@@ -308,6 +322,7 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
   const secrets = checkProjectSecrets(c, project);
   const peerKeyed = project && workspace ? peerKeyedWorkflows(workspace, project.name) : [];
   const peerKey = checkPeerKeys(c, project?.name ?? projectName ?? '', peerKeyed);
+  const schedulerToken = checkSchedulerToken(c);
   const envOverrides = common ? stringifyEnv(common.env) : {};
   checkEnvOverrides(c, envOverrides, project);
   const options = target ? checkTargetOptions(c, target, project, projectName) : undefined;
@@ -343,6 +358,7 @@ export function readStackConfig(raw: RawStackConfig, ctx: ConfigContext): ReadSt
       monitoring: common.monitoringProject ? { project: common.monitoringProject, alertEmail: common.alertEmail ?? null } : null,
       secrets,
       imageOverride: common.imageOverride ?? null,
+      schedulerToken,
       rollback: common.rollback ?? null,
       imageBuild: { builder: common.imageBuilder ?? 'docker-build', args: common.imageBuildArgs ?? {}, network: common.imageBuildNetwork ?? 'default' },
       peerKey,

@@ -192,7 +192,7 @@ export class CatalystProject extends pulumi.ComponentResource {
     const stamp = createBuildStamp(name, this, a.app.contentHash, a.git);
     const peers = createPeerWiring(name, this, { project: config.project, env: config.env, org: config.org, pulumiProject: a.pulumiProject, keyedPeers: config.keyedPeers });
     const options = config.options as { renderNumInstances?: number; railwayReplicas?: number };
-    const schedules = planSchedules({ name, parent: this, target: a.target.name, project: config.project, root: a.root, stack: config.stack, instances: options.renderNumInstances ?? options.railwayReplicas ?? 1 });
+    const schedules = planSchedules({ name, parent: this, target: a.target.name, project: config.project, root: a.root, stack: config.stack, instances: options.renderNumInstances ?? options.railwayReplicas ?? 1, token: config.schedulerToken });
     const plainEnv = appPlainEnv(config.project, config.envOverrides, peers.urls, deployed.envStamp(stamp));
     const peerKeyEnv: Record<string, pulumi.Output<string>> = {};
     if (config.peerKey) peerKeyEnv[PEER_KEY_ENV] = config.peerKey.current;

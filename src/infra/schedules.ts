@@ -60,7 +60,7 @@ export interface SchedulePlan {
 }
 
 /** The plan for a project with schedules on a target; undefined for a project without any. */
-export function planSchedules(a: { name: string; parent: pulumi.Resource; target: TargetName; project: ProjectModel; root: string; stack: string; instances?: number }): SchedulePlan | undefined {
+export function planSchedules(a: { name: string; parent: pulumi.Resource; target: TargetName; project: ProjectModel; root: string; stack: string; instances?: number; token?: pulumi.Output<string> | null }): SchedulePlan | undefined {
   const list = projectSchedules(a.project);
   if (list.length === 0) return undefined;
   const mode = SCHEDULER_MODES[a.target];
@@ -70,7 +70,8 @@ export function planSchedules(a: { name: string; parent: pulumi.Resource; target
         `but the stack asks for ${a.instances} (set it to 1: one run per tick; see docs/infra.md "Schedules")`,
     );
   }
-  const token = mode === 'external' ? undefined : createSchedulerToken(a.name, a.parent);
+  // The stack's own `catalyst:schedulerToken` when set (rotation: config change + up), else one made once.
+  const token = mode === 'external' ? undefined : (a.token ?? createSchedulerToken(a.name, a.parent));
   const plainEnv: Record<string, string> = { CATALYST_SCHEDULER: mode === 'inapp' ? 'inapp' : 'external' };
   if (a.target === 'local') plainEnv.CATALYST_SCHEDULE_LEASE_DIR = localLeaseDir(a.root, a.stack);
   // docker: a volume keeps the last tick run across container restarts and replacements (missed ticks are counted).

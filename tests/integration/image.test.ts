@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/cli/commands/dev.ts';
 import type { GeneratedApp } from '../../src/codegen/index.ts';
 import { BASE_IMAGE, PYTHON_MINOR } from '../../src/codegen/defaults.ts';
+import { DOCKER_LEASE_DIR } from '../../src/infra/schedules.ts';
 import { CONTAINER_FS } from '../../src/infra/targets/docker/index.ts';
 import { machineConfig } from '../../src/infra/targets/fly/machines.ts';
-import { call, cleanupTemps, generateInto, json, loadExample, startStub, type Stub } from '../helpers/codegen.ts';
+import { call, cleanupTemps, generateInto, json, loadExample, metric, startStub, workspaceFrom, type Stub } from '../helpers/codegen.ts';
 import { docker, dockerOk, requireDocker, STANDIN_IMAGE, waitFor } from '../helpers/docker.ts';
 
 const COMMIT = 'feedc0de0123456789abcdef0123456789abcdef';
@@ -32,6 +33,7 @@ interface Built {
 }
 const built = new Map<string, Built>();
 const containers: string[] = [];
+const volumes: string[] = [];
 let llm: Stub;
 
 async function build(name: string, extra: string[] = []): Promise<Built> {
@@ -51,12 +53,13 @@ interface Started {
 }
 
 /** Run an image the way a target does; `env` is what the target sets besides PORT. */
-async function run(image: string, opts: { env?: Record<string, string>; readOnly?: boolean; tmpfs?: Record<string, string> } = {}): Promise<Started> {
+async function run(image: string, opts: { env?: Record<string, string>; readOnly?: boolean; tmpfs?: Record<string, string>; volumes?: Record<string, string> } = {}): Promise<Started> {
   const port = await freePort();
   const name = `catalyst-it-${process.pid}-${containers.length}`;
   const args = ['run', '-d', '--name', name, '--network', 'host', '--health-interval', '1s', '--health-start-period', '1s'];
   if (opts.readOnly) args.push('--read-only');
   for (const [path, o] of Object.entries(opts.tmpfs ?? {})) args.push('--tmpfs', `${path}:${o}`);
+  for (const [volume, path] of Object.entries(opts.volumes ?? {})) args.push('-v', `${volume}:${path}`);
   for (const [k, v] of Object.entries({ ...opts.env, PORT: String(port) })) args.push('-e', `${k}=${v}`);
   containers.push(name);
   await dockerOk([...args, image]);
@@ -83,6 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of containers) await docker(['rm', '-f', c]);
+  for (const v of volumes) await docker(['volume', 'rm', '-f', v]);
   for (const b of built.values()) await docker(['image', 'rm', '-f', b.image]);
   await llm?.close();
   cleanupTemps();
@@ -204,4 +208,43 @@ describe('two containers', () => {
     const health = await call(`${bot.url}/health`);
     expect(health.body.checks['peer:billing']).toEqual({ status: 'ok', detail: `CATALYST_PEER_BILLING_URL = ${billing.url}` });
   }, 120_000);
+});
+
+describe('docker: the schedules keep their lease directory on a volume (as the docker target mounts it)', () => {
+  it('the app user writes its tick files there under a read-only root; a new container on the volume counts the ticks missed meanwhile', async () => {
+    const hook = await startStub((_req, _body, res) => json(res, 200, { ok: true }));
+    try {
+      const { workspace } = workspaceFrom({
+        'sched/project.yaml': 'catalyst: 1\nname: sched\nenv:\n  HOOK_URL: http://127.0.0.1:9\n',
+        'sched/workflows/ping.yaml': 'catalyst: 1\nname: ping\ntrigger: { type: schedule, cron: "* * * * *" }\nnodes:\n  - { id: hook, type: httpRequest, method: POST, url: "{{ env.HOOK_URL }}/hook" }\n',
+      });
+      const { dir, app } = generateInto(workspace.projects[0], workspace);
+      const image = `${TAG}/sched:${app.contentHash.slice(0, 12)}`;
+      await dockerOk(['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${STANDIN_IMAGE}`, '-t', image, dir], { timeoutMs: 900_000 });
+      built.set('sched', { app, dir, image, buildMs: 0, out: '' });
+      const volume = `catalyst-it-${process.pid}-schedules`;
+      volumes.push(volume);
+      await dockerOk(['volume', 'create', volume]);
+      const opts = {
+        readOnly: CONTAINER_FS.readOnly,
+        tmpfs: CONTAINER_FS.tmpfs,
+        volumes: { [volume]: DOCKER_LEASE_DIR },
+        env: { HOOK_URL: hook.url, CATALYST_SCHEDULER: 'inapp', CATALYST_SCHEDULE_LEASE_DIR: DOCKER_LEASE_DIR, CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_TEST_CLOCK_ORIGIN: String(Date.now() / 1000) },
+      };
+      const a = await run(image, opts);
+      await waitFor(async () => hook.requests.length >= 2, 20_000, async () => `no scheduled call arrived:\n${(await docker(['logs', a.name])).err}`);
+      // Tick files and the last tick, written by the image's user on the volume.
+      const ls = await dockerOk(['exec', a.name, 'sh', '-c', `stat -c '%u %n' ${DOCKER_LEASE_DIR}/ping/*`]);
+      const entries = ls.out.trim().split('\n');
+      expect(entries.some((l) => /^10001 .*\/ping\/last$/.test(l))).toBe(true);
+      expect(entries.filter((l) => /^10001 .*\/ping\/\d+$/.test(l)).length).toBeGreaterThanOrEqual(2);
+      await dockerOk(['stop', '-t', '5', a.name]);
+      await new Promise((r) => setTimeout(r, 3_000)); // three minutes of the fast clock with no container
+      const b = await run(image, opts);
+      const m = (await call(`${b.url}/metrics`)).text;
+      expect(metric(m, 'catalyst_schedule_missed_ticks_total', { schedule: 'ping' })).toBeGreaterThanOrEqual(2);
+    } finally {
+      await hook.close();
+    }
+  }, 900_000);
 });

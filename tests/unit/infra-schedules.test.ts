@@ -124,6 +124,25 @@ describe('in-app scheduler targets', () => {
     expectNotInPlainText(tok);
   });
 
+  it('local: the stack\'s own catalyst:schedulerToken (a secret) replaces the made one; rotation is a config change', async () => {
+    const mine = 'sched-token-from-config-7f3a9c';
+    await run('billing.local', raw('billing.local', { project: 'billing', target: 'local', port: '18123' }, { schedulerToken: mine }));
+    expect(byType('pulumi:index:Stash').filter((r) => r.name.endsWith('-scheduler-token'))).toEqual([]);
+    const app = one('pulumi-nodejs:dynamic/catalyst:LocalApp');
+    expect(app.secretProps).toContain('secretEnv');
+    expect(inputsOf(app).secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: mine });
+    expectNotInPlainText(mine);
+  });
+
+  it('catalyst:schedulerToken must be a secret of at least 8 characters (preflight names the fix)', async () => {
+    const plain = await run('billing.local', { stack: 'billing.local', values: { project: 'billing', target: 'local', schedulerToken: 'plain-text-token' }, secretKeys: [] }).then(() => null, (e: Error) => e);
+    expect(plain?.message).toContain('catalyst:schedulerToken');
+    expect(plain?.message).toContain('pulumi config set --secret catalyst:schedulerToken');
+    expect(plain?.message).not.toContain('plain-text-token');
+    const short = await run('billing.local', { ...raw('billing.local', { project: 'billing', target: 'local' }, { schedulerToken: 'short' }), shortSecretKeys: ['schedulerToken'] }).then(() => null, (e: Error) => e);
+    expect(short?.message).toMatch(/catalyst:schedulerToken.*8/);
+  });
+
   it('docker: inapp in the one container, its lease directory on a volume that outlives the container', async () => {
     await run('billing.dev', raw('billing.dev', { project: 'billing', target: 'docker', port: '18124' }));
     const c = one('docker:index/container:Container');

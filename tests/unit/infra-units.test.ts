@@ -196,7 +196,7 @@ describe('component argument validation', () => {
     expect(() => new mods.uptime.UptimeCheck('bad-up', { monitoringProject: '', url: 'https://x', stack: 's', alertEmail: null })).toThrow('UptimeCheck: "monitoringProject" is required');
     expect(() => new mods.uptime.UptimeCheck('bad-up2', { monitoringProject: 'm', url: 'https://x', stack: '', alertEmail: null })).toThrow('UptimeCheck: "stack" is required');
     const { project } = loadProjectModel('billing', { cwd: ROOT });
-    const config = { stack: 'billing.dev', project, env: 'dev', target: mods.docker.target as never, options: {}, envOverrides: {}, org: 'o', requireCleanGit: false, monitoring: null, secrets: {}, imageOverride: null, rollback: null, imageBuild: { builder: 'docker-build' as const, args: {}, network: 'default' as const }, peerKey: null, keyedPeers: [] };
+    const config = { stack: 'billing.dev', project, env: 'dev', target: mods.docker.target as never, options: {}, envOverrides: {}, org: 'o', requireCleanGit: false, monitoring: null, secrets: {}, imageOverride: null, schedulerToken: null, rollback: null, imageBuild: { builder: 'docker-build' as const, args: {}, network: 'default' as const }, peerKey: null, keyedPeers: [] };
     expect(
       () => new mods.project.CatalystProject('bad-project', { config, pulumiProject: '', root: '', app: { dir: '', contentHash: 'x', dockerfile: null }, git: { commit: null, branch: null, dirty: false }, gitSource: null }),
     ).toThrow('CatalystProject: "pulumiProject" is required; "root" is required; "app.dir" is required; "app.contentHash" must be a hex SHA-256; "app.dockerfile" is required by target docker (it builds an image)');
