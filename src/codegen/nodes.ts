@@ -166,6 +166,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
           { name: 'model', py: pyStr(def.model) },
           { name: 'system', py: value(v.system) },
           { name: 'prompt', py: value(v.prompt) },
+          ...(def.messages ? [{ name: 'messages', py: value(v.messages) }] : []),
           { name: 'temperature', py: def.temperature === undefined ? NONE : pyNumber(def.temperature) },
           { name: 'max_tokens', py: def.maxTokens === undefined ? NONE : String(def.maxTokens) },
           { name: 'api_key_secret', py: pyStr(def.apiKeySecret) },

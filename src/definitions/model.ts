@@ -95,7 +95,7 @@ export interface WorkflowModel {
 /** Fields of each node type that may hold expressions (top-level keys of the node). */
 export const EXPRESSION_FIELDS: Readonly<Record<NodeType, readonly string[]>> = Object.freeze({
   httpRequest: ['url', 'headers', 'query', 'body'],
-  llm: ['baseUrl', 'system', 'prompt'],
+  llm: ['baseUrl', 'system', 'prompt', 'messages'],
   transform: ['set'],
   condition: ['if'],
   switch: ['value', 'cases'],

@@ -129,13 +129,23 @@ export const llmNode = z.strictObject({
   allowHosts,
   model: z.string().min(1),
   system: stringValue.optional(),
-  prompt: stringValue.describe('the user message'),
+  prompt: stringValue.optional().describe('the user message (or give `messages` instead of system and prompt)'),
+  messages: z
+    .array(
+      z.strictObject({
+        role: z.enum(['system', 'user', 'assistant']),
+        content: stringValue.optional().describe('the text; a message without content, or whose content is an expression that is null, is sent without a content field'),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe('the chat messages in order, instead of system and prompt'),
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.number().int().min(1).max(1_000_000).optional(),
   apiKeySecret: envName.describe('declared project secret holding the API key'),
   json: z.boolean().default(false).describe('ask for a JSON object and parse it'),
   timeoutMs: timeoutMs.optional(),
-  retries: retries.default(1),
+  retries: retries.default(0).describe('extra attempts after the first (a chat completion is not idempotent: each attempt is billed)'),
 });
 
 export const transformNode = z.strictObject({

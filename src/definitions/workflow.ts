@@ -105,7 +105,11 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
         if (hasEq && n.value === undefined) d(['nodes', i, 'cases', j, 'equals'], '`equals` needs the switch\'s `value`', 'add value: "{{ … }}" to the switch, or use when:');
       });
     }
-    if (n.type === 'llm') useSecret(['nodes', i, 'apiKeySecret'], n.apiKeySecret);
+    if (n.type === 'llm') {
+      useSecret(['nodes', i, 'apiKeySecret'], n.apiKeySecret);
+      if ((n.prompt === undefined) === (n.messages === undefined)) d(['nodes', i, n.prompt === undefined ? 'prompt' : 'messages'], 'an llm node has either `prompt` (with an optional `system`) or `messages`', n.prompt === undefined ? 'add prompt: "{{ input.question }}"' : 'remove one of them');
+      else if (n.messages && n.system !== undefined) d(['nodes', i, 'system'], '`system` goes with `prompt`; with `messages`, write it as a message', 'add {role: system, content: …} to messages');
+    }
     if (n.type === 'httpRequest' && n.auth) {
       useSecret(['nodes', i, 'auth', 'secret'], n.auth.secret);
       if (n.auth.scheme === 'header' && !n.auth.header) d(['nodes', i, 'auth'], 'scheme: header needs the header name', 'add header: X-Api-Key (or the header your API expects)');

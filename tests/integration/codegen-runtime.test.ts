@@ -241,6 +241,25 @@ describe('httpRequest and llm nodes', () => {
     }
     modes.llm = 'ok';
   });
+
+  it('llm: messages are sent in order, a null content left out; an upstream 500 is not retried by default', async () => {
+    const since = llm.requests.length;
+    const ok = await call(`${app.url}/chat`, { body: { question: 'why?' } });
+    expect(ok).toMatchObject({ status: 200, body: { text: '{"answer": 42}' } });
+    expect(JSON.parse(llm.requests.at(-1)!.body)).toEqual({
+      model: 'test-model',
+      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'system' }, { role: 'assistant' }, { role: 'user', content: 'Q: why?' }],
+    });
+    await call(`${app.url}/chat`, { body: { question: 'why?', persona: 'a pirate' } });
+    expect(JSON.parse(llm.requests.at(-1)!.body).messages[1]).toEqual({ role: 'system', content: 'a pirate' });
+    modes.llm = 'error';
+    const before = llm.requests.length;
+    const failed = await call(`${app.url}/chat`, { body: { question: 'q' } });
+    modes.llm = 'ok';
+    expect([failed.status, failed.body.error, failed.body.node]).toEqual([502, 'upstream_error', 'ask']);
+    expect(llm.requests.length - before).toBe(1);
+    expect(llm.requests.length - since).toBe(3);
+  });
 });
 
 describe('cross-project calls (peer stubbed)', () => {

@@ -52,7 +52,7 @@ describe('every node type: a minimal valid node builds', () => {
   it('applies defaults', () => {
     const wf = ok(graph(['{ id: n, type: httpRequest, url: "https://x" }', '{ id: l, type: llm, model: m, prompt: p, apiKeySecret: API_KEY }', '{ id: done, type: respond }']));
     expect(wf.nodes[0].def).toMatchObject({ method: 'GET', headers: {}, query: {}, retries: 0, responseType: 'json', failOnError: true });
-    expect(wf.nodes[1].def).toMatchObject({ baseUrl: 'https://api.openai.com/v1', json: false, retries: 1 });
+    expect(wf.nodes[1].def).toMatchObject({ baseUrl: 'https://api.openai.com/v1', json: false, retries: 0 });
     expect(wf.nodes[2].def).toMatchObject({ status: 200, headers: {} });
     expect(wf.secrets).toEqual(['API_KEY']);
   });
@@ -83,11 +83,19 @@ describe('httpRequest parameters', () => {
 });
 
 describe('llm parameters', () => {
-  it('model, prompt and apiKeySecret are required', () => {
+  it('model, apiKeySecret and a prompt (or messages) are required', () => {
     const ds = one('{ id: n, type: llm }');
     expectDiag(ds, /missing required field "model"/);
-    expectDiag(ds, /missing required field "prompt"/);
     expectDiag(ds, /missing required field "apiKeySecret"/);
+    expectDiag(one('{ id: n, type: llm, model: m, apiKeySecret: API_KEY }'), /either `prompt` \(with an optional `system`\) or `messages`/, { path: 'nodes[0].prompt' });
+  });
+  it('messages instead of system and prompt: roles checked, content optional, not both forms', () => {
+    const wf = ok('input: { type: object, properties: { q: { type: string } } }\n' + graph(['{ id: n, type: llm, model: m, apiKeySecret: API_KEY, messages: [{ role: system, content: "Be brief." }, { role: user, content: "{{ input.q }}" }, { role: assistant }] }', '{ id: done, type: respond }']));
+    expect(wf.nodes[0].def).toMatchObject({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: '{{ input.q }}' }, { role: 'assistant' }] });
+    expectDiag(one('{ id: n, type: llm, model: m, apiKeySecret: API_KEY, messages: [{ role: tool, content: x }] }'), /the string "tool" is not allowed here/, { path: 'nodes[0].messages[0].role', fix: 'one of: "system", "user", "assistant"' });
+    expectDiag(one('{ id: n, type: llm, model: m, apiKeySecret: API_KEY, prompt: p, messages: [{ role: user, content: x }] }'), /either `prompt`/, { path: 'nodes[0].messages' });
+    expectDiag(one('{ id: n, type: llm, model: m, apiKeySecret: API_KEY, system: s, messages: [{ role: user, content: x }] }'), /`system` goes with `prompt`/, { path: 'nodes[0].system' });
+    expectDiag(one('{ id: n, type: llm, model: m, apiKeySecret: API_KEY, messages: [{ role: user, content: "{{ nodes.nope.x }}" }] }'), /reads node "nope", which does not exist/, { path: 'nodes[0].messages[0].content' });
   });
   it('temperature 0..2, maxTokens ≥ 1, model non-empty', () => {
     expectDiag(one('{ id: n, type: llm, model: m, prompt: p, apiKeySecret: API_KEY, temperature: 3 }'), /Too big/i, { path: 'nodes[0].temperature' });

@@ -16,7 +16,7 @@ describe('webhook trigger', () => {
       const w = workflow([node('Webhook', 'webhook', v, { path: 'x' }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'a', type: 'string', value: '={{ $json.query.q }}' }] } })], [['Webhook', 'Set']]);
       const r = runImport(w);
       expect(r.doc().trigger).toEqual({ type: 'webhook', method: 'GET', path: '/x' });
-      expect(r.node('set').set).toEqual({ a: '{{ str(input.q) }}' });
+      expect(r.node('set').set).toEqual({ a: '{{ input.q == null ? null : str(input.q) }}' });
       expect(r.node('respond_set')).toMatchObject({ type: 'respond', status: 200, body: { message: 'Workflow was started' } });
       expect(r.issues.map((i) => i.code)).toContain('respond-immediately');
     }
@@ -176,12 +176,29 @@ describe('Set', () => {
     });
     expect(r.node('set').set).toEqual({
       num: "{{ float(concat('1', input.n)) }}",
-      str: '{{ str(input.n) }}',
+      str: '{{ input.n == null ? null : str(input.n) }}',
       arr: '{{ input.list }}',
       obj: "{{ parseJson(concat('{\"a\": ', input.n, ' }')) }}",
       lit: 'plain',
       renamed: 'x',
     });
+  });
+
+  it('a string field keeps null from v3.2 (n8n validateEntry); v3.0/3.1 are warned; typed strings and templates are text', () => {
+    const fields = [
+      { name: 'a', type: 'string', value: '={{ $json.body.a ?? $json.body.b }}' },
+      { name: 'b', type: 'string', value: '={{ $json.body.b.toLowerCase() }}' },
+      { name: 'c', type: 'string', value: '=x{{ $json.body.c }}' },
+      { name: 'd', type: 'string', value: null },
+    ];
+    const r = run(3.4, { assignments: { assignments: fields } });
+    expect(r.node('set').set).toEqual({ a: '{{ (input.a ?? input.b) == null ? null : str(input.a ?? input.b) }}', b: '{{ lower(input.b) }}', c: 'x{{ input.c }}', d: null });
+    expect(r.issues.map((i) => i.code)).not.toContain('set-null');
+    for (const v of [3, 3.1]) {
+      const old = run(v, { fields: { values: [{ name: 'a', stringValue: '={{ $json.body.a }}' }] } });
+      expect(old.node('set').set).toEqual({ a: '{{ str(input.a) }}' });
+      expect(old.issues.find((i) => i.code === 'set-null')).toMatchObject({ severity: 'warning', parameter: 'fields.values[0]' });
+    }
   });
 
   it('raw JSON mode', () => {
@@ -537,7 +554,7 @@ describe('other nodes', () => {
     const manual = runImport(workflow([node('Start', 'manualTrigger', 1), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'a', value: '={{ $json.x }}' }] } })], [['Start', 'Set']]));
     expect(manual.doc()).toMatchObject({ visibility: 'internal' });
     expect(manual.doc().trigger).toBeUndefined();
-    expect(manual.node('set').set).toEqual({ a: '{{ str(null) }}' });
+    expect(manual.node('set').set).toEqual({ a: null });
     expect(manual.issues.map((i) => i.code)).toContain('manual-trigger');
     const schedule = runImport(workflow([node('Every day', 'scheduleTrigger', 1.2, { rule: { interval: [{ field: 'hours' }] } }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 't', value: '={{ $json.timestamp }}' }] } })], [['Every day', 'Set']]));
     expect(schedule.node('set').set).toEqual({ t: '{{ now() }}' });
@@ -564,7 +581,7 @@ describe('expressions that only JavaScript can express', () => {
     expect(r.errors).toEqual([]);
     expect(r.node('pick_js')).toMatchObject({ type: 'javascript', mode: 'eachItem', item: { headers: {}, params: {}, query: {}, body: '{{ input }}' } });
     expect(String(r.node('pick_js').code)).toBe("return {\n  e0: ($json.body.text.match(/\\d+/)[0]),\n  e1: ($now.toFormat('yyyy')),\n};\n");
-    expect(r.node('pick')).toMatchObject({ set: { digits: '{{ str(nodes.pick_js.e0) }}', when: '{{ str(nodes.pick_js.e1) }}', n: '{{ str(input.n) }}' } });
+    expect(r.node('pick')).toMatchObject({ set: { digits: '{{ nodes.pick_js.e0 == null ? null : str(nodes.pick_js.e0) }}', when: '{{ nodes.pick_js.e1 == null ? null : str(nodes.pick_js.e1) }}', n: '{{ input.n == null ? null : str(input.n) }}' } });
     expect(r.edges()).toEqual(expect.arrayContaining([{ from: 'pick_js', to: 'pick' }]));
   });
   it('are still reference-checked: a node that does not run before is refused', () => {

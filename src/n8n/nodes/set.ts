@@ -64,6 +64,20 @@ function fieldsOf(env: NodeEnv): { fields: Field[]; include: 'all' | 'none' | 's
   };
 }
 
+/**
+ * A string field that is one expression. From v3.2 n8n keeps a null or undefined value as null (other
+ * values become text); v3.1 fails the node on it and v3.0 writes "null" / "undefined" (warned).
+ */
+function stringField(env: NodeEnv, f: Field, raw: string): string | null {
+  const t = convertToTx(raw, env.scope);
+  if (t.type === 'string') return `{{ ${t.src} }}`;
+  const v = env.n8n.typeVersion;
+  if (v >= 3.2 && t.src === 'null') return null;
+  if (v >= 3.2) return `{{ ${/^[\w.]+$/.test(t.src) ? t.src : `(${t.src})`} == null ? null : str(${t.src}) }}`;
+  env.issue('warning', 'set-null', `Set v${v}: when the expression is null or undefined n8n ${v > 3 ? 'fails the node' : 'writes "null" / "undefined"'}; Catalyst writes ""`, { parameter: f.parameter, expression: raw });
+  return `{{ str(${t.src}) }}`;
+}
+
 /** The value of one field, converted to its declared type the way n8n does. */
 function fieldValue(env: NodeEnv, f: Field): unknown {
   const raw = f.value;
@@ -74,7 +88,7 @@ function fieldValue(env: NodeEnv, f: Field): unknown {
     if (!anyExpr) return fieldValue(env, { ...f, value: raw.slice(1) });
     switch (f.type) {
       case 'string':
-        return convertValue(raw, env.scope, 'string');
+        return single ? stringField(env, f, raw) : convertValue(raw, env.scope, 'string');
       case 'number': {
         const t = convertToTx(raw, env.scope);
         return t.type === 'number' || (single && t.type === 'unknown') ? `{{ ${t.src} }}` : `{{ float(${t.src}) }}`;
@@ -94,7 +108,7 @@ function fieldValue(env: NodeEnv, f: Field): unknown {
   }
   switch (f.type) {
     case 'string':
-      return typeof raw === 'string' ? escapeText(raw) : raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+      return typeof raw === 'string' ? escapeText(raw) : raw === null ? (env.n8n.typeVersion >= 3.2 ? null : '') : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
     case 'number': {
       if (typeof raw === 'number') return raw;
       if (raw === '' || raw === null) return null;

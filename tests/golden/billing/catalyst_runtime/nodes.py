@@ -111,6 +111,21 @@ async def http_request(
 # ---------------------------------------------------------------- llm
 
 
+def _chat_messages(system: Any, prompt: Any, messages: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """system + prompt (an empty system is left out), or the messages as given: a null content is left out."""
+    if messages is None:
+        text = None if system is None else expr.text(system)
+        head = [{"role": "system", "content": text}] if text else []
+        return [*head, {"role": "user", "content": expr.text(prompt)}]
+    out: list[dict[str, str]] = []
+    for m in messages:
+        one = {"role": m["role"]}
+        if m.get("content") is not None:
+            one["content"] = expr.text(m["content"])
+        out.append(one)
+    return out
+
+
 async def llm(
     ctx: Run,
     *,
@@ -125,6 +140,7 @@ async def llm(
     timeout_s: float | None,
     retries: int,
     allow_hosts: tuple[str, ...] | None = None,
+    messages: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """→ {text, json?, usage, model} from an OpenAI-compatible chat completions endpoint."""
     target = expr.text(base_url)
@@ -133,8 +149,7 @@ async def llm(
         base_url=target,
         api_key=ctx.call.settings.secret(api_key_secret),
         model=model,
-        system=None if system is None else expr.text(system),
-        prompt=expr.text(prompt),
+        messages=_chat_messages(system, prompt, messages),
         temperature=temperature,
         max_tokens=max_tokens,
         json_mode=json_mode,

@@ -14,8 +14,7 @@ async def chat(
     base_url: str,
     api_key: str,
     model: str,
-    system: str | None,
-    prompt: str,
+    messages: list[dict[str, str]],
     temperature: float | None,
     max_tokens: int | None,
     json_mode: bool,
@@ -27,10 +26,6 @@ async def chat(
     if not valid_base_url(base_url):
         raise UpstreamError(f"node {node}: LLM base URL is not an absolute http(s) URL")
     what = f"LLM endpoint {safe_origin(base_url)}"
-    messages: list[dict[str, str]] = []
-    if system:
-        messages.append({"role": "system", "content": system})
-    messages.append({"role": "user", "content": prompt})
     payload: dict[str, Any] = {"model": model, "messages": messages}
     if temperature is not None:
         payload["temperature"] = temperature

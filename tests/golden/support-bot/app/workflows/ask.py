@@ -58,7 +58,7 @@ async def _n_llm_answer(ctx: Run) -> Any:
         api_key_secret="OPENAI_API_KEY",
         json_mode=False,
         timeout_s=15,
-        retries=1,
+        retries=0,
     )
 
 
