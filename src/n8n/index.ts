@@ -35,6 +35,7 @@ export function importN8n(exports: N8nFile[], project: string, opts: Omit<Import
     const diags = validateFiles(project, files);
     if (diags.length === 0) break;
     let progress = false;
+    const stubbedNow = new Set<string>();
     for (const d of diags) {
       const m = /(?:^|[\\/])workflows[\\/]([^\\/]+)\.ya?ml$/.exec(d.file);
       const wf = m ? conv.workflows.find((w) => w.info.name === m[1]) : undefined;
@@ -43,8 +44,11 @@ export function importN8n(exports: N8nFile[], project: string, opts: Omit<Import
       const node = idx ? (wf.doc.nodes as { id: string }[])[Number(idx[1])] : undefined;
       const n8nName = node ? wf.origin.get(node.id) : undefined;
       const reason = `the translation is not valid: ${d.message}${d.fix ? ` (${d.fix})` : ''}`;
+      // Several problems in one node: the first one stubs it (and is its reason).
+      if (n8nName && stubbedNow.has(`${wf.info.name}\u0000${n8nName}`)) continue;
       if (n8nName && n8nName !== wf.info.trigger.name && !forcedStubs.get(wf.info.name)?.has(n8nName)) {
         forcedStubs.set(wf.info.name, (forcedStubs.get(wf.info.name) ?? new Map()).set(n8nName, reason));
+        stubbedNow.add(`${wf.info.name}\u0000${n8nName}`);
         progress = true;
       } else if (!refuse.has(wf.info.name)) {
         refuse.set(wf.info.name, reason);

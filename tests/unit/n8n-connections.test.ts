@@ -22,8 +22,8 @@ describe('connections', () => {
   it('a node reached from two branches is copied into each, so $json is the item that arrived', () => {
     const join = set('Join', 'v', '={{ $json.a }}');
     const r = runImport(workflow([hook(), ifNode(), set('A', 'a', 'yes'), set('B', 'a', 'no'), join], [['Webhook', 'If'], ['If', 'A', 0], ['If', 'B', 1], ['A', 'Join'], ['B', 'Join']]));
-    expect(r.node('join').set).toEqual({ v: '{{ str(nodes.a.a) }}' });
-    expect(r.node('join_2').set).toEqual({ v: '{{ str(nodes.b.a) }}' });
+    expect(r.node('join').set).toEqual({ v: '{{ nodes.a.a == null ? null : str(nodes.a.a) }}' });
+    expect(r.node('join_2').set).toEqual({ v: '{{ nodes.b.a == null ? null : str(nodes.b.a) }}' });
     expect(r.edges()).toContainEqual({ from: 'a', to: 'join' });
     expect(r.edges()).toContainEqual({ from: 'b', to: 'join_2' });
     expect(r.errors).toEqual([]);
