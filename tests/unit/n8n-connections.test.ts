@@ -115,7 +115,7 @@ describe('On Error settings (error edges)', () => {
       { from: 'ok', to: 'respond_ok' },
       { from: 'oops', to: 'respond_oops' },
     ]);
-    expect(r.node('oops').set).toEqual({ why: '{{ str(nodes.fetch.message) }}' });
+    expect(r.node('oops').set).toEqual({ why: '{{ nodes.fetch.message == null ? null : str(nodes.fetch.message) }}' });
     expect(r.node('fetch')).not.toHaveProperty('failOnError');
     expect(r.result.report.files[0].status).toBe('clean');
   });
