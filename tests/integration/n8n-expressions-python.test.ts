@@ -57,6 +57,20 @@ const CASES: [string, Record<string, unknown>, unknown][] = [
   ["=tags: {{ $json.s.split('-') }}", { s: 'a-b-c' }, 'tags: a,b,c'],
   ['=keys: {{ Object.keys($json.obj) }}', { obj: { a: 2 } }, 'keys: a'],
   ['={{ `x${$json.s}y` }}', { s: 'mid' }, 'xmidy'],
+  // Math.round rounds .5 up; n8n's .round() away from zero
+  ['={{ Math.round($json.n) }}', { n: -2.5 }, -2],
+  ['={{ Math.round($json.n) }}', { n: -3.5 }, -3],
+  ['={{ Math.round($json.n) }}', { n: 2.5 }, 3],
+  ['={{ Math.round($json.n) }}', { n: -2.4 }, -2],
+  ['={{ Math.round($json.n) }}', { n: -0.5 }, 0],
+  ['={{ $json.n.round() }}', { n: -2.5 }, -3],
+  ['={{ $json.n.round(1) }}', { n: 1.25 }, 1.3],
+  // $ifEmpty: undefined, null, '', [] and {} are empty; 0 is not
+  ["={{ $ifEmpty($json.o, 'd') }}", { o: {} }, 'd'],
+  ["={{ $ifEmpty($json.o, 'd') }}", { o: [] }, 'd'],
+  ["={{ $ifEmpty($json.o, 'd') }}", { o: 0 }, 0],
+  ["={{ $ifEmpty($json.o, 'd') }}", {}, 'd'],
+  ["={{ $ifEmpty($json.o, 'd') }}", { o: { k: 1 } }, { k: 1 }],
 ];
 
 const DRIVER = join(REPO, 'tests', 'helpers', 'driver.py');

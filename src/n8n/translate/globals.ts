@@ -41,7 +41,11 @@ export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: 
         const a = args(1);
         const map: Record<string, string> = { abs: 'abs', round: 'round', max: 'max', min: 'min' };
         if (typeof k1 === 'string' && map[k1] && a) {
-          if (k1 === 'round') return { tx: call('round', tx(want(a, 1, 1, 'Math.round')), 'number'), used: 2 };
+          if (k1 === 'round') {
+            // JavaScript rounds .5 up (Math.round(-2.5) is -2); round() rounds it away from zero.
+            const [x] = tx(want(a, 1, 1, 'Math.round'));
+            return { tx: op(`${paren(x)} - int(${x.src}) == -0.5 ? int(${x.src}) : round(${x.src})`, 'number'), used: 2 };
+          }
           return { tx: call(map[k1], tx(want(a, 1, 16, `Math.${k1}`)), 'number'), used: 2 };
         }
         return t.fail(root, 'math', `Math.${String(k1)} is not supported (only abs, round, max, min)`);
@@ -70,7 +74,8 @@ export function globalValue(t: Ctx, root: JsNode, segs: Seg[]): { tx: Tx; used: 
       }
       case '$ifEmpty': {
         const [v, d] = tx(want(args(0), 2, 2, '$ifEmpty()'));
-        return { tx: op(`(${paren(v)} == null || ${paren(v)} == '' || ${paren(v)} == []) ? ${paren(d)} : ${paren(v)}`), used: 1 };
+        // n8n: undefined, null, '', an empty list or an empty object.
+        return { tx: op(`(${paren(v)} == null || ${paren(v)} == '' || ${paren(v)} == [] || json(${v.src}) == '{}') ? ${paren(d)} : ${paren(v)}`), used: 1 };
       }
       case '$max':
       case '$min':
