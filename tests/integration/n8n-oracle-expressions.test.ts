@@ -31,6 +31,8 @@ const FIELDS: Record<string, [string, string]> = {
   templateList: ["={{ `tags: ${$json.body.dashed.split('-')}` }}", 'string'],
   templateLiteralList: ["={{ `n: ${[1, 'two', null]}!` }}", 'string'],
   textList: ["=tags: {{ $json.body.dashed.split('-') }}", 'string'],
+  mathRound: ['={{ Math.round($json.body.neg) }}', 'number'],
+  ifEmptyObject: ["={{ $ifEmpty($json.body.obj, 'd') === 'd' }}", 'boolean'],
   // JavaScript's own globals are not translated: they run as JavaScript in the app
   jsGlobal: ["={{ encodeURIComponent($json.body.dashed + ' &?') }}", 'string'],
   jsGlobalInText: ['=n={{ isNaN($json.body.word) }}', 'string'],
@@ -75,7 +77,7 @@ async function same(req: SideRequest) {
 
 describe('translated expressions answer as n8n does', () => {
   it('isNotEmpty, replace, substring, a backslash before {{, lists in text', async () => {
-    const body = { text: 'x', zero: 0, count: 3, obj: {}, list: [null], dashed: 'a-b-c', word: 'abcdef' };
+    const body = { text: 'x', zero: 0, count: 3, obj: {}, list: [null], dashed: 'a-b-c', word: 'abcdef', neg: -2.5 };
     const r = await same({ method: 'POST', path: 'acorn-expressions', body });
     // What n8n answered (so a change on either side is visible here, not only as "still equal").
     expect(r.body).toEqual({
@@ -97,11 +99,13 @@ describe('translated expressions answer as n8n does', () => {
       templateList: 'tags: a,b,c',
       templateLiteralList: 'n: 1,two,!',
       textList: 'tags: a,b,c',
+      mathRound: -2,
+      ifEmptyObject: true,
       jsGlobal: 'a-b-c%20%26%3F',
       jsGlobalInText: 'n=true',
     });
     // The same on other data: an empty text, an object with a key, an empty list.
-    await same({ method: 'POST', path: 'acorn-expressions', body: { ...body, text: '', obj: { k: 1 }, list: [], zero: false } });
+    await same({ method: 'POST', path: 'acorn-expressions', body: { ...body, text: '', obj: { k: 1 }, list: [], zero: false, neg: -3.5 } });
   });
 
   it('$workflow.id of an export without an id: n8n gives the workflow an id on import, the app has its workflow name', async () => {
