@@ -1,7 +1,7 @@
 /**
  * Pieces the Catalyst dynamic resources share: the provider object that forwards each method to a
- * function of the implementation module, the resource options that keep keys secret, and the env
- * resource of the platforms that take a service's env as one set (Railway, Render).
+ * function of the implementation module, the resource class (its inputs, outputs and secret keys),
+ * and the env resource of the platforms that take a service's env as one set (Railway, Render).
  *
  * Pulumi serializes a dynamic provider (its methods and everything they capture) into the stack
  * state and runs it in a separate process. The methods made here capture only `load` (which captures
@@ -52,26 +52,54 @@ export const withSecrets = (opts: pulumi.CustomResourceOptions | undefined, keys
   additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...keys],
 });
 
-/** Args of an {@link EnvVarsResource}: the platform's own keys plus both halves of the env. */
+/** A dynamic resource's outputs as Pulumi Outputs (what `new R(…)` exposes). */
+export type Outputs<O> = { readonly [K in keyof O]: pulumi.Output<O[K]> };
+
+/** The class {@link dynamicResource} returns. */
+export type DynamicResourceClass<A, O> = new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => pulumi.dynamic.Resource & Outputs<O>;
+
+/**
+ * A dynamic resource class: `new R(name, args, opts)` registers a resource of `type` served by
+ * `provider`, its inputs `args` (as `prepare` marks them, e.g. secret) plus every key the provider
+ * returns in `outputs` (undefined until it does), with the outputs `secret` kept secret.
+ */
+export function dynamicResource<A extends object, O>(
+  provider: pulumi.dynamic.ResourceProvider,
+  type: string,
+  spec: { outputs: string[]; secret: string[]; prepare?: (args: A) => object },
+): DynamicResourceClass<A, O> {
+  const outs = Object.fromEntries(spec.outputs.map((k) => [k, undefined]));
+  return class extends pulumi.dynamic.Resource {
+    constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
+      const options = spec.secret.length ? withSecrets(opts, spec.secret) : opts;
+      super(provider, name, { ...outs, ...(spec.prepare ? spec.prepare(args) : args) }, options, DYNAMIC.module, type);
+    }
+  } as unknown as DynamicResourceClass<A, O>;
+}
+
+/** Args of an env resource (Railway variables, Render env vars): the platform's own keys plus both halves of the env. */
 export interface EnvVarsArgs {
   plain: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Secret values (name → secret Output); kept secret here whatever the platform calls them. */
   secret: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** What an env resource exposes; `digest`, salted and secret, feeds the deploy resource so a change redeploys. */
+export interface EnvVarsOutputs {
+  plainKeys: string[];
+  secretKeys: string[];
+  digest: string;
+}
+
 /**
  * A service's plain env and secrets as one resource (Railway variables, Render env vars). Its state
- * keeps the names and a salted digest (secret), never a value (../http/digest.ts `envState`).
+ * keeps the names and a salted digest (secret), never a value (./http/digest.ts `envState`);
+ * `credentialKey` is the arg holding the platform's API credential (kept secret as well).
  */
-export class EnvVarsResource extends pulumi.dynamic.Resource {
-  declare readonly plainKeys: pulumi.Output<string[]>;
-  declare readonly secretKeys: pulumi.Output<string[]>;
-  /** Salted digest of all values (secret): feeds the deploy resource so a change redeploys. */
-  declare readonly digest: pulumi.Output<string>;
-
-  /** `credentialKey`: the arg holding the platform's API credential (kept secret as well). */
-  constructor(provider: pulumi.dynamic.ResourceProvider, type: string, credentialKey: string, name: string, args: EnvVarsArgs, opts?: pulumi.CustomResourceOptions) {
-    const outs = { plainKeys: undefined, secretKeys: undefined, salt: undefined, digest: undefined };
-    super(provider, name, { ...outs, ...args, secret: pulumi.secret(args.secret) }, withSecrets(opts, [credentialKey, 'digest']), DYNAMIC.module, type);
-  }
+export function envVarsResource<A extends EnvVarsArgs>(provider: pulumi.dynamic.ResourceProvider, type: string, credentialKey: string): DynamicResourceClass<A, EnvVarsOutputs> {
+  return dynamicResource<A, EnvVarsOutputs>(provider, type, {
+    outputs: ['plainKeys', 'secretKeys', 'salt', 'digest'],
+    secret: [credentialKey, 'digest'],
+    prepare: (args) => ({ ...args, secret: pulumi.secret(args.secret) }),
+  });
 }

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { forwardingProvider } from '../dynamic.ts';
+import { dynamicResource, forwardingProvider } from '../dynamic.ts';
 import { moduleLoader } from '../http/loader.ts';
 import { DYNAMIC } from '../tokens.ts';
 
@@ -34,13 +34,9 @@ export interface DockerCliImageArgs {
   registry: pulumi.Input<{ address: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> } | null>;
 }
 
-export class DockerCliImage extends pulumi.dynamic.Resource {
-  /** `sha256:…` of the pushed manifest (push), else the local image id. */
-  declare readonly digest: pulumi.Output<string>;
-  declare readonly imageId: pulumi.Output<string>;
-  declare readonly tags: pulumi.Output<string[]>;
-
-  constructor(name: string, args: DockerCliImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dockerCliImageProvider, name, { digest: undefined, imageId: undefined, ...args }, opts, DYNAMIC.module, DYNAMIC.dockerCliImage);
-  }
-}
+/** `digest`: `sha256:…` of the pushed manifest (push), else the local image id. */
+export const DockerCliImage = dynamicResource<DockerCliImageArgs, { digest: string; imageId: string; tags: string[] }>(dockerCliImageProvider, DYNAMIC.dockerCliImage, {
+  outputs: ['digest', 'imageId'],
+  secret: [],
+});
+export type DockerCliImage = InstanceType<typeof DockerCliImage>;

@@ -9,9 +9,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { crud, forwardingProvider, withSecrets } from '../../dynamic.ts';
+import { crud, dynamicResource, forwardingProvider } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
-import { DYNAMIC } from '../../tokens.ts';
 import type { FlyApiSettings, FlyIpType } from './api.ts';
 import type { MachinesTiming } from './machines.ts';
 
@@ -37,16 +36,11 @@ export interface FlyAppArgs extends Common {
   org: pulumi.Input<string>;
 }
 
-export class FlyApp extends pulumi.dynamic.Resource {
-  declare readonly appName: pulumi.Output<string>;
-  declare readonly org: pulumi.Output<string>;
-  declare readonly appId: pulumi.Output<string | null>;
-  declare readonly adopted: pulumi.Output<boolean>;
-
-  constructor(name: string, args: FlyAppArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyAppProvider, name, { appId: undefined, adopted: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.app);
-  }
-}
+export const FlyApp = dynamicResource<FlyAppArgs, { appName: string; org: string; appId: string | null; adopted: boolean }>(flyAppProvider, FLY_TYPES.app, {
+  outputs: ['appId', 'adopted'],
+  secret: ['token'],
+});
+export type FlyApp = InstanceType<typeof FlyApp>;
 
 export interface FlyIpAssignmentArgs extends Common {
   appName: pulumi.Input<string>;
@@ -54,14 +48,8 @@ export interface FlyIpAssignmentArgs extends Common {
   type: pulumi.Input<FlyIpType>;
 }
 
-export class FlyIpAssignment extends pulumi.dynamic.Resource {
-  declare readonly ip: pulumi.Output<string>;
-  declare readonly shared: pulumi.Output<boolean>;
-
-  constructor(name: string, args: FlyIpAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyIpProvider, name, { ip: undefined, shared: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.ip);
-  }
-}
+export const FlyIpAssignment = dynamicResource<FlyIpAssignmentArgs, { ip: string; shared: boolean }>(flyIpProvider, FLY_TYPES.ip, { outputs: ['ip', 'shared'], secret: ['token'] });
+export type FlyIpAssignment = InstanceType<typeof FlyIpAssignment>;
 
 export interface FlyAppSecretsArgs extends Common {
   appName: pulumi.Input<string>;
@@ -69,22 +57,13 @@ export interface FlyAppSecretsArgs extends Common {
   values: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export class FlyAppSecrets extends pulumi.dynamic.Resource {
-  declare readonly keys: pulumi.Output<string[]>;
-  /** Secrets version to require on machines (`min_secrets_version`). */
-  declare readonly version: pulumi.Output<number | null>;
-
-  constructor(name: string, args: FlyAppSecretsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      flySecretsProvider,
-      name,
-      { keys: undefined, version: undefined, salt: undefined, digest: undefined, ...args, values: pulumi.secret(args.values) },
-      withSecrets(opts, ['token', 'digest']),
-      DYNAMIC.module,
-      FLY_TYPES.secrets,
-    );
-  }
-}
+/** `version`: the secrets version to require on machines (`min_secrets_version`). */
+export const FlyAppSecrets = dynamicResource<FlyAppSecretsArgs, { keys: string[]; version: number | null }>(flySecretsProvider, FLY_TYPES.secrets, {
+  outputs: ['keys', 'version', 'salt', 'digest'],
+  secret: ['token', 'digest'],
+  prepare: (args) => ({ ...args, values: pulumi.secret(args.values) }),
+});
+export type FlyAppSecrets = InstanceType<typeof FlyAppSecrets>;
 
 export interface FlyMachinesArgs extends Common {
   appName: pulumi.Input<string>;
@@ -103,10 +82,7 @@ export interface FlyMachinesArgs extends Common {
   timing: pulumi.Input<MachinesTiming>;
 }
 
-export class FlyMachines extends pulumi.dynamic.Resource {
-  declare readonly machines: pulumi.Output<{ id: string; name: string; region: string; instanceId: string | null }[]>;
-
-  constructor(name: string, args: FlyMachinesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(flyMachinesProvider, name, { machines: undefined, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, FLY_TYPES.machines);
-  }
-}
+export const FlyMachines = dynamicResource<FlyMachinesArgs, { machines: { id: string; name: string; region: string; instanceId: string | null }[] }>(flyMachinesProvider, FLY_TYPES.machines, {
+  outputs: ['machines'],
+  secret: ['token'],
+});

@@ -8,9 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { crud, EnvVarsResource, forwardingProvider, withSecrets, type EnvVarsArgs } from '../../dynamic.ts';
+import { crud, dynamicResource, envVarsResource, forwardingProvider, type EnvVarsArgs } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
-import { DYNAMIC } from '../../tokens.ts';
 import type { RailwayApiSettings } from './graphql.ts';
 import type { Settings } from './impl.ts';
 
@@ -40,17 +39,11 @@ export interface RailwayProjectArgs extends Common {
   stack: pulumi.Input<string>;
 }
 
-export class RailwayProject extends pulumi.dynamic.Resource {
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly environmentId: pulumi.Output<string>;
-  declare readonly projectCreated: pulumi.Output<boolean>;
-  declare readonly environmentCreated: pulumi.Output<boolean>;
-
-  constructor(name: string, args: RailwayProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    const outs = { projectId: undefined, environmentId: undefined, projectCreated: undefined, environmentCreated: undefined };
-    super(railwayProjectProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, RAILWAY_TYPES.project);
-  }
-}
+type ProjectOutputs = { projectId: string; environmentId: string; projectCreated: boolean; environmentCreated: boolean };
+export const RailwayProject = dynamicResource<RailwayProjectArgs, ProjectOutputs>(railwayProjectProvider, RAILWAY_TYPES.project, {
+  outputs: ['projectId', 'environmentId', 'projectCreated', 'environmentCreated'],
+  secret: ['token'],
+});
 
 export interface RailwayServiceArgs extends Common {
   projectId: pulumi.Input<string>;
@@ -62,17 +55,11 @@ export interface RailwayServiceArgs extends Common {
   settings: pulumi.Input<Settings>;
 }
 
-export class RailwayService extends pulumi.dynamic.Resource {
-  /** `https://<generated>.up.railway.app` (the service domain). */
-  declare readonly url: pulumi.Output<string>;
-  declare readonly created: pulumi.Output<boolean>;
-  declare readonly domainId: pulumi.Output<string>;
-
-  constructor(name: string, args: RailwayServiceArgs, opts?: pulumi.CustomResourceOptions) {
-    const outs = { url: undefined, created: undefined, domainId: undefined, domainCreated: undefined };
-    super(railwayServiceProvider, name, { ...outs, ...args }, withSecrets(opts, ['token']), DYNAMIC.module, RAILWAY_TYPES.service);
-  }
-}
+/** `url`: `https://<generated>.up.railway.app` (the service domain). */
+export const RailwayService = dynamicResource<RailwayServiceArgs, { url: string; created: boolean; domainId: string }>(railwayServiceProvider, RAILWAY_TYPES.service, {
+  outputs: ['url', 'created', 'domainId', 'domainCreated'],
+  secret: ['token'],
+});
 
 /** On Railway the env is service variables; `digest` feeds RailwayDeploy. */
 export interface RailwayVariablesArgs extends Common, EnvVarsArgs {
@@ -81,11 +68,7 @@ export interface RailwayVariablesArgs extends Common, EnvVarsArgs {
   serviceId: pulumi.Input<string>;
 }
 
-export class RailwayVariables extends EnvVarsResource {
-  constructor(name: string, args: RailwayVariablesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(railwayVariablesProvider, RAILWAY_TYPES.variables, 'token', name, args, opts);
-  }
-}
+export const RailwayVariables = envVarsResource<RailwayVariablesArgs>(railwayVariablesProvider, RAILWAY_TYPES.variables, 'token');
 
 export interface RailwayDeployArgs extends Common {
   projectId: pulumi.Input<string>;
@@ -98,12 +81,8 @@ export interface RailwayDeployArgs extends Common {
   timing: pulumi.Input<{ timeoutSeconds: number; pollIntervalMs?: number }>;
 }
 
-export class RailwayDeploy extends pulumi.dynamic.Resource {
-  declare readonly deploymentId: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-
-  constructor(name: string, args: RailwayDeployArgs, opts?: pulumi.CustomResourceOptions) {
-    const registry = args.registry === null ? null : pulumi.secret(args.registry);
-    super(railwayDeployProvider, name, { deploymentId: undefined, status: undefined, ...args, registry }, withSecrets(opts, ['token', 'registry', 'envDigest']), DYNAMIC.module, RAILWAY_TYPES.deploy);
-  }
-}
+export const RailwayDeploy = dynamicResource<RailwayDeployArgs, { deploymentId: string; status: string }>(railwayDeployProvider, RAILWAY_TYPES.deploy, {
+  outputs: ['deploymentId', 'status'],
+  secret: ['token', 'registry', 'envDigest'],
+  prepare: (args) => ({ ...args, registry: args.registry === null ? null : pulumi.secret(args.registry) }),
+});

@@ -8,9 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { crud, EnvVarsResource, forwardingProvider, withSecrets, type EnvVarsArgs } from '../../dynamic.ts';
+import { crud, dynamicResource, envVarsResource, forwardingProvider, type EnvVarsArgs } from '../../dynamic.ts';
 import { moduleLoader } from '../../http/loader.ts';
-import { DYNAMIC } from '../../tokens.ts';
 import type { RenderApiSettings } from './api.ts';
 
 type Impl = typeof import('./impl.ts');
@@ -43,34 +42,18 @@ export interface RenderServiceArgs extends Common {
   env: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export class RenderService extends pulumi.dynamic.Resource {
-  /** `https://<name>.onrender.com` from the API (`serviceDetails.url`). */
-  declare readonly url: pulumi.Output<string>;
-  declare readonly dashboardUrl: pulumi.Output<string | null>;
-  declare readonly adopted: pulumi.Output<boolean>;
-
-  constructor(name: string, args: RenderServiceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      renderServiceProvider,
-      name,
-      { url: undefined, dashboardUrl: undefined, adopted: undefined, ...args },
-      withSecrets(opts, ['apiKey']),
-      DYNAMIC.module,
-      RENDER_TYPES.service,
-    );
-  }
-}
+/** `url`: `https://<name>.onrender.com` from the API (`serviceDetails.url`). */
+export const RenderService = dynamicResource<RenderServiceArgs, { url: string; dashboardUrl: string | null; adopted: boolean }>(renderServiceProvider, RENDER_TYPES.service, {
+  outputs: ['url', 'dashboardUrl', 'adopted'],
+  secret: ['apiKey'],
+});
 
 /** On Render the env is the service's env vars (the full set); `digest` feeds RenderDeploy. */
 export interface RenderEnvVarsArgs extends Common, EnvVarsArgs {
   serviceId: pulumi.Input<string>;
 }
 
-export class RenderEnvVars extends EnvVarsResource {
-  constructor(name: string, args: RenderEnvVarsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(renderEnvVarsProvider, RENDER_TYPES.envVars, 'apiKey', name, args, opts);
-  }
-}
+export const RenderEnvVars = envVarsResource<RenderEnvVarsArgs>(renderEnvVarsProvider, RENDER_TYPES.envVars, 'apiKey');
 
 export interface RenderDeployArgs extends Common {
   serviceId: pulumi.Input<string>;
@@ -79,11 +62,7 @@ export interface RenderDeployArgs extends Common {
   timing: pulumi.Input<{ timeoutSeconds: number; pollIntervalMs?: number }>;
 }
 
-export class RenderDeploy extends pulumi.dynamic.Resource {
-  declare readonly deployId: pulumi.Output<string | null>;
-  declare readonly status: pulumi.Output<string>;
-
-  constructor(name: string, args: RenderDeployArgs, opts?: pulumi.CustomResourceOptions) {
-    super(renderDeployProvider, name, { deployId: undefined, status: undefined, ...args }, withSecrets(opts, ['apiKey', 'envDigest']), DYNAMIC.module, RENDER_TYPES.deploy);
-  }
-}
+export const RenderDeploy = dynamicResource<RenderDeployArgs, { deployId: string | null; status: string }>(renderDeployProvider, RENDER_TYPES.deploy, {
+  outputs: ['deployId', 'status'],
+  secret: ['apiKey', 'envDigest'],
+});
