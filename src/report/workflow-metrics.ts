@@ -3,9 +3,9 @@
  * docs/contracts.md §2): requests and errors per workflow, the request-duration histogram per
  * workflow, and failed calls to other projects. Only these metric names and the `workflow`,
  * `status`, `le`, `kind`, `target`, `outcome` labels are read; label values are pattern-checked, so
- * nothing else the app says reaches the dashboard. Sample lines are read by ./metrics.ts `parseSample`.
+ * nothing else the app says reaches the dashboard. Sample lines are read by ./prometheus.ts `parseSample`.
  */
-import { parseSample, parseValue } from './metrics.ts';
+import { parseSample, parseValue } from './prometheus.ts';
 
 export interface WorkflowCounters {
   requests: number;

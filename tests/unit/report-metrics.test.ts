@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorRate, parseCounters, parseSample, parseSampleLine } from '../../src/report/metrics.ts';
+import { errorRate, parseCounters, parseSampleLine } from '../../src/report/metrics.ts';
+import { parseSample } from '../../src/report/prometheus.ts';
 import type { Thresholds } from '../../src/report/types.ts';
 
 const T: Thresholds = { timeoutMs: 1000, slowMs: 500, errorRatePercent: 5, minRequests: 10 };
