@@ -362,6 +362,19 @@ describe('HTTP Request', () => {
     expect(braces.issues.map((i) => i.code)).not.toContain('http-fixed-host');
   });
 
+  it('a credentialed URL built by a Code node may call only the hosts written in that code (allowHosts)', () => {
+    const code = (js: string) => node('Build', 'code', 2, { jsCode: js });
+    const call = node('Call', 'httpRequest', 4.2, { url: '={{ $json.url }}', authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }, { credentials: { httpHeaderAuth: { id: '1', name: 'My API' } } });
+    const r = runImport(webhookChain([code('const BASE = "https://API.example.com";\nreturn { json: { url: `${BASE}/v1/items` } };'), call], 'lastNode'));
+    expect(r.node('call')).toMatchObject({ url: '{{ str(nodes.build.url) }}', allowHosts: ['api.example.com'] });
+    expect(r.issues).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'http-allow-hosts', node: 'Call', reason: expect.stringContaining('allowHosts: [api.example.com]') }));
+    expect(r.result.report.files[0].status).toBe('clean');
+    // no host written in the code: nothing to restrict to, so the rule refuses the node
+    const none = runImport(webhookChain([code('return { json: { url: $json.body.target } };'), call], 'lastNode'));
+    expect(none.node('call')).not.toHaveProperty('allowHosts');
+    expect(none.errors).toMatchObject([{ code: 'validation', node: 'Call', reason: expect.stringContaining('the whole url comes from request data') }]);
+  });
+
   it('v1: requestMethod, UI parameters, JSON body by default, header auth, timeout', () => {
     const r = run(1, {
       url: '=https://api.example.com/items/{{ $json.body.id }}',
@@ -416,7 +429,9 @@ describe('HTTP Request', () => {
   it('responses: full response, text, never error, continue on fail', () => {
     const r = run(4.2, { url: 'https://x.io', options: { response: { response: { fullResponse: true, neverError: true } } } }, { onError: 'continueRegularOutput' });
     expect(r.node('call')).toMatchObject({ failOnError: false });
-    expect(r.issues.map((i) => i.code)).toContain('continue-on-fail');
+    expect(r.issues.filter((i) => i.code === 'continue-on-fail')).toMatchObject([{ severity: 'warning', reason: expect.stringContaining('after a network error or timeout (an error edge') }]);
+    // a network error or timeout goes on along the same output: an error edge beside the normal one
+    expect(r.edges().filter((e) => e.from === 'call')).toEqual([{ from: 'call', to: 'r' }, { from: 'call', to: 'r', error: true }]);
     const text = run(4.2, { url: 'https://x.io', options: { response: { response: { responseFormat: 'text', outputPropertyName: 'html' } } } });
     expect(text.node('call').responseType).toBe('text');
   });

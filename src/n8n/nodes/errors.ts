@@ -18,8 +18,10 @@ export function onErrorSetting(n: N8nNode): 'continueErrorOutput' | 'continueReg
   return v === 'continueErrorOutput' || v === 'continueRegularOutput' ? v : undefined;
 }
 
-/** Converters that map continueRegularOutput to a setting of their own node (httpRequest: failOnError: false; workflowCall: onError: continue). */
-export const CONTINUES_ITSELF = ['n8n-nodes-base.httpRequest', 'n8n-nodes-base.executeWorkflow'];
+/** Converters that map continueRegularOutput to a setting of their own node (workflowCall: onError: continue). */
+export const CONTINUES_ITSELF = ['n8n-nodes-base.executeWorkflow'];
+/** httpRequest maps it to failOnError: false (a 4xx/5xx answer is its output) and warns itself; error edges add the other failures. */
+const HTTP = 'n8n-nodes-base.httpRequest';
 
 /** The item on an error output: n8n's {error: <message>}. */
 export function errorView(id: string, name: string): View {
@@ -44,12 +46,16 @@ export function withErrorOutputs(env: NodeEnv, conv: Converted, outputs: Attach[
   const setting = onErrorSetting(n);
   if (!setting || (setting === 'continueRegularOutput' && CONTINUES_ITSELF.includes(n.type))) return undefined;
   if (conv.nodes.length === 0) return undefined; // a pass-through cannot fail
-  if (conv.nodes.length > 1) return unsupported('error-output', `n8n continues when this node fails (${setting}), but it is imported as ${conv.nodes.length} nodes; error edges are supported on nodes imported as one`, { parameter: 'onError' });
+  if (conv.nodes.length > 1) {
+    if (setting === 'continueErrorOutput') return unsupported('error-output', `an error output on a node imported as ${conv.nodes.length} nodes is not supported (error edges are supported on nodes imported as one)`, { parameter: 'onError' });
+    if (n.type !== HTTP) env.issue('warning', 'continue-on-fail', `n8n continues when this node fails (${setting}); it is imported as ${conv.nodes.length} nodes, so Catalyst fails the run`, { parameter: 'onError' });
+    return undefined;
+  }
   const failing = conv.nodes[0];
   if (failing.type === 'respond') return undefined;
   const error: Attach = { from: failing.id, error: true };
   if (setting === 'continueRegularOutput') {
-    env.issue('warning', 'continue-on-fail', 'n8n continues with {error: <message>} when this node fails; Catalyst continues along the same output with the error {error, message, status, node} as this node\'s output (the next nodes read it through the fields they read on success)', { parameter: 'onError' });
+    if (n.type !== HTTP) env.issue('warning', 'continue-on-fail', 'n8n continues with {error: <message>} when this node fails; Catalyst continues along the same output with the error {error, message, status, node} as this node\'s output (the next nodes read it through the fields they read on success)', { parameter: 'onError' });
     return { outputs: [[...(outputs[0] ?? []), error], ...outputs.slice(1)], views: [] };
   }
   if (conv.branching) return unsupported('error-output', 'an error output on a branching node (IF, Switch) is not supported', { parameter: 'onError' });

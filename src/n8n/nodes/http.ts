@@ -7,6 +7,7 @@ import { convertValue } from '../expr.ts';
 import { unsupported } from '../issues.ts';
 import { convertJson } from '../jsontemplate.ts';
 import { lodashPath, setAt } from '../paths.ts';
+import { codeHosts, fixedHost } from './urls.ts';
 import { httpView } from '../views.ts';
 
 /**
@@ -77,38 +78,6 @@ function asObject(v: unknown, what: string): Record<string, unknown> {
 
 function stringValues(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(v)]));
-}
-
-/**
- * A URL whose scheme or host is read from an earlier node breaks the outgoing-URL rule (the host must be
- * fixed when the app is built), unless what it reads is plain text that node always outputs: a Set node's
- * field set to a literal ("Base URL" constants). Those parts are written into the URL, so the host is
- * fixed and no run can change it; anything else is left for the rule to report.
- */
-function fixedHost(env: NodeEnv, url: unknown): unknown {
-  if (typeof url !== 'string' || !checkOutgoingUrl(compileValue(url, []), undefined, true, 'url')) return url;
-  const folded = url.replace(/\{\{(.*?)\}\}/gs, (whole, src: string) => literalOutput(env, src.trim()) ?? whole);
-  if (folded === url || checkOutgoingUrl(compileValue(folded, []), undefined, true, 'url')) return url;
-  env.issue('note', 'http-fixed-host', 'the URL reads plain text an earlier node always outputs (a Set node constant); it is written into the URL, so the host is fixed when the app is built', { parameter: 'url' });
-  return folded;
-}
-
-/** The literal string `nodes.<id>.<path>` (optionally inside str()) always is: a transform's plain-text field. */
-function literalOutput(env: NodeEnv, src: string): string | undefined {
-  const m = /^(?:str\((.*)\)|(.*))$/s.exec(src)!;
-  const ref = /^nodes\.([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_$][A-Za-z0-9_$]*|\['(?:[^'\\]|\\.)*'\])+)$/.exec(m[1] ?? m[2]);
-  if (!ref) return undefined;
-  const node = env.converted(ref[1]);
-  if (node?.type !== 'transform') return undefined;
-  let value: unknown = node.set;
-  for (const k of ref[2].matchAll(/\.([A-Za-z_$][A-Za-z0-9_$]*)|\['((?:[^'\\]|\\.)*)'\]/g)) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const key = k[1] ?? k[2].replace(/\\(.)/g, '$1');
-    if (!Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  // plain text only: nothing the template language would read as an expression or an escape
-  return typeof value === 'string' && !/[{}\\]/.test(value) ? value : undefined;
 }
 
 export function convertHttp(env: NodeEnv): Converted {
@@ -186,7 +155,7 @@ export function convertHttp(env: NodeEnv): Converted {
   // continueErrorOutput: a failure (including a 4xx/5xx answer) takes the error edges (nodes/errors.ts)
   if (onError === 'continueRegularOutput') {
     failOnError = false;
-    env.issue('warning', 'continue-on-fail', 'n8n continues after any error of this node; Catalyst continues after 4xx/5xx responses (failOnError: false) but a network error or timeout still fails the run', { parameter: 'onError' });
+    env.issue('warning', 'continue-on-fail', 'n8n continues with {error: <message>} after any error of this node; Catalyst continues with the response after a 4xx/5xx answer (failOnError: false), and with the error {error, message, status, node} after a network error or timeout (an error edge; not when the node is imported with a JavaScript node before it)', { parameter: 'onError' });
   }
   if (options.pagination) unsupported('http-pagination', 'pagination is not supported', { parameter: 'options.pagination' });
   if (options.proxy) unsupported('http-proxy', 'a proxy is not supported', { parameter: 'options.proxy' });
@@ -201,9 +170,13 @@ export function convertHttp(env: NodeEnv): Converted {
   if (auth) node.auth = auth.header ? { secret: auth.secret, scheme: auth.scheme, header: auth.header } : { secret: auth.secret, scheme: auth.scheme };
   // Outgoing URL rules (docs/security.md): a URL whose host comes from data needs allowHosts.
   if (typeof url === 'string' && checkOutgoingUrl(compileValue(url, []), undefined, auth !== undefined, 'url')) {
+    const hosts = auth ? codeHosts(env, url) : undefined;
     if (!auth) {
       node.allowHosts = 'any';
       env.issue('warning', 'http-allow-hosts', 'the URL comes from data, so the node may call any host (allowHosts: any); list the hosts it may call instead where you can', { parameter: 'url' });
+    } else if (hosts) {
+      node.allowHosts = hosts;
+      env.issue('warning', 'http-allow-hosts', `the URL comes from the output of a Code node and the node sends a credential: it may call only the host(s) written in that code (allowHosts: [${hosts.join(', ')}]), checked before each request; correct the list if the code builds other URLs`, { parameter: 'url' });
     } else {
       env.issue('warning', 'http-allow-hosts', 'the URL comes from data and the node sends a credential: add allowHosts: [the API host] to the workflow (validate refuses it until then)', { parameter: 'url' });
     }
