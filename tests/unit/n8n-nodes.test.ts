@@ -526,9 +526,37 @@ describe('LLM nodes', () => {
   it('OpenAI message a model → llm', () => {
     const openai = node('Ask', 'openAi', 1.7, { modelId: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, messages: { values: [{ content: 'Be brief.', role: 'system' }, { content: '={{ $json.body.q }}' }] }, options: { temperature: 0.3, maxTokens: 100 } }, { credentials: { openAiApi: { id: 'x', name: 'OpenAi account' } } });
     const r = runImport(webhookChain([openai, node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: '={{ $json.message.content }}' })]));
-    expect(r.node('ask')).toEqual({ id: 'ask', type: 'llm', description: 'n8n: Ask (openAi v1.7)', model: 'gpt-4o-mini', system: 'Be brief.', prompt: '{{ str(input.q) }}', apiKeySecret: 'OPENAI_API_KEY', temperature: 0.3, maxTokens: 100 });
+    expect(r.node('ask')).toEqual({ id: 'ask', type: 'llm', description: 'n8n: Ask (openAi v1.7)', model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: '{{ input.q }}' }], apiKeySecret: 'OPENAI_API_KEY', temperature: 0.3, maxTokens: 100 });
     expect(r.node('r').body).toBe('{{ str(nodes.ask.text) }}');
     expect(r.yaml('project.yaml')).toContain('OPENAI_API_KEY: OpenAI API key');
+  });
+
+  it('OpenAI: messages as n8n sends them (any order and role, missing content left out), JSON mode adds n8n\'s system message, no retries unless Retry On Fail', () => {
+    const values = [{ role: 'system' }, { content: '=Q: {{ $json.body.q }}' }, { content: 'ok', role: 'assistant' }, { content: '={{ $json.body.more }}' }];
+    const openai = node('Ask', 'openAi', 1.8, { modelId: 'gpt-4o', jsonOutput: true, messages: { values } }, { credentials: { openAiApi: { id: 'x', name: 'OpenAi account' } } });
+    const r = runImport(webhookChain([openai, respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.node('ask')).toMatchObject({
+      json: true,
+      messages: [{ role: 'system', content: 'You are a helpful assistant designed to output JSON.' }, { role: 'system' }, { role: 'user', content: 'Q: {{ input.q }}' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: '{{ input.more }}' }],
+    });
+    expect(r.node('ask').retries).toBeUndefined();
+    expect(r.node('ask').baseUrl).toBeUndefined();
+    const retried = runImport(webhookChain([{ ...openai, retryOnFail: true, maxTries: 2 }, respondFirst()]));
+    expect(retried.node('ask').retries).toBe(1);
+    const plain = runImport(webhookChain([node('Ask', 'openAi', 1.8, { modelId: 'gpt-4o', messages: { values: [{ content: 'hi' }] } }), respondFirst()]));
+    expect(plain.node('ask').messages).toEqual([{ role: 'user', content: 'hi' }]);
+  });
+
+  it('--rewrite-url rewrites LLM base URLs: the default OpenAI one (from the credential) and the model\'s baseURL option', () => {
+    const rewrites: [string, string][] = [['https://api.openai.com', 'http://127.0.0.1:9/openai'], ['https://llm.example.com', 'http://127.0.0.1:9/llm']];
+    const openai = node('Ask', 'openAi', 1.8, { modelId: 'gpt-4o', messages: { values: [{ content: 'hi' }] } });
+    expect(runImport(webhookChain([openai, respondFirst()]), { urlRewrites: rewrites }).node('ask').baseUrl).toBe('http://127.0.0.1:9/openai/v1');
+    const chain = node('Chain', 'chainLlm', 1.5, { promptType: 'define', text: 'x' });
+    const model = node('Model', 'lmChatOpenAi', 1.2, { model: 'gpt-4o', options: { baseURL: 'https://llm.example.com/v1' } });
+    const w = workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'lastNode' }), chain, model], [['Webhook', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]);
+    expect(runImport(w, { urlRewrites: rewrites }).node('chain').baseUrl).toBe('http://127.0.0.1:9/llm/v1');
+    expect(runImport(w).node('chain').baseUrl).toBe('https://llm.example.com/v1');
   });
 
   it('Basic LLM chain with an OpenAI chat model sub-node → llm', () => {
@@ -536,7 +564,11 @@ describe('LLM nodes', () => {
     const model = node('Model', 'lmChatOpenAi', 1.2, { model: { __rl: true, value: 'gpt-4o' }, options: { temperature: 0 } }, { credentials: { openAiApi: { id: 'y', name: 'Other' } } });
     const w = workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'lastNode' }), chain, model], [['Webhook', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]);
     const r = runImport(w);
-    expect(r.node('chain')).toMatchObject({ type: 'llm', model: 'gpt-4o', system: 'You translate.', prompt: 'Translate: {{ input.t }}', apiKeySecret: 'OPENAI_API_KEY', temperature: 0 });
+    // LangChain's OpenAI chat model retries twice by default (maxRetries ?? 2 in n8n's node).
+    expect(r.node('chain')).toMatchObject({ type: 'llm', model: 'gpt-4o', system: 'You translate.', prompt: 'Translate: {{ input.t }}', apiKeySecret: 'OPENAI_API_KEY', temperature: 0, retries: 2 });
+    const two = runImport(workflow([node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'lastNode' }), { ...chain, parameters: { ...chain.parameters, messages: { messageValues: [{ message: 'A.' }, { message: 'B.' }] } } }, { ...model, parameters: { ...model.parameters, options: { maxRetries: 0 } } }], [['Webhook', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]));
+    expect(two.node('chain')).toMatchObject({ messages: [{ role: 'system', content: 'A.' }, { role: 'system', content: 'B.' }, { role: 'user', content: 'Translate: {{ input.t }}' }], retries: 0 });
+    expect(two.node('chain').system).toBeUndefined();
     expect(r.node('respond_chain').body).toEqual({ text: '{{ nodes.chain.text }}' });
     const auto = runImport(workflow([node('Trigger', 'executeWorkflowTrigger', 1, {}), { ...chain, parameters: {} }, model], [['Trigger', 'Chain'], ['Model', 'Chain', 0, 0, 'ai_languageModel']]));
     expect(auto.node('chain').prompt).toBe('{{ input.chatInput }}');
@@ -544,8 +576,8 @@ describe('LLM nodes', () => {
 
   it.each([
     [node('Img', 'openAi', 1.7, { resource: 'image', prompt: 'x' }), 'openai-resource'],
-    [node('Multi', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [{ content: 'a' }, { content: 'b' }] } }), 'llm-messages'],
-    [node('Assist', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [{ content: 'a', role: 'assistant' }, { content: 'b' }] } }), 'llm-messages'],
+    [node('NoMessages', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [] } }), 'llm-messages'],
+    [node('Tool', 'openAi', 1.7, { modelId: 'gpt', messages: { values: [{ content: 'a', role: 'tool' }] } }), 'llm-messages'],
     [node('NoModel', 'chainLlm', 1.5, { promptType: 'define', text: 'x' }), 'llm-model'],
     [node('Parser', 'chainLlm', 1.5, { hasOutputParser: true }), 'llm-output-parser'],
   ])('refuses %#', (n, code) => {
