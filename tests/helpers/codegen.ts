@@ -101,14 +101,8 @@ export interface RunningApp {
 
 const running = new Set<RunningApp>();
 
-/** Start `python -m app` in dir on a free loopback port and wait for /ready (or fail with its log). */
-export async function startApp(dir: string, python: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningApp> {
-  const port = await freePort();
-  const child = spawn(python, ['-m', 'app'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PYTHONDONTWRITEBYTECODE: '1', PORT: String(port), CATALYST_HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** The non-empty lines a child writes to stdout and stderr, as they arrive. */
+export function collectLines(child: ChildProcess): string[] {
   const lines: string[] = [];
   let partial = '';
   const onData = (d: Buffer) => {
@@ -117,8 +111,20 @@ export async function startApp(dir: string, python: string, env: Record<string, 
     partial = parts.pop()!;
     lines.push(...parts.filter(Boolean));
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return lines;
+}
+
+/** Start `python -m app` in dir on a free loopback port and wait for /ready (or fail with its log). */
+export async function startApp(dir: string, python: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningApp> {
+  const port = await freePort();
+  const child = spawn(python, ['-m', 'app'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PYTHONDONTWRITEBYTECODE: '1', PORT: String(port), CATALYST_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = collectLines(child);
   const url = `http://127.0.0.1:${port}`;
   const app: RunningApp = {
     url,

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/cli/commands/dev.ts';
-import { REPO, runAsync } from './codegen.ts';
+import { collectLines, REPO, runAsync } from './codegen.ts';
 
 export const N8N_VERSION = '2.40.7';
 /** Where scripts/setup-n8n.sh installs n8n; CATALYST_N8N_DIR points elsewhere (e.g. another worktree's). */
@@ -50,7 +50,7 @@ export interface RunningN8n {
   url: string;
   /** Every log line so far. */
   lines: string[];
-  /** Log lines showing n8n tried to reach the internet (a name lookup of anything but loopback). */
+  /** Log lines showing n8n tried to reach the internet (a failed host-name lookup). */
   offlineViolations(): string[];
   /** Send a request to the production webhook `path` (the Webhook node's path, without /webhook/). */
   webhook(path: string, init?: WebhookInit): Promise<N8nResponse>;
@@ -133,7 +133,7 @@ export async function startN8n(opts: { workflows: Record<string, unknown>[]; cre
   const env = offlineEnv(folder, port, await freePort(), opts.env ?? {});
   const workflows = opts.workflows.map((w, i) => ({ ...w, id: typeof w.id === 'string' && w.id ? w.id : workflowId(i), name: String(w.name ?? workflowId(i)), active: false }));
   let child: ChildProcess | undefined;
-  const lines: string[] = [];
+  let lines: string[] = [];
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
@@ -154,15 +154,7 @@ export async function startN8n(opts: { workflows: Record<string, unknown>[]; cre
     for (const w of workflows) await cli(['publish:workflow', `--id=${w.id}`], env);
 
     child = spawn(NODE, [N8N_BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    const onData = (d: Buffer) => {
-      partial += d.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      lines.push(...parts.filter(Boolean));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    lines = collectLines(child);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
     // /healthz answers before the published workflows' webhooks are registered; n8n prints this line after.
