@@ -11,6 +11,7 @@ export interface FunctionSpec {
 export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = Object.freeze({
   abs: { min: 1, max: 1, doc: 'absolute value of a number' },
   bool: { min: 1, max: 1, doc: 'truthiness of a value as true/false' },
+  checkType: { min: 2, max: 2, doc: 'the value when it is null or of the type (string, number, boolean, array, object), else the node fails' },
   coalesce: { min: 1, max: 16, doc: 'first argument that is not null' },
   concat: { min: 1, max: 16, doc: 'join strings, or concatenate lists' },
   contains: { min: 2, max: 2, doc: 'substring in string, item in list, key in object' },

@@ -41,6 +41,10 @@ beforeAll(async () => {
     ]),
     ask: lastNode('ask', [openAi({ jsonOutput: true, messages: { values: [{ role: 'system' }, { content: '={{ $json.body.q }}' }] } })]),
     plain: lastNode('plain', [openAi({ messages: { values: [{ content: 'Be brief.', role: 'system' }, { content: '={{ $json.body.q }}' }] } })]),
+    route: lastNode('route', [
+      node('Route', 'switch', 3.2, { rules: { values: [{ conditions: { options: { caseSensitive: true, typeValidation: 'strict' }, combinator: 'and', conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: '1', operator: { type: 'string', operation: 'equals' } }] } }] }, options: { fallbackOutput: 'extra' } }),
+      node('Matched', 'set', 3.4, { assignments: { assignments: [{ name: 'route', type: 'string', value: 'one' }] } }),
+    ]),
   };
   for (const [name, w] of Object.entries(flows)) writeFileSync(join(exports, `${name}.json`), JSON.stringify(w));
   let out = '';
@@ -66,6 +70,13 @@ afterAll(async () => {
 });
 
 describe('imported n8n workflows answer as n8n does', () => {
+  it('Switch v3 with strict type validation: a number compared as a string fails the run (n8n: "Wrong type"); a string routes', async () => {
+    expect(await call(`${app.url}/route`, { body: { k: '1' } })).toMatchObject({ status: 200, body: { route: 'one' } });
+    const wrong = await call(`${app.url}/route`, { body: { k: 1 } });
+    expect(wrong.status).toBe(500);
+    expect(wrong.body).toMatchObject({ error: 'expression_error', node: 'route', message: expect.stringContaining('wrong type: 1 is a number but a string was expected') });
+  });
+
   it('Set v3.4: a string field whose expression is undefined is null (validateEntry keeps null from v3.2); other values become text', async () => {
     const r = await call(`${app.url}/set-null`, { body: { n: 5 } });
     expect(r).toMatchObject({ status: 200, body: { missing: null, n: '5', text: 'n is ' } });

@@ -235,7 +235,7 @@ describe('IF', () => {
   it('routes output 0 to branch "true" and output 1 to branch "false"', () => {
     const r = run(2, { conditions: { conditions: [{ leftValue: '={{ $json.body.a }}', rightValue: 'x', operator: { type: 'string', operation: 'equals' } }] } });
     expect(r.edges()).toEqual([{ from: 'if', to: 'yes', branch: 'true' }, { from: 'if', to: 'no', branch: 'false' }]);
-    expect(r.node('if').if).toBe("{{ input.a == 'x' }}");
+    expect(r.node('if').if).toBe("{{ checkType(input.a, 'string') == 'x' }}");
   });
 
   it.each([
@@ -259,19 +259,20 @@ describe('IF', () => {
     [op('string', 'notExists'), '{{ !(input.v != null) }}'],
     [op('string', 'empty'), "{{ input.v == null || input.v == '' }}"],
     [op('string', 'notEmpty'), "{{ !(input.v == null || input.v == '') }}"],
-    [op('string', 'notEquals', undefined, 'x'), "{{ input.v != 'x' }}"],
-    [op('string', 'startsWith', undefined, 'x'), "{{ startsWith(str(input.v), 'x') }}"],
-    [op('string', 'notEndsWith', undefined, 'x'), "{{ !endsWith(str(input.v), 'x') }}"],
-    [op('string', 'notContains', undefined, 'x'), "{{ !contains(str(input.v), 'x') }}"],
-    [op('number', 'gt', undefined, 1), '{{ input.v > 1 }}'],
-    [op('number', 'lte', undefined, 1), '{{ input.v <= 1 }}'],
-    [op('boolean', 'true'), '{{ input.v == true }}'],
-    [op('boolean', 'false'), '{{ input.v == false }}'],
-    [op('array', 'contains', undefined, 'x'), "{{ contains(input.v, 'x') }}"],
-    [op('array', 'lengthGt', undefined, 2), '{{ len(input.v) > 2 }}'],
+    [op('string', 'notEquals', undefined, 'x'), "{{ checkType(input.v, 'string') != 'x' }}"],
+    [op('string', 'startsWith', undefined, 'x'), "{{ startsWith(str(checkType(input.v, 'string')), 'x') }}"],
+    [op('string', 'notEndsWith', undefined, 'x'), "{{ !endsWith(str(checkType(input.v, 'string')), 'x') }}"],
+    [op('string', 'notContains', undefined, 'x'), "{{ !contains(str(checkType(input.v, 'string')), 'x') }}"],
+    [op('number', 'gt', undefined, 1), "{{ checkType(input.v, 'number') > 1 }}"],
+    [op('number', 'lte', undefined, 1), "{{ checkType(input.v, 'number') <= 1 }}"],
+    [op('number', 'equals', undefined, '={{ $json.body.w }}'), "{{ checkType(input.v, 'number') == checkType(input.w, 'number') }}"],
+    [op('boolean', 'true'), "{{ checkType(input.v, 'boolean') == true }}"],
+    [op('boolean', 'false'), "{{ checkType(input.v, 'boolean') == false }}"],
+    [op('array', 'contains', undefined, 'x'), "{{ contains(checkType(input.v, 'array'), 'x') }}"],
+    [op('array', 'lengthGt', undefined, 2), "{{ len(checkType(input.v, 'array')) > 2 }}"],
     [op('array', 'empty'), '{{ len(input.v) == 0 }}'],
     [op('object', 'notEmpty'), '{{ len(input.v) > 0 }}'],
-    [{ conditions: { options: { caseSensitive: false }, combinator: 'or', conditions: [op('string', 'equals', undefined, 'ABC').conditions.conditions[0], op('number', 'equals', undefined, 2).conditions.conditions[0]] } }, "{{ (lower(input.v) == 'abc') || (input.v == 2) }}"],
+    [{ conditions: { options: { caseSensitive: false }, combinator: 'or', conditions: [op('string', 'equals', undefined, 'ABC').conditions.conditions[0], op('number', 'equals', undefined, 2).conditions.conditions[0]] } }, "{{ (lower(checkType(input.v, 'string')) == 'abc') || (checkType(input.v, 'number') == 2) }}"],
     [{ ...op('number', 'equals', undefined, '5'), looseTypeValidation: true }, "{{ float(input.v) == float('5') }}"],
     [{ conditions: { conditions: [] } }, true],
   ])('v2 %j', (params, want) => {
@@ -326,10 +327,17 @@ describe('Switch', () => {
     const cond = (value: string) => ({ conditions: { combinator: 'and', conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: value, operator: { type: 'string', operation: 'equals' } }] } });
     const r = run(3.2, { rules: { values: [{ ...cond('a'), renameOutput: true, outputKey: 'A' }, cond('b')] }, options: { fallbackOutput: 'extra', ignoreCase: true } }, [0, 1, 2]);
     expect(r.node('switch').cases).toEqual([
-      { branch: 'A', when: "{{ lower(input.k) == 'a' }}" },
-      { branch: 'output_1', when: "{{ lower(input.k) == 'b' }}" },
+      { branch: 'A', when: "{{ lower(checkType(input.k, 'string')) == 'a' }}" },
+      { branch: 'output_1', when: "{{ lower(checkType(input.k, 'string')) == 'b' }}" },
     ]);
     expect(r.edges().find((e) => e.to === 'out_2')).toEqual({ from: 'switch', to: 'out_2', branch: 'default' });
+  });
+
+  it('v3: strict type validation (the default) fails the node on a value of another type; loose converts', () => {
+    const rules = { values: [{ conditions: { options: { typeValidation: 'strict' }, combinator: 'and', conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: '1', operator: { type: 'string', operation: 'equals' } }] } }] };
+    expect(run(3.2, { rules }, [0]).node('switch').cases).toEqual([{ branch: 'output_0', when: "{{ checkType(input.k, 'string') == '1' }}" }]);
+    const loose = run(3.2, { rules, options: { looseTypeValidation: true } }, [0]);
+    expect(loose.node('switch').cases).toEqual([{ branch: 'output_0', when: "{{ input.k == '1' }}" }]);
   });
 
   it('expression mode routes by output index', () => {

@@ -154,6 +154,12 @@ export function filterCondition(value: FilterValue | undefined, scope: ExprScope
     const operation = c.operator?.operation ?? 'equals';
     let a = withParam(`${at}.leftValue`, () => convertToTx(c.leftValue ?? '', scope));
     let b = withParam(`${at}.rightValue`, () => convertToTx(c.rightValue ?? '', scope));
+    // Strict type validation (n8n's default): a value of another type fails the node ("Wrong type").
+    if (!loose && STRICT_TYPES.has(type) && !['exists', 'notExists', 'empty', 'notEmpty'].includes(operation)) {
+      a = strictly(a, type);
+      const right = type === 'array' ? (operation.startsWith('length') ? 'number' : undefined) : type;
+      if (!c.operator?.singleValue && right) b = strictly(b, right);
+    }
     if (type === 'number' && loose) {
       if (a.type !== 'number') a = { src: `float(${a.src})`, kind: 'atom', type: 'number' };
       if (b.type !== 'number' && !['exists', 'notExists', 'empty', 'notEmpty'].includes(operation)) b = { src: `float(${b.src})`, kind: 'atom', type: 'number' };
@@ -165,6 +171,13 @@ export function filterCondition(value: FilterValue | undefined, scope: ExprScope
     return withParam(at, () => filterOp(type, operation, a, b, at));
   });
   return combine(parts, value?.combinator === 'or' ? '||' : '&&');
+}
+
+const STRICT_TYPES = new Set(['string', 'number', 'boolean', 'array', 'object']);
+/** A value checked against the operator's type at run time, unless its type is known (literals). */
+function strictly(t: Tx, type: string): Tx {
+  if (t.type === type || t.type === 'null' || (t.kind === 'atom' && /^(?:'|-?\d|true$|false$|null$)/.test(t.src))) return t;
+  return { src: `checkType(${t.src}, '${type}')`, kind: 'atom', type: t.type };
 }
 
 function filterOp(type: string, operation: string, a: Tx, b: Tx, where: string): Tx {

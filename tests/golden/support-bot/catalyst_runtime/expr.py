@@ -252,6 +252,25 @@ def fn_bool(x: Any) -> bool:
     return bool(x)
 
 
+_TYPE_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: _is_num(v) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def fn_checkType(v: Any, kind: Any) -> Any:
+    check = _TYPE_CHECKS.get(kind) if isinstance(kind, str) else None
+    if check is None:
+        raise ExpressionError(f"checkType(): unknown type {kind!r} (string, number, boolean, array, object)")
+    if v is None or check(v):
+        return v
+    found = "array" if isinstance(v, list) else _type_name(v)
+    raise ExpressionError(f"wrong type: {to_json(v)[:40]} is a {found} but a {kind} was expected")
+
+
 def fn_coalesce(*args: Any) -> Any:
     for a in args:
         if a is not None:
