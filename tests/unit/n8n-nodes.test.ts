@@ -522,6 +522,14 @@ describe('Code', () => {
     expect(String(each.node('py').code)).toContain('_json = _input.item.json');
   });
 
+  it('Python that does not compile is reported at its line and column in the n8n code (a stub), never left to break the app', () => {
+    const r = runImport(webhookChain([node('Py', 'code', 2, { language: 'python', pythonCode: "a = 1\nif a:\n b = 2\n  c = 3\nreturn [{'json': {'b': b}}]" }), respondFirst()]));
+    expect(r.errors).toMatchObject([{ code: 'code-syntax', node: 'Py', parameter: 'pythonCode', reason: expect.stringMatching(/^the Python code does not compile: IndentationError: unexpected indent \(line 4, column \d+ of the Python code\)$/) }]);
+    expect(r.node('py')).toMatchObject({ type: 'code', code: expect.stringContaining('raise RuntimeError') });
+    const syntax = runImport(webhookChain([node('Py', 'code', 2, { language: 'python', pythonCode: "a = 1\nb = a +* 2\nreturn [{'json': {'b': b}}]" }), respondFirst()]));
+    expect(syntax.errors[0].reason).toMatch(/SyntaxError: invalid syntax \(line 2, column \d+ of the Python code\)/);
+  });
+
   it.each([
     ['return _items', 'code-builtin'],
     ['  ', 'code-empty'],

@@ -1,3 +1,4 @@
+import { checkPythonCode, PythonUnavailableError } from '../../definitions/python-check.ts';
 import { describeNode, type Converted, type NodeEnv } from '../context.ts';
 import { param } from '../defaults.ts';
 import { Unsupported, unsupported } from '../issues.ts';
@@ -109,6 +110,28 @@ export function pythonShim(n: { name: string }, code: string, eachItem: boolean)
   ].join('\n');
 }
 
+/**
+ * Compile the shim with Python now, so a Code node that cannot compile is reported at its line and
+ * column in the n8n code (a stub with --allow-partial), never left to break the generated app. Without
+ * an interpreter the definitions check that follows reports it.
+ */
+function compilePython(shim: string): void {
+  let problem;
+  try {
+    [problem] = checkPythonCode([{ params: ['n8n_item', 'n8n_nodes'], code: shim }]);
+  } catch (err) {
+    if (err instanceof PythonUnavailableError) return;
+    throw err;
+  }
+  if (!problem) return;
+  const lines = shim.split('\n');
+  const first = lines.indexOf('def _n8n_main():') + 2;
+  const last = lines.lastIndexOf('_result = _n8n_main()') - 1;
+  const inBody = problem.line >= first && problem.line < last;
+  const where = inBody ? ` (line ${problem.line - first + 1}, column ${Math.max(1, problem.col - 4)} of the Python code)` : '';
+  unsupported('code-syntax', `the Python code does not compile: ${problem.message}${where}`, { parameter: 'pythonCode' });
+}
+
 export function convertCode(env: NodeEnv): Converted {
   const n = env.n8n;
   const language = param<string>(n, 'language', 'javaScript');
@@ -134,6 +157,8 @@ export function convertCode(env: NodeEnv): Converted {
   const nodesInput: Record<string, unknown> = {};
   for (const name of [...new Set(refs)].sort()) nodesInput[name] = env.scope.node(name).value();
   const item = env.input && /\b_(?:input|json|item)\b/.test(code) ? env.input.value() : {};
+  const shim = pythonShim(n, code, eachItem);
+  compilePython(shim);
   return {
     nodes: [
       {
@@ -142,7 +167,7 @@ export function convertCode(env: NodeEnv): Converted {
         description: describeNode(n),
         inputs: { n8n_item: item, n8n_nodes: nodesInput },
         outputs: ['json'],
-        code: pythonShim(n, code, eachItem),
+        code: shim,
       },
     ],
     view: baseView(`the output of code node "${n.name}"`, `nodes.${env.id}.json`),
