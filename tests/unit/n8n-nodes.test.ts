@@ -333,6 +333,17 @@ describe('Switch', () => {
     expect(r.edges().find((e) => e.to === 'out_2')).toEqual({ from: 'switch', to: 'out_2', branch: 'default' });
   });
 
+  it('responseNode mode: an output with no Respond node (a rule that does not match) answers 200 with an empty body, as n8n does', () => {
+    const w = workflow(
+      [node('Webhook', 'webhook', 2, { path: 'x', httpMethod: 'POST', responseMode: 'responseNode' }), node('Switch', 'switch', 3.2, { rules: { values: [{ conditions: { conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: 'a', operator: { type: 'string', operation: 'equals' } }] } }] } }), node('R', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'matched' })],
+      [['Webhook', 'Switch'], ['Switch', 'R', 0]],
+    );
+    const r = runImport(w);
+    expect(r.node('respond_switch')).toMatchObject({ type: 'respond', status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' });
+    expect(r.edges()).toContainEqual({ from: 'switch', to: 'respond_switch', branch: 'default' });
+    expect(r.issues.find((i) => i.code === 'no-respond')).toMatchObject({ severity: 'note' });
+  });
+
   it('v3: strict type validation (the default) fails the node on a value of another type; loose converts', () => {
     const rules = { values: [{ conditions: { options: { typeValidation: 'strict' }, combinator: 'and', conditions: [{ leftValue: '={{ $json.body.k }}', rightValue: '1', operator: { type: 'string', operation: 'equals' } }] } }] };
     expect(run(3.2, { rules }, [0]).node('switch').cases).toEqual([{ branch: 'output_0', when: "{{ checkType(input.k, 'string') == '1' }}" }]);

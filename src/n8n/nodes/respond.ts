@@ -172,8 +172,10 @@ export function leafResponse(
       return { status: r?.status ?? 200, headers, body: r?.responseData === 'allEntries' ? [body] : body, description: desc, origin };
     }
     case 'responseNode':
-      issue('warning', 'no-respond', 'on some paths no Respond to Webhook node runs; the workflow defines no response there (n8n answers with its default when the run ends), Catalyst answers 200 with the last node\'s output');
-      return undefined;
+      // What n8n answers when the run ends without a Respond to Webhook node (checked against n8n:
+      // tests/integration/n8n-oracle-fidelity.test.ts): 200 with an empty body.
+      issue('note', 'no-respond', 'on some paths no Respond to Webhook node runs; there n8n answers 200 with an empty body when the run ends, and so does Catalyst');
+      return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '', description: 'n8n: no Respond to Webhook node runs on this path; n8n answers 200 with an empty body', origin };
     case 'call': {
       const desc = `n8n: the called workflow returns the data of the last node ("${origin}")`;
       if (kind === 'empty') {
