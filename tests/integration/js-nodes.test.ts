@@ -80,8 +80,8 @@ describe('javascript nodes', () => {
   it('an endless loop ends within the time limit and the app keeps serving', async () => {
     const r = await call(`${app.url}/calc`, { body: { n: 'loop' } });
     expect(r.status).toBe(500);
-    expect((r.body as { message: string }).message).toBe('JavaScript node js did not finish within 300 ms (time limit)');
-    expect(r.ms).toBeLessThan(3000);
+    expect((r.body as { message: string }).message).toBe('JavaScript node js did not finish within 1500 ms (time limit)');
+    expect(r.ms).toBeLessThan(6000);
     expect((await call(`${app.url}/health`)).status).toBe(200);
     expect((await call(`${app.url}/calc`, { body: { n: 2 } })).body).toMatchObject({ doubled: 4 });
   });
