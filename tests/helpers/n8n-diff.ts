@@ -81,9 +81,12 @@ export interface SideBySideOptions {
   upstream: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>;
   /** URL prefix in the exports → path prefix on the stand-in (`https://api.x.com` → `/x`). */
   rewrite?: Record<string, string>;
-  /** The app's secrets (environment) and the n8n credentials holding the same values. */
+  /**
+   * The app's secrets (environment) and the n8n credentials holding the same values; a function gets
+   * the stand-in's URL (for credentials that hold a base URL, e.g. openAiApi's `url`).
+   */
   secrets?: Record<string, string>;
-  credentials?: N8nCredential[];
+  credentials?: N8nCredential[] | ((upstreamUrl: string) => N8nCredential[]);
   /** Import with --allow-partial (stubs for what cannot be imported); the default insists on a clean import. */
   allowPartial?: boolean;
   /** Upstream request headers to compare (lower case). */
@@ -150,7 +153,7 @@ export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySi
     writeApp(generateApp(ws.workspace.projects[0], ws.workspace, { catalystVersion: TEST_VERSION }), appDir);
     [app, n8n] = await Promise.all([
       startApp(appDir, python, opts.secrets ?? {}, 60_000),
-      startN8n({ workflows: Object.values(opts.exports).map((w) => rewriteText(w, rewrite)), credentials: opts.credentials }),
+      startN8n({ workflows: Object.values(opts.exports).map((w) => rewriteText(w, rewrite)), credentials: typeof opts.credentials === 'function' ? opts.credentials(stub.url) : opts.credentials }),
     ]);
     const headerNames = opts.upstreamHeaders ?? [];
     const upstreamSince = async (since: number, atLeast = 0) => {

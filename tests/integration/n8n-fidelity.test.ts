@@ -3,7 +3,7 @@
  * imported with `catalyst import n8n` (the LLM base URL pointed at a loopback stand-in with
  * --rewrite-url), the app runs under real uvicorn, and each case checks what n8n's node code does
  * (cited next to it): Set string fields keep null, OpenAI messages are sent as n8n sends them (missing
- * content left out, n8n's JSON-mode system message first), an upstream 500 is one call (no retry), and a
+ * content expression left out, n8n's JSON-mode system message first), an upstream 500 is one call (no retry), and a
  * failed run answers with our error envelope (n8n: 500 {"message": "Error in workflow"}).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ describe('imported n8n workflows answer as n8n does', () => {
     expect(r).toMatchObject({ status: 200, body: { missing: null, n: '5', text: 'n is ' } });
   });
 
-  it('OpenAI JSON output: n8n\'s system message first, a message without content sent without it, the base URL rewritten', async () => {
+  it('OpenAI JSON output: n8n\'s system message first, a message without content in the export is "", the base URL rewritten', async () => {
     const since = llm.requests.length;
     const r = await call(`${app.url}/ask`, { body: { q: 'Colours?' } });
     expect(r.status).toBe(200);
@@ -90,7 +90,7 @@ describe('imported n8n workflows answer as n8n does', () => {
     expect(sent).toHaveLength(1);
     expect(JSON.parse(sent[0].body)).toEqual({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'system', content: JSON_SYSTEM }, { role: 'system' }, { role: 'user', content: 'Colours?' }],
+      messages: [{ role: 'system', content: JSON_SYSTEM }, { role: 'system', content: '' }, { role: 'user', content: 'Colours?' }],
       response_format: { type: 'json_object' },
     });
     // The expression gives undefined: n8n's JSON body leaves the content out.

@@ -28,20 +28,35 @@ const EXPORTS = {
     node('Route', 'switch', 3.2, { rules: { values: [strictRule('string', '1')] }, options: { fallbackOutput: 'extra' } }),
     node('Matched', 'set', 3.4, { assignments: { assignments: [{ id: 'r', name: 'route', type: 'string', value: 'one' }] }, options: {} }),
   ]),
+  'ask.json': flow('fid-ask', 'lastNode', [
+    node('Ask', 'openAi', 1.8, { modelId: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, jsonOutput: true, messages: { values: [{ role: 'system' }, { content: '={{ $json.body.q }}' }] }, options: {} }, { credentials: { openAiApi: { id: 'oaiFidelity00001', name: 'OpenAi account' } } }),
+  ]),
   'unmatched.json': flow('fid-unmatched', 'responseNode', [
     node('Route', 'switch', 3.2, { rules: { values: [strictRule('string', 'a')] }, options: {} }),
     node('Respond', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'matched' }),
   ]),
 };
 
-function upstream(_req: IncomingMessage, _body: string, res: ServerResponse): void {
-  json(res, 404, { error: 'no upstream in these cases' });
+const OPENAI_KEY = 'sk-oracle-fidelity-7d2e';
+
+/** The OpenAI stand-in: a fixed JSON completion; a 500 when a message says "fail". */
+function upstream(req: IncomingMessage, body: string, res: ServerResponse): void {
+  if (req.method !== 'POST' || req.url !== '/openai/v1/chat/completions') return json(res, 404, { error: `no stand-in for ${req.method} ${req.url}` });
+  if ((JSON.parse(body) as { messages: { content?: string }[] }).messages.some((m) => m.content === 'fail')) return json(res, 500, { error: { message: 'upstream broke' } });
+  json(res, 200, { id: 'c1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: '{"ok": true}' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
 }
 
 let side: SideBySide;
 
 beforeAll(async () => {
-  side = await startSideBySide({ exports: EXPORTS, upstream });
+  side = await startSideBySide({
+    exports: EXPORTS,
+    upstream,
+    rewrite: { 'https://api.openai.com': '/openai' },
+    secrets: { OPENAI_API_KEY: OPENAI_KEY },
+    credentials: (url) => [{ id: 'oaiFidelity00001', name: 'OpenAi account', type: 'openAiApi', data: { apiKey: OPENAI_KEY, url: `${url}/openai/v1` } }],
+    upstreamHeaders: ['authorization'],
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -69,6 +84,21 @@ describe('fidelity fixes, checked against n8n', () => {
   it('Switch v3 strict: a string routes; a number compared as a string fails the run in both', async () => {
     expect((await same({ path: 'fid-route', body: { k: '1' } })).body).toEqual({ route: 'one' });
     expect((await same({ path: 'fid-route', body: { k: 1 } })).status).toBe('workflow failed');
+  });
+
+  it('OpenAI JSON output: the same chat completion request (n8n\'s system message first, a message without content is ""), sent once when it fails', async () => {
+    const { n8n, app } = await side.send({ path: 'fid-ask', body: { q: 'Colours?' } });
+    expect(app.upstream, `n8n: ${JSON.stringify(n8n)}`).toEqual(n8n.upstream);
+    expect(n8n.upstream).toMatchObject([{ method: 'POST', url: '/openai/v1/chat/completions', headers: { authorization: `Bearer ${OPENAI_KEY}` }, body: { messages: [{ role: 'system', content: 'You are a helpful assistant designed to output JSON.' }, { role: 'system', content: '' }, { role: 'user', content: 'Colours?' }], response_format: { type: 'json_object' } } }]);
+    // Written-down difference: when the content expression gives undefined, n8n 2.40.7 fails the run
+    // before calling the API; the app sends that message without a content field.
+    const missing = await side.send({ path: 'fid-ask', body: {} });
+    expect(missing.n8n).toMatchObject({ status: 'workflow failed', upstream: [] });
+    expect((missing.app.upstream[0].body as { messages: unknown[] }).messages[2]).toEqual({ role: 'user' });
+    const failed = await side.send({ path: 'fid-ask', body: { q: 'fail' } });
+    expect(failed.app.upstream).toEqual(failed.n8n.upstream);
+    expect(failed.n8n.upstream).toHaveLength(1);
+    expect([failed.n8n.status, failed.app.status]).toEqual(['workflow failed', 'workflow failed']);
   });
 
   it('Switch with no matching rule and no fallback output, answered by a Respond node on a rule\'s branch', async () => {

@@ -558,14 +558,14 @@ describe('LLM nodes', () => {
     expect(r.yaml('project.yaml')).toContain('OPENAI_API_KEY: OpenAI API key');
   });
 
-  it('OpenAI: messages as n8n sends them (any order and role, missing content left out), JSON mode adds n8n\'s system message, no retries unless Retry On Fail', () => {
+  it('OpenAI: messages as n8n sends them (any order and role, a missing content is n8n\'s default ""), JSON mode adds n8n\'s system message, no retries unless Retry On Fail', () => {
     const values = [{ role: 'system' }, { content: '=Q: {{ $json.body.q }}' }, { content: 'ok', role: 'assistant' }, { content: '={{ $json.body.more }}' }];
     const openai = node('Ask', 'openAi', 1.8, { modelId: 'gpt-4o', jsonOutput: true, messages: { values } }, { credentials: { openAiApi: { id: 'x', name: 'OpenAi account' } } });
     const r = runImport(webhookChain([openai, respondFirst()]));
     expect(r.errors).toEqual([]);
     expect(r.node('ask')).toMatchObject({
       json: true,
-      messages: [{ role: 'system', content: 'You are a helpful assistant designed to output JSON.' }, { role: 'system' }, { role: 'user', content: 'Q: {{ input.q }}' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: '{{ input.more }}' }],
+      messages: [{ role: 'system', content: 'You are a helpful assistant designed to output JSON.' }, { role: 'system', content: '' }, { role: 'user', content: 'Q: {{ input.q }}' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: '{{ input.more }}' }],
     });
     expect(r.node('ask').retries).toBeUndefined();
     expect(r.node('ask').baseUrl).toBeUndefined();

@@ -41,7 +41,8 @@ function llmOptions(node: NodeOut, options: Record<string, unknown>, env: NodeEn
 
 /** A message's content: a single expression keeps its value (null is left out at run time); text is text. */
 function messageContent(raw: unknown, env: NodeEnv): unknown {
-  if (raw === undefined) return undefined;
+  // A message the export has no content for gets n8n's default, "" (checked against n8n).
+  if (raw === undefined) return '';
   if (isN8nExpression(raw)) {
     const parts = splitN8nTemplate(raw.slice(1));
     if (parts.length === 1 && 'expr' in parts[0]) return `{{ ${convertToTx(raw, env.scope).src} }}`;
@@ -55,15 +56,14 @@ export function convertOpenAi(env: NodeEnv): Converted {
   const resource = param<string>(n, 'resource', 'text');
   const operation = param<string>(n, 'operation', 'message');
   if (resource !== 'text' || operation !== 'message') unsupported('openai-resource', `OpenAI ${resource} / ${operation} is not supported (only text → message a model)`, { parameter: 'resource' });
-  // n8n sends the messages as they are: in order, any role, a content that is missing (or an
-  // expression that gives undefined) left out of the JSON; in JSON mode its own system message first.
+  // n8n sends the messages as they are: in order, any role, a content expression that gives undefined
+  // left out of the JSON; in JSON mode its own system message first.
   const json = param<boolean>(n, 'jsonOutput', false);
   const messages: { role: string; content?: unknown }[] = json ? [{ role: 'system', content: JSON_SYSTEM_MESSAGE }] : [];
   param<{ content?: unknown; role?: string }[]>(n, 'messages.values', []).forEach((m, i) => {
     const role = m.role ?? 'user';
     if (role !== 'system' && role !== 'user' && role !== 'assistant') unsupported('llm-messages', `message role "${role}" is not supported (system, user and assistant are)`, { parameter: `messages.values[${i}].role` });
-    const content = messageContent(m.content, env);
-    messages.push(content === undefined ? { role } : { role, content });
+    messages.push({ role, content: messageContent(m.content, env) });
   });
   if (messages.length === 0) unsupported('llm-messages', 'the node sends no messages', { parameter: 'messages.values' });
   if (param<boolean>(n, 'simplify', true) === false) unsupported('llm-simplify', 'the raw (not simplified) OpenAI response is not available', { parameter: 'simplify' });
