@@ -150,6 +150,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
           { name: 'timeout_s', py: seconds(def.timeoutMs) },
           { name: 'retries', py: String(def.retries) },
           { name: 'response_type', py: pyStr(def.responseType) },
+          ...(def.textKey === undefined ? [] : [{ name: 'text_key', py: pyStr(def.textKey) }]),
           { name: 'fail_on_error', py: def.failOnError ? 'True' : 'False' },
           ...allow,
         ],

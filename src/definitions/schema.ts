@@ -118,7 +118,8 @@ export const httpRequestNode = z.strictObject({
     .optional(),
   timeoutMs: timeoutMs.optional(),
   retries: retries.default(0),
-  responseType: z.enum(['json', 'text']).default('json'),
+  responseType: z.enum(['json', 'text', 'auto']).default('json').describe('auto: JSON when the answer is application/json (or +json), else the text'),
+  textKey: z.string().min(1).max(200).optional().describe('with responseType auto: a text answer becomes {<textKey>: text}'),
   failOnError: z.boolean().default(true).describe('treat a 4xx/5xx response as a node failure'),
 });
 

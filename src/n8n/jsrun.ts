@@ -147,6 +147,35 @@ export function itemValue(view: View | undefined): unknown {
   return view.jsValue ? view.jsValue() : view.value();
 }
 
+/** Luxon methods that give a DateTime, for following a chain from `$now`, `$today` or `DateTime`. */
+const DATETIME_METHODS = new Set(['now', 'local', 'utc', 'fromISO', 'fromJSDate', 'fromMillis', 'fromSeconds', 'fromFormat', 'fromSQL', 'fromObject', 'plus', 'minus', 'set', 'setZone', 'setLocale', 'startOf', 'endOf', 'toLocal', 'toUTC', 'reconfigure']);
+
+function isDateTime(n: AstNode): boolean {
+  if (n.type === 'Identifier') return n.name === '$now' || n.name === '$today';
+  if (n.type !== 'CallExpression') return false;
+  const callee = n.callee as AstNode;
+  if (callee.type !== 'MemberExpression' || callee.computed) return false;
+  const method = (callee.property as AstNode).name as string;
+  const obj = callee.object as AstNode;
+  if (obj.type === 'Identifier' && obj.name === 'DateTime') return DATETIME_METHODS.has(method);
+  return DATETIME_METHODS.has(method) && isDateTime(obj);
+}
+
+/**
+ * n8n expressions extend DateTime with `format(fmt)` (Luxon's `toFormat`; n8n Code nodes do not have it):
+ * `x.format(` on a DateTime from `$now`, `$today` or `DateTime.…()` is rewritten to `x.toFormat(`.
+ */
+export function dateTimeFormat(js: string, ast: AcornNode): string {
+  const at: number[] = [];
+  walk(ast, (n) => {
+    if (n.type !== 'CallExpression') return;
+    const callee = n.callee as AstNode;
+    if (callee.type === 'MemberExpression' && !callee.computed && (callee.property as AstNode).name === 'format' && isDateTime(callee.object as AstNode)) at.push((callee.property as AstNode).start);
+  });
+  for (const i of at.sort((a, b) => b - a)) js = `${js.slice(0, i)}toFormat${js.slice(i + 'format'.length)}`;
+  return js;
+}
+
 /** The `javascript` node fields shared by Code nodes and expression nodes. */
 function nodeFields(refs: JsRefs, scope: ExprScope, input: View | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -193,6 +222,7 @@ export class JsExpressions {
       return e;
     }, what, js);
     const refs = jsRefs(ast, what);
+    js = dateTimeFormat(js, ast);
     for (const n of refs.nodes) this.scope().node(n); // throws when it does not run before
     for (const n of refs.nodes) this.nodes.add(n);
     for (const e of refs.env) this.env.add(e);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convertToTx, convertValue, isWholeItem, translateExpression, translateValueExpression, type ExprScope } from '../../src/n8n/expr.ts';
 import { Unsupported } from '../../src/n8n/issues.ts';
 import { convertJson } from '../../src/n8n/jsontemplate.ts';
+import { JsExpressions } from '../../src/n8n/jsrun.ts';
 import { baseView, httpView, llmView, overlayView, webhookView, type Tree, type View } from '../../src/n8n/views.ts';
 import { unsupported } from '../../src/n8n/issues.ts';
 
@@ -294,6 +295,21 @@ describe('n8n parameter values (templates)', () => {
     for (const [e, code] of [['foo($json.a)', 'unknown-variable'], ['$vars.x', 'n8n-variable'], ['$json.a = 1', 'assignment'], ['$binary.data', 'binary']]) {
       expect(() => translateExpression(e, js), e).toThrow(expect.objectContaining({ code }));
     }
+  });
+
+  it("n8n's DateTime extension format(fmt) runs as Luxon's toFormat(fmt) in expressions evaluated as JavaScript", () => {
+    const exprs = new JsExpressions(() => 'x_js', () => scope());
+    const cases = [
+      ['$now.format("yyyy-MM-dd-HH-mm")', '$now.toFormat("yyyy-MM-dd-HH-mm")'],
+      ["$today.minus({ days: 1 }).format('d') + $now.format('HH')", "$today.minus({ days: 1 }).toFormat('d') + $now.toFormat('HH')"],
+      ["DateTime.now().setZone('UTC').format('x')", "DateTime.now().setZone('UTC').toFormat('x')"],
+      // Not a DateTime from $now / $today / DateTime: left as written.
+      ["$json.a.format('x')", "$json.a.format('x')"],
+      ["$now.toISO().format('x')", "$now.toISO().format('x')"],
+      ["$now['format']('x')", "$now['format']('x')"],
+    ];
+    cases.forEach(([e], i) => expect(exprs.add(e).src).toBe(`nodes.x_js.e${i}`));
+    expect(exprs.node('Node', undefined)?.code).toBe(`return {\n${cases.map(([, out], i) => `  e${i}: (${out}),\n`).join('')}};\n`);
   });
 
   it('reports unclosed templates', () => {

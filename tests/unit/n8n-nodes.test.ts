@@ -168,6 +168,7 @@ describe('Set', () => {
           { name: 'num', type: 'number', value: '=1{{ $json.body.n }}' },
           { name: 'str', type: 'string', value: '={{ $json.body.n }}' },
           { name: 'arr', type: 'array', value: '={{ $json.body.list }}' },
+          { name: 'split', type: 'array', value: '={{ $json.body.s.split(",") }}' },
           { name: 'obj', type: 'object', value: '={"a": {{ $json.body.n }} }' },
           { name: 'lit', type: 'string', value: '=plain' },
           { name: '=renamed', type: 'string', value: 'x' },
@@ -177,7 +178,9 @@ describe('Set', () => {
     expect(r.node('set').set).toEqual({
       num: "{{ float(concat('1', input.n)) }}",
       str: '{{ input.n == null ? null : str(input.n) }}',
-      arr: '{{ input.list }}',
+      // n8n parses JSON text given to an array/object field (a list stays a list: parseJson keeps non-strings).
+      arr: '{{ parseJson(input.list) }}',
+      split: "{{ split(input.s, ',') }}",
       obj: "{{ parseJson(concat('{\"a\": ', input.n, ' }')) }}",
       lit: 'plain',
       renamed: 'x',
@@ -482,12 +485,19 @@ describe('HTTP Request', () => {
     expect(run(4.2, params).errors.map((e) => e.code)).toContain(code);
   });
 
-  it('an autodetected response that nothing reads is taken as text (n8n may download a file); one that is read is JSON', () => {
+  it('an autodetected response that nothing reads is taken as text (n8n may download a file); one that is read is detected at run time (auto)', () => {
     const unread = runImport(webhookChain([node('Download', 'httpRequest', 4.2, { url: 'https://x.io/file.pdf' })], 'onReceived'));
     expect(unread.node('download').responseType).toBe('text');
     const read = runImport(webhookChain([node('Get', 'httpRequest', 4.2, { url: 'https://x.io/data' })], 'lastNode'));
-    expect(read.node('get').responseType).toBeUndefined();
+    // n8n's item for a text answer is {data: text} (or the output property named in the options).
+    expect(read.node('get')).toMatchObject({ responseType: 'auto', textKey: 'data' });
     expect(read.yaml(`workflows/${read.doc().name}.yaml`)).not.toContain('autodetect');
+    const named = runImport(webhookChain([node('Get', 'httpRequest', 4.2, { url: 'https://x.io/data', options: { response: { response: { outputPropertyName: 'page' } } } })], 'lastNode'));
+    expect(named.node('get')).toMatchObject({ responseType: 'auto', textKey: 'page' });
+    // With the full response, the text is the body itself.
+    const full = runImport(webhookChain([node('Get', 'httpRequest', 4.2, { url: 'https://x.io/data', options: { response: { response: { fullResponse: true } } } })], 'lastNode'));
+    expect(full.node('get').responseType).toBe('auto');
+    expect(full.node('get').textKey).toBeUndefined();
   });
 
   it('warns about URLs that are not absolute and rewrites URL prefixes on request', () => {

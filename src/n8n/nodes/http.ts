@@ -185,8 +185,8 @@ export function convertHttp(env: NodeEnv): Converted {
   if (Number.isFinite(timeout) && timeout > 0) node.timeoutMs = Math.min(Math.round(timeout), 3_600_000);
   if (n.retryOnFail) node.retries = Math.max(0, Math.min(10, (n.maxTries ?? 3) - 1));
   if (text) node.responseType = 'text';
-  // n8n detects the response format; ours is JSON. Marked so the importer can make it text when nothing reads it.
-  else if (format === 'autodetect') node[AUTODETECT] = true;
+  // n8n detects the response format (by Content-Type); marked so the importer can make it text when nothing reads it.
+  else if (format === 'autodetect') node[AUTODETECT] = fullResponse ? '' : String(resp.outputPropertyName ?? 'data');
   if (!failOnError) node.failOnError = false;
   return {
     nodes: [node],
@@ -195,8 +195,10 @@ export function convertHttp(env: NodeEnv): Converted {
 }
 
 /**
- * n8n's HTTP Request detects the response format (JSON, text or a file); ours parses JSON. When nothing
- * reads a node's output, its response is taken as text, so a download or an HTML page cannot fail the run.
+ * n8n's HTTP Request detects the response format by Content-Type: JSON is parsed, text becomes the item
+ * {data: text} (the body, with full response). A node whose output is read gets responseType auto (with
+ * textKey for n8n's item); when nothing reads it, its response is taken as text, so a download cannot fail
+ * the run.
  */
 export function resolveAutodetect(doc: Record<string, unknown>): void {
   const nodes = (doc.nodes ?? []) as NodeOut[];
@@ -209,7 +211,12 @@ export function resolveAutodetect(doc: Record<string, unknown>): void {
   visit(nodes);
   for (const n of nodes) {
     if (!(AUTODETECT in n)) continue;
+    const textKey = n[AUTODETECT] as string;
     delete n[AUTODETECT];
     if (!read.has(n.id)) n.responseType = 'text';
+    else {
+      n.responseType = 'auto';
+      if (textKey) n.textKey = textKey;
+    }
   }
 }

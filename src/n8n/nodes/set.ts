@@ -99,8 +99,10 @@ function fieldValue(env: NodeEnv, f: Field): unknown {
       }
       case 'array':
       case 'object': {
-        if (single) return convertValue(raw, env.scope);
-        return `{{ parseJson(${convertToTx(raw, env.scope).src}) }}`;
+        // n8n parses a string as JSON text; a value that already is a list or an object is kept.
+        const t = convertToTx(raw, env.scope);
+        if (single && (t.type === 'array' || t.type === 'object')) return `{{ ${t.src} }}`;
+        return `{{ parseJson(${t.src}) }}`;
       }
       default:
         return convertValue(raw, env.scope);

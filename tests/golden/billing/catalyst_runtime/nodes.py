@@ -3,6 +3,7 @@
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,6 +52,10 @@ def check_host(ctx: Run, target: str, allow_hosts: tuple[str, ...] | str | None)
     raise UpstreamError(f"node {ctx.node}: host {host[:100]!r} is not in the node's allowHosts")
 
 
+# responseType auto: a JSON media type (application/json, application/...+json) is parsed, anything else is text.
+_JSON_TYPE = re.compile(r"\s*application/([\w.-]+\+)?json\s*(;|$)", re.I)
+
+
 async def http_request(
     ctx: Run,
     *,
@@ -66,6 +71,7 @@ async def http_request(
     response_type: str,
     fail_on_error: bool,
     allow_hosts: tuple[str, ...] | str | None = None,
+    text_key: str | None = None,
 ) -> dict[str, Any]:
     """→ {status, headers, body}. 4xx/5xx fail the node unless fail_on_error is false."""
     target = expr.text(url)
@@ -94,8 +100,10 @@ async def http_request(
     )
     if fail_on_error and reply.status >= 400:
         raise UpstreamError(f"{what} responded with status {reply.status}")
-    if response_type == "text":
-        out_body: Any = reply.text()
+    if response_type == "auto" and not _JSON_TYPE.match(reply.headers.get("content-type", "")):
+        out_body: Any = reply.text() if text_key is None else {text_key: reply.text()}
+    elif response_type == "text":
+        out_body = reply.text()
     elif not reply.content.strip():
         out_body = None
     else:
