@@ -65,8 +65,10 @@ export const bench: Bench = {
       const python = await appPython(billing.requirements, log);
       const versions = { wrk: wrkVersion, ...(await pythonVersions(python)) };
 
+      // billing's secrets (its lookup route takes an API key; the charge route measured here does not).
+      const secrets = { BILLING_API_KEY: 'bench-billing-api-key', CATALYST_PEER_KEY: 'bench-billing-peer-key' };
       const start = async (label: string, appDir: string, module: string, env: Record<string, string> = {}, flags: readonly string[] = UVICORN_FLAGS) =>
-        startServer({ label, python, appDir, module, env, flags, logFile: join(tmp.dir, `${label.replace(/[^a-z0-9]+/gi, '-')}.log`) });
+        startServer({ label, python, appDir, module, env: { ...secrets, ...env }, flags, logFile: join(tmp.dir, `${label.replace(/[^a-z0-9]+/gi, '-')}.log`) });
       const pairs: Pair[] = [];
       const defs = [
         {

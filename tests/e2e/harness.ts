@@ -96,8 +96,8 @@ export interface HttpAnswer {
   body: any;
 }
 
-export async function post(url: string, body: unknown): Promise<HttpAnswer> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
   const text = await r.text();
   let parsed: unknown = text;
   try {

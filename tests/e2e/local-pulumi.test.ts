@@ -4,9 +4,10 @@
  * copy of the repository (own file backend, own ports: see harness.ts). The tests run in order and
  * share one deployment, so each builds on the state the previous one left:
  *
- *   preview → up (routes, cross-project call, secret reaches the app) → no-op up through
- *   scripts/up.sh (no changes, same pids, healthy report) → a billing edit replaces only billing →
- *   no planted secret in any file → failing health check → missing secret → Ctrl-C → SIGKILL of
+ *   preview → up (routes, billing's API key, the cross-project call with billing's peer key, secret
+ *   reaches the app) → no-op up through scripts/up.sh (no changes, same pids, healthy report) → a
+ *   billing edit replaces only billing → a peer key rotation (config change + up) → no planted
+ *   secret in any file → failing health check → missing secret → Ctrl-C → SIGKILL of
  *   pulumi → `npm run down` (scripts/down.sh: the dashboard, then catalyst down) leaves nothing behind.
  *
  * A missing engine fails the suite with the setup command; it is never skipped.
@@ -20,6 +21,12 @@ const BILLING = 'billing.local';
 const BOT = 'support-bot.local';
 const STACKS = [BILLING, BOT];
 const SECRET = plantedSecret();
+// billing's secrets, set the documented way over the placeholders of the committed stack file.
+const API_KEY = plantedSecret();
+const PEER_KEY = plantedSecret();
+const PEER_KEY_NEXT = plantedSecret();
+const PLANTED = [SECRET, API_KEY, PEER_KEY, PEER_KEY_NEXT];
+const KEY = { 'X-Api-Key': API_KEY };
 const STEP_MS = 240_000;
 
 let repo: E2eRepo;
@@ -89,6 +96,9 @@ describe('the real engine on the local stacks', () => {
     // The secret is set the documented way, after the stack exists; ports and env went into the files.
     await repo.pulumiOk(['config', 'set', '--secret', 'catalyst:TICKETS_TOKEN', SECRET], BOT);
     expect(readFileSync(repo.path('stacks', `Pulumi.${BOT}.yaml`), 'utf8')).not.toContain(SECRET);
+    await repo.pulumiOk(['config', 'set', '--secret', 'catalyst:BILLING_API_KEY', API_KEY], BILLING);
+    await repo.pulumiOk(['config', 'set', '--secret', 'catalyst:peerKey', PEER_KEY], BILLING);
+    expect(readFileSync(repo.path('stacks', `Pulumi.${BILLING}.yaml`), 'utf8')).not.toMatch(new RegExp(`${API_KEY}|${PEER_KEY}`));
 
     ok(await repo.cli(['up', '--env', 'local']), 'first up');
     const out = await outputs();
@@ -104,14 +114,21 @@ describe('the real engine on the local stacks', () => {
       { method: 'POST', path: '/lookup', workflow: 'lookup' },
     ]);
 
-    const lookup = await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' });
+    // lookup takes billing's API key (auth apiKey); without it, 401.
+    const lookup = await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, KEY);
     expect(lookup).toEqual({ status: 200, body: { customerId: 'cus_42', plan: 'free', seats: 1, monthly: 0, currency: 'EUR' } });
+    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' })).status).toBe(401);
+    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, { 'X-Api-Key': PEER_KEY })).status).toBe(401);
+    // billing exports its peer key as a secret output; support-bot exports none.
+    expect(out[BILLING].peerKey).toBe('[secret]');
+    expect(out[BOT].peerKey).toBeNull();
     const charge = await post(`${url(BILLING)}/charge`, { customerId: 'cus_7', amount: 10 });
     expect(charge.status).toBe(201);
     expect(charge.body).toMatchObject({ invoiceId: 'inv_cus_7_1000', net: 10, tax: 2, total: 12, currency: 'EUR', memo: 'monthly charge' });
     expect((await post(`${url(BILLING)}/charge`, { customerId: 'cus_7', amount: -1 })).status).toBe(422);
 
-    // support-bot → billing over HTTP, through the URL wired from billing's stack by a StackReference.
+    // support-bot → billing over HTTP, through the URL and the peer key wired from billing's stack by
+    // a StackReference (the key as a secret): billing's lookup lets it in.
     const ask = await post(`${url(BOT)}/ask`, { customerId: 'cus_5', question: 'Which plan am I on?' });
     expect(ask).toEqual({ status: 200, body: { answer: 'You are on the enterprise plan at 289 per month.', category: 'billing', plan: 'enterprise' } });
 
@@ -182,12 +199,30 @@ describe('the real engine on the local stacks', () => {
     expect(alive(billingPid)).toBe(false);
     expect(alive(repo.pid(BILLING))).toBe(true);
     expect(repo.pid(BOT)).toBe(botPid);
-    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' })).body).toMatchObject({ plan: 'free', edition: 'e2e' });
+    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, KEY)).body).toMatchObject({ plan: 'free', edition: 'e2e' });
     expect((await post(`${url(BOT)}/ask`, { customerId: 'cus_42', question: 'what is my plan' })).body.plan).toBe('free');
   }, STEP_MS);
 
+  it('rotates billing’s peer key with config changes and `up` (docs/security.md): the old key works until support-bot has the new one', async () => {
+    const peer = (key: string) => post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, { 'X-Catalyst-Peer-Key': key });
+    const ask = () => post(`${url(BOT)}/ask`, { customerId: 'cus_5', question: 'Which plan am I on?' });
+    expect((await peer(PEER_KEY)).status).toBe(200);
+    await repo.pulumiOk(['config', 'set', '--secret', 'catalyst:peerKeyPrevious', PEER_KEY], BILLING);
+    await repo.pulumiOk(['config', 'set', '--secret', 'catalyst:peerKey', PEER_KEY_NEXT], BILLING);
+    ok(await repo.cli(['up', '--env', 'local']), 'up after a peer key rotation');
+    expect((await peer(PEER_KEY)).status).toBe(200);
+    expect((await peer(PEER_KEY_NEXT)).status).toBe(200);
+    expect((await ask()).body).toMatchObject({ category: 'billing', plan: 'enterprise' });
+    await repo.pulumiOk(['config', 'rm', 'catalyst:peerKeyPrevious'], BILLING);
+    ok(await repo.cli(['up', '--env', 'local']), 'up after the rotation ended');
+    expect((await peer(PEER_KEY)).status).toBe(401);
+    expect((await peer(PEER_KEY_NEXT)).status).toBe(200);
+    // support-bot reads the new key through its StackReference: it still gets in.
+    expect(await ask()).toEqual({ status: 200, body: { answer: 'You are on the enterprise plan at 289 per month.', category: 'billing', plan: 'enterprise' } });
+  }, STEP_MS);
+
   it('the planted secret is nowhere in plain text: state, outputs, generated files, run logs, report, CLI output', async () => {
-    const encoded = [SECRET, Buffer.from(SECRET).toString('base64'), Buffer.from(SECRET).toString('hex')];
+    const encoded = PLANTED.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('hex')]);
     const files = ['.pulumi-state', '.build', '.catalyst', 'stacks'].flatMap((d) => repo.files(d));
     expect(files.some((f) => f.endsWith('app.log'))).toBe(true);
     expect(files.some((f) => f.endsWith('report.json'))).toBe(true);
@@ -198,8 +233,10 @@ describe('the real engine on the local stacks', () => {
       return encoded.some((e) => text.includes(e));
     });
     expect(leaks).toEqual([]);
-    expect(JSON.stringify(await outputs())).not.toContain(SECRET);
-    expect(repo.transcript).not.toContain(SECRET);
+    for (const s of PLANTED) {
+      expect(JSON.stringify(await outputs())).not.toContain(s);
+      expect(repo.transcript).not.toContain(s);
+    }
     // …while it is really set, as ciphertext.
     expect(readFileSync(repo.path('stacks', `Pulumi.${BOT}.yaml`), 'utf8')).toMatch(/catalyst:TICKETS_TOKEN:\n\s+secure: v1:/);
   }, STEP_MS);
@@ -249,7 +286,7 @@ describe('the real engine on the local stacks', () => {
     ok(await repo.cli(['up', '--env', 'local']), 'up after Ctrl-C');
     expect(alive(repo.pid(BILLING))).toBe(true);
     expect(repo.pid(BOT)).toBe(botPid);
-    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' })).status).toBe(200);
+    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, KEY)).status).toBe(200);
   }, STEP_MS);
 
   it('pulumi killed (SIGKILL) mid-update: the next up removes the stale lock and the interrupted create, and converges', async () => {
@@ -283,7 +320,7 @@ describe('the real engine on the local stacks', () => {
     expect(repo.locks(BILLING)).toEqual([]);
     expect(repo.checkpoint(BILLING).pending_operations ?? []).toEqual([]);
     expect(repo.pid(BOT)).toBe(botPid);
-    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' })).body.edition).toBe('e2e-2');
+    expect((await post(`${url(BILLING)}/lookup`, { customerId: 'cus_42' }, KEY)).body.edition).toBe('e2e-2');
     const quiet = ok(await repo.cli(['preview', '--env', 'local', '--expect-no-changes']), 'preview after recovery');
     expect(quiet.stdout + quiet.stderr).not.toMatch(/pending operations/);
   }, STEP_MS);

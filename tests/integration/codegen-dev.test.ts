@@ -22,7 +22,10 @@ function capture() {
   return { out, err, stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), text: () => out.join(''), errText: () => err.join('') };
 }
 
-const env: NodeJS.ProcessEnv = { ...process.env, CATALYST_CACHE_DIR: join(REPO, '.cache') };
+// billing's secrets come from the environment, as `catalyst dev` documents (its lookup takes an API key).
+const API_KEY = 'dev-test-billing-api-key';
+const env: NodeJS.ProcessEnv = { ...process.env, CATALYST_CACHE_DIR: join(REPO, '.cache'), BILLING_API_KEY: API_KEY, CATALYST_PEER_KEY: 'dev-test-billing-peer-key' };
+const withKey = { 'X-Api-Key': API_KEY };
 
 async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -52,7 +55,7 @@ describe('catalyst dev', () => {
     try {
       await until(() => io.text().includes('watching'), 60_000, 'the first start');
       const url = /ready: (http:\/\/127\.0\.0\.1:\d+)/.exec(io.text())![1];
-      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' } })).body.monthly).toBe(49);
+      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' }, headers: withKey })).body.monthly).toBe(49);
       const file = join(cwd, 'projects', 'billing', 'workflows', 'lookup.yaml');
       const original = readFileSync(file, 'utf8');
       writeFileSync(file, original.replace('monthly: 49', 'monthly: 59'));
@@ -60,11 +63,11 @@ describe('catalyst dev', () => {
       const url2 = /ready: (http:\/\/127\.0\.0\.1:\d+)/g;
       const urls = [...io.text().matchAll(url2)].map((m) => m[1]);
       expect(urls.at(-1)).toBe(url);
-      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' } })).body.monthly).toBe(59);
+      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' }, headers: withKey })).body.monthly).toBe(59);
       writeFileSync(file, original.replace('type: switch', 'type: swich'));
       await until(() => io.errText().includes('still serving the previous version'), 30_000, 'the invalid change to be reported');
       expect(io.errText()).toMatch(/lookup\.yaml:\d+:\d+/);
-      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' } })).body.monthly).toBe(59);
+      expect((await call(`${url}/lookup`, { body: { customerId: 'cus_1' }, headers: withKey })).body.monthly).toBe(59);
     } finally {
       ac.abort();
     }
@@ -84,7 +87,7 @@ describe('catalyst dev', () => {
     delete secretEnv.OPENAI_API_KEY;
     delete secretEnv.TICKETS_TOKEN;
     expect(await main(['dev', 'support-bot', '--once', '--port', '0'], { cwd, env: secretEnv, stdout: noSecret.stdout, stderr: noSecret.stderr, isTTY: false })).toBe(1);
-    expect(noSecret.text()).toContain('missing required secret(s): OPENAI_API_KEY, TICKETS_TOKEN');
+    expect(noSecret.text()).toContain('missing required secret(s): CATALYST_PEER_BILLING_KEY, OPENAI_API_KEY, TICKETS_TOKEN');
     expect(noSecret.errText()).toMatch(/exited with code 78; see its log above \(a missing secret/);
 
     const bad = capture();

@@ -29,6 +29,8 @@ import {
 
 const OPENAI_KEY = 'sk-planted-openai-3f9a7c1e5d';
 const TICKETS_TOKEN = 'tok-planted-tickets-88e2b4a1';
+const BILLING_KEY = 'billing-planted-api-key-61c0';
+const PEER_KEY = 'billing-planted-peer-key-0e7d';
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 let python: string;
@@ -68,7 +70,7 @@ beforeAll(async () => {
   const b = loadExample('billing');
   const g = generateInto(b.project, b.workspace);
   billingApp = g.app;
-  billing = await startApp(g.dir, python, { CATALYST_GIT_COMMIT: COMMIT, CATALYST_GIT_DIRTY: 'false' });
+  billing = await startApp(g.dir, python, { CATALYST_GIT_COMMIT: COMMIT, CATALYST_GIT_DIRTY: 'false', BILLING_API_KEY: BILLING_KEY, CATALYST_PEER_KEY: PEER_KEY });
   const s = loadExample('support-bot');
   botDir = generateInto(s.project, s.workspace).dir;
   bot = await startApp(botDir, python, {
@@ -77,6 +79,7 @@ beforeAll(async () => {
     LLM_BASE_URL: `${llm.url}/v1`,
     TICKETS_API_URL: `${tickets.url}/api`,
     CATALYST_PEER_BILLING_URL: billing.url,
+    CATALYST_PEER_BILLING_KEY: PEER_KEY,
   });
 });
 
@@ -101,8 +104,11 @@ describe('billing', () => {
     expect(r.body).toEqual({ error: 'invalid_amount', message: 'amount must be positive, got -1' });
   });
 
-  it('lookup takes every switch branch', async () => {
-    const plans = await Promise.all(['cus_42', 'cus_1', 'cus_2'].map((c) => req(`${billing.url}/lookup`, { body: { customerId: c } })));
+  it('lookup asks for its API key (X-Api-Key), and takes every switch branch', async () => {
+    const refused = await req(`${billing.url}/lookup`, { body: { customerId: 'cus_42' } });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ error: 'unauthorized', message: 'missing the X-Api-Key header' });
+    const plans = await Promise.all(['cus_42', 'cus_1', 'cus_2'].map((c) => req(`${billing.url}/lookup`, { body: { customerId: c }, headers: { 'X-Api-Key': BILLING_KEY } })));
     expect(plans.map((p) => [p.status, p.body.plan, p.body.seats, p.body.monthly])).toEqual([
       [200, 'free', 1, 0],
       [200, 'pro', 5, 49],
@@ -154,7 +160,7 @@ describe('billing', () => {
     expect((await req(`${billing.url}/health`)).body).toEqual({
       status: 'ok',
       project: 'billing',
-      checks: { secrets: { status: 'ok', detail: 'no secrets declared' }, 'schedule:monthly-fee': { status: 'ok', detail: '0 6 1 * * (Europe/Berlin); no run yet' } },
+      checks: { secrets: { status: 'ok', detail: '2 declared secret(s) set' }, 'schedule:monthly-fee': { status: 'ok', detail: '0 6 1 * * (Europe/Berlin); no run yet' } },
     });
     expect((await req(`${billing.url}/ready`)).body).toEqual({ status: 'ready' });
     expect((await req(`${billing.url}/version`)).body).toEqual({ project: 'billing', contentHash: billingApp.contentHash, commit: COMMIT, dirty: false, catalyst: '0.0.0-test' });
@@ -202,7 +208,7 @@ describe('billing', () => {
 });
 
 describe('support-bot', () => {
-  it('a billing question calls billing/lookup over HTTP with the request id', async () => {
+  it('a billing question calls billing/lookup over HTTP with the request id and billing\'s peer key', async () => {
     const before = await (await fetch(`${billing.url}/metrics`)).text();
     const rid = 'cross-project-1';
     const r = await req(`${bot.url}/ask`, { body: { customerId: 'cus_1', question: 'What is my plan?' }, headers: { 'X-Request-Id': rid } });
@@ -243,7 +249,7 @@ describe('support-bot', () => {
       status: 'ok',
       project: 'support-bot',
       checks: {
-        secrets: { status: 'ok', detail: '2 declared secret(s) set' },
+        secrets: { status: 'ok', detail: '3 declared secret(s) set' },
         'peer:billing': { status: 'ok', detail: `CATALYST_PEER_BILLING_URL = ${billing.url}` },
         'llm:ask.llm_answer': { status: 'ok', detail: `base URL ${llm.url}` },
       },
@@ -251,7 +257,7 @@ describe('support-bot', () => {
   });
 
   it('without a peer URL the app is degraded, and ask falls back (onError: continue)', async () => {
-    const lonely = await startApp(botDir, python, { OPENAI_API_KEY: OPENAI_KEY, TICKETS_TOKEN: TICKETS_TOKEN, LLM_BASE_URL: `${llm.url}/v1` });
+    const lonely = await startApp(botDir, python, { OPENAI_API_KEY: OPENAI_KEY, TICKETS_TOKEN: TICKETS_TOKEN, CATALYST_PEER_BILLING_KEY: PEER_KEY, LLM_BASE_URL: `${llm.url}/v1` });
     try {
       const h = await req(`${lonely.url}/health`);
       expect(h.body.status).toBe('degraded');
@@ -266,7 +272,7 @@ describe('support-bot', () => {
   });
 
   it('a missing secret fails startup and names it (and only names)', async () => {
-    await expect(startApp(botDir, python, { TICKETS_TOKEN: TICKETS_TOKEN }, 10_000)).rejects.toThrow(/exited with 78[\s\S]*missing required secret\(s\): OPENAI_API_KEY/);
+    await expect(startApp(botDir, python, { TICKETS_TOKEN: TICKETS_TOKEN }, 10_000)).rejects.toThrow(/exited with 78[\s\S]*missing required secret\(s\): CATALYST_PEER_BILLING_KEY, OPENAI_API_KEY \(/);
   });
 
   it('planted secret values appear in no log line, response or operational endpoint', async () => {
@@ -276,7 +282,7 @@ describe('support-bot', () => {
     await new Promise((res) => setTimeout(res, 100));
     const everything = [...seen, ...bot.lines, ...billing.lines].join('\n');
     expect(everything.length).toBeGreaterThan(1000);
-    for (const secret of [OPENAI_KEY, TICKETS_TOKEN]) expect(everything).not.toContain(secret);
+    for (const secret of [OPENAI_KEY, TICKETS_TOKEN, BILLING_KEY, PEER_KEY]) expect(everything).not.toContain(secret);
   });
 });
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const tickets = await startStub((_r, _b, res) => json(res, 201, { id: 'T-9' }));
   stubs = [llm, tickets];
   const b = loadExample('billing');
-  billing = await startApp(generateInto(b.project, b.workspace).dir, python, { CATALYST_LOG_LEVEL: 'warning' });
+  billing = await startApp(generateInto(b.project, b.workspace).dir, python, { CATALYST_LOG_LEVEL: 'warning', BILLING_API_KEY: 'billing-test-api-key', CATALYST_PEER_KEY: 'billing-test-peer-key' });
   const s = loadExample('support-bot');
   bot = await startApp(generateInto(s.project, s.workspace).dir, python, {
     CATALYST_LOG_LEVEL: 'warning',
@@ -31,6 +31,7 @@ beforeAll(async () => {
     LLM_BASE_URL: `${llm.url}/v1`,
     TICKETS_API_URL: `${tickets.url}/api`,
     CATALYST_PEER_BILLING_URL: billing.url,
+    CATALYST_PEER_BILLING_KEY: 'billing-test-peer-key',
   });
 });
 
@@ -40,12 +41,13 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function schemathesis(app: RunningApp) {
+/** billing's lookup is authenticated (X-Api-Key): Schemathesis sends the key, and checks that requests without it are refused. */
+async function schemathesis(app: RunningApp, auth: string[] = []) {
   const st = join(dirname(python), 'schemathesis');
   const cwd = tempDir('catalyst-st-');
   return runAsync(
     st,
-    ['run', `${app.url}/openapi.json`, '--checks', CHECKS.join(','), '--max-examples', '25', '--seed', '20260101', '--request-timeout', '10', '--no-color', '--generation-database', 'none'],
+    ['run', `${app.url}/openapi.json`, ...auth, '--checks', [...CHECKS, ...(auth.length ? ['ignored_auth'] : [])].join(','), '--max-examples', '25', '--seed', '20260101', '--request-timeout', '10', '--no-color', '--generation-database', 'none'],
     { cwd, timeoutMs: 150_000, env: { ...process.env, NO_COLOR: '1' } },
   );
 }
@@ -53,7 +55,7 @@ async function schemathesis(app: RunningApp) {
 describe('schemathesis finds no server error and no schema violation', () => {
   for (const name of ['billing', 'support-bot']) {
     it(name, { timeout: 180_000 }, async () => {
-      const r = await schemathesis(name === 'billing' ? billing : bot);
+      const r = name === 'billing' ? await schemathesis(billing, ['-H', 'X-Api-Key: billing-test-api-key']) : await schemathesis(bot);
       expect(r.out, r.out).toMatch(/\d+ generated, \d+ passed/);
       expect(r.out).not.toMatch(/\d+ failed/);
       expect(r.code, r.out).toBe(0);

@@ -52,6 +52,9 @@ interface Started {
   port: number;
 }
 
+/** billing's secrets (its lookup route takes an API key, and support-bot's peer key). */
+const BILLING_SECRETS = { BILLING_API_KEY: 'billing-test-api-key', CATALYST_PEER_KEY: 'billing-test-peer-key' };
+
 /** Run an image the way a target does; `env` is what the target sets besides PORT. */
 async function run(image: string, opts: { env?: Record<string, string>; readOnly?: boolean; tmpfs?: Record<string, string>; volumes?: Record<string, string> } = {}): Promise<Started> {
   const port = await freePort();
@@ -149,7 +152,7 @@ describe('billing runs the way each target runs it', () => {
     it(`${t.target}: health, ready, version, a workflow route, HEALTHCHECK, uid, SIGTERM`, async () => {
       const b = built.get('billing');
       expect(b, 'billing image (built above)').toBeDefined();
-      const c = await run(b!.image, { env: { CATALYST_GIT_COMMIT: COMMIT, CATALYST_GIT_DIRTY: 'false' }, readOnly: t.readOnly, tmpfs: t.tmpfs });
+      const c = await run(b!.image, { env: { CATALYST_GIT_COMMIT: COMMIT, CATALYST_GIT_DIRTY: 'false', ...BILLING_SECRETS }, readOnly: t.readOnly, tmpfs: t.tmpfs });
       expect((await call(`${c.url}/health`)).body).toMatchObject({ status: 'ok', project: 'billing' });
       expect((await call(`${c.url}/ready`)).body).toEqual({ status: 'ready' });
       expect((await call(`${c.url}/version`)).body).toEqual({ project: 'billing', contentHash: b!.app.contentHash, commit: COMMIT, dirty: false, catalyst: '0.0.0-test' });
@@ -186,11 +189,11 @@ describe('billing runs the way each target runs it', () => {
 
 describe('two containers', () => {
   it('support-bot calls billing over HTTP (the peer URL), both read-only as the docker target runs them', async () => {
-    const billing = await run(built.get('billing')!.image, { readOnly: CONTAINER_FS.readOnly, tmpfs: CONTAINER_FS.tmpfs });
+    const billing = await run(built.get('billing')!.image, { readOnly: CONTAINER_FS.readOnly, tmpfs: CONTAINER_FS.tmpfs, env: BILLING_SECRETS });
     const bot = await run(built.get('support-bot')!.image, {
       readOnly: CONTAINER_FS.readOnly,
       tmpfs: CONTAINER_FS.tmpfs,
-      env: { OPENAI_API_KEY: 'sk-test-not-a-secret', TICKETS_TOKEN: 'tok-test', LLM_BASE_URL: `${llm.url}/v1`, CATALYST_PEER_BILLING_URL: billing.url },
+      env: { OPENAI_API_KEY: 'sk-test-not-a-secret', TICKETS_TOKEN: 'tok-test', LLM_BASE_URL: `${llm.url}/v1`, CATALYST_PEER_BILLING_URL: billing.url, CATALYST_PEER_BILLING_KEY: BILLING_SECRETS.CATALYST_PEER_KEY },
     });
     const rid = 'container-cross-1';
     const r = await call(`${bot.url}/ask`, { body: { customerId: 'cus_1', question: 'What is my plan?' }, headers: { 'X-Request-Id': rid } });

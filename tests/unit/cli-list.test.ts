@@ -17,11 +17,11 @@ describe('catalyst list', () => {
     expect(r.stdout).toBe(
       [
         'billing  Customer plans, charges and invoices.',
-        '  secrets: (none)',
+        '  secrets: BILLING_API_KEY',
         '  stacks:  (none)',
         '  charge       public    POST /charge          calls invoice (in-process)',
         '  invoice      internal                        calls tax (in-process)',
-        '  lookup       public    POST /lookup',
+        '  lookup       public    POST /lookup          secrets BILLING_API_KEY',
         '  monthly-fee  internal  schedule 0 6 1 * *    calls invoice (in-process)',
         `               next runs (Europe/Berlin): ${nextFee.join(', ')}`,
         '  tax          internal',
@@ -46,7 +46,7 @@ describe('catalyst list', () => {
     expect(out.problems).toBe(0);
     expect(out.projects.map((p) => p.name)).toEqual(['billing', 'support-bot']);
     const billing = out.projects[0];
-    expect(billing).toMatchObject({ description: 'Customer plans, charges and invoices.', file: 'projects/billing/project.yaml', defaultVisibility: 'internal', secrets: [], env: ['CURRENCY', 'TAX_RATE'] });
+    expect(billing).toMatchObject({ description: 'Customer plans, charges and invoices.', file: 'projects/billing/project.yaml', defaultVisibility: 'internal', secrets: ['BILLING_API_KEY'], env: ['CURRENCY', 'TAX_RATE'] });
     expect(billing.stacks).toEqual([{ name: 'billing.prod', env: 'prod', file: 'stacks/Pulumi.billing.prod.yaml' }]);
     expect(billing.workflows.find((w) => w.name === 'lookup')).toEqual({
       name: 'lookup',
@@ -55,7 +55,7 @@ describe('catalyst list', () => {
       route: { method: 'POST', path: '/lookup' },
       calls: [],
       calledBy: [{ project: 'support-bot', workflow: 'ask', node: 'plan', mode: 'http' }],
-      secrets: [],
+      secrets: ['BILLING_API_KEY'],
     });
     expect(billing.workflows.find((w) => w.name === 'tax')).toMatchObject({ visibility: 'internal', route: null, calledBy: [{ project: 'billing', workflow: 'invoice', node: 'tax', mode: 'in-process' }] });
     const ask = out.projects[1].workflows.find((w) => w.name === 'ask')!;

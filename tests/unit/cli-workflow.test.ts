@@ -24,12 +24,18 @@ const addEnv = (root: string, project: string, line: string) => {
   writeFileSync(f, read(root, `projects/${project}/project.yaml`).replace(/^env:\n/m, `env:\n  ${line}\n`));
 };
 const newProject = (root: string, name: string, env = '{}') =>
-  writeFiles(root, { [`projects/${name}/project.yaml`]: `catalyst: 1\nname: ${name}\nenv: ${env}\n` });
+  writeFiles(root, { [`projects/${name}/project.yaml`]: `catalyst: 1\nname: ${name}\nsecrets:\n  BILLING_API_KEY: lookup's API key\nenv: ${env}\n` });
+/** billing's lookup takes an API key: a project it moves to must declare that secret too. */
+const addLookupSecret = (root: string, project: string) => {
+  const f = join(root, 'projects', project, 'project.yaml');
+  writeFileSync(f, read(root, `projects/${project}/project.yaml`).replace(/^secrets:.*\n/m, (m) => `${m}  BILLING_API_KEY: lookup's API key\n`));
+};
 
 describe('catalyst workflow move', () => {
   it('moves into the project that calls it: the caller now calls in-process; contents keep their bytes', async () => {
     const root = tempRepo();
     addEnv(root, 'support-bot', 'CURRENCY: EUR');
+    addLookupSecret(root, 'support-bot');
     const r = await run(root, 'workflow', 'move', 'billing/lookup', 'support-bot');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -97,6 +103,7 @@ describe('catalyst workflow move', () => {
   it('refuses an internal workflow called in-process, listing callers and internal targets', async () => {
     const root = tempRepo();
     addEnv(root, 'support-bot', 'CURRENCY: EUR');
+    addLookupSecret(root, 'support-bot');
     addEnv(root, 'support-bot', 'TAX_RATE: 0.1');
     const before = hashTree(root);
     const r = await run(root, 'workflow', 'move', 'billing/invoice', 'support-bot');
@@ -145,7 +152,7 @@ describe('catalyst workflow move', () => {
     const root = tempRepo();
     // core calls support-bot/ask; moving billing/lookup into core makes support-bot call core: a cycle.
     writeFiles(root, {
-      'projects/core/project.yaml': 'catalyst: 1\nname: core\nenv: { CURRENCY: EUR }\n',
+      'projects/core/project.yaml': 'catalyst: 1\nname: core\nsecrets: { BILLING_API_KEY: lookup API key }\nenv: { CURRENCY: EUR }\n',
       'projects/core/workflows/relay.yaml': 'catalyst: 1\nname: relay\nnodes:\n  - { id: a, type: workflowCall, workflow: support-bot/ask, input: { customerId: x, question: y } }\n  - { id: r, type: respond }\n',
     });
     valid(root);
@@ -160,6 +167,7 @@ describe('catalyst workflow move', () => {
   it('keeps a .yml extension', async () => {
     const root = tempRepo();
     addEnv(root, 'support-bot', 'CURRENCY: EUR');
+    addLookupSecret(root, 'support-bot');
     renameSync(join(root, 'projects/billing/workflows/lookup.yaml'), join(root, 'projects/billing/workflows/lookup.yml'));
     expect((await run(root, 'workflow', 'move', 'billing/lookup', 'support-bot')).code).toBe(0);
     expect(existsSync(join(root, 'projects/support-bot/workflows/lookup.yml'))).toBe(true);

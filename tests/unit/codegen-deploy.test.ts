@@ -45,7 +45,7 @@ function errors(v: ValidateFunction): string {
 }
 
 describe.each(apps().map((a) => [a.project, a] as const))('%s', (name, app) => {
-  const secrets = name === 'billing' ? [] : name === 'support-bot' ? ['OPENAI_API_KEY', 'TICKETS_TOKEN'] : ['API_TOKEN', 'LLM_KEY'];
+  const secrets = name === 'billing' ? ['BILLING_API_KEY', 'CATALYST_PEER_KEY'] : name === 'support-bot' ? ['CATALYST_PEER_BILLING_KEY', 'OPENAI_API_KEY', 'TICKETS_TOKEN'] : ['API_TOKEN', 'LLM_KEY'];
 
   it('deploy/service.yaml is a valid Cloud Run (Knative) Service with secrets from Secret Manager', () => {
     const doc = parseYaml(app.files.get('deploy/service.yaml')!) as any;

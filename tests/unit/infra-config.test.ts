@@ -27,6 +27,8 @@ const ctx: ConfigContext = {
 };
 
 const secret = (v: string) => pulumi.secret(v);
+/** billing declares BILLING_API_KEY (its lookup route takes an API key). */
+const billingKey = secret('billing-api-key-0');
 
 function problems(r: ReadStackConfigResult) {
   if (r.ok) throw new Error('expected problems');
@@ -60,8 +62,8 @@ describe('readStackConfig', () => {
     const r = readStackConfig(
       {
         stack: 'billing.dev',
-        values: { target: 'local', port: '8123', env: { CURRENCY: 'USD', TAX_RATE: 0.1, DEBUG: true }, requireCleanGit: 'true', monitoringProject: 'acme-mon-1', alertEmail: 'ops@example.com' },
-        secretKeys: [],
+        values: { BILLING_API_KEY: billingKey, target: 'local', port: '8123', env: { CURRENCY: 'USD', TAX_RATE: 0.1, DEBUG: true }, requireCleanGit: 'true', monitoringProject: 'acme-mon-1', alertEmail: 'ops@example.com' },
+        secretKeys: ['BILLING_API_KEY'],
       },
       ctx,
     );
@@ -139,14 +141,14 @@ describe('readStackConfig', () => {
   });
 
   it('reads catalyst:imageBuilder (default docker-build), its build arguments and network, and rejects bad values naming the fix', () => {
-    const docker = readStackConfig({ stack: 'billing.dev', values: { target: 'docker' }, secretKeys: [] }, ctx);
+    const docker = readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'docker' }, secretKeys: ['BILLING_API_KEY'] }, ctx);
     expect(docker.ok && docker.config.imageBuild).toEqual({ builder: 'docker-build', args: {}, network: 'default' });
-    const cli = readStackConfig({ stack: 'billing.dev', values: { target: 'docker', imageBuilder: 'docker-cli', imageBuildArgs: { BASE_IMAGE: 'm/p:3.11' }, imageBuildNetwork: 'host' }, secretKeys: [] }, ctx);
+    const cli = readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'docker', imageBuilder: 'docker-cli', imageBuildArgs: { BASE_IMAGE: 'm/p:3.11' }, imageBuildNetwork: 'host' }, secretKeys: ['BILLING_API_KEY'] }, ctx);
     expect(cli.ok && cli.config.imageBuild).toEqual({ builder: 'docker-cli', args: { BASE_IMAGE: 'm/p:3.11' }, network: 'host' });
-    const bad = problems(readStackConfig({ stack: 'billing.dev', values: { target: 'docker', imageBuilder: 'kaniko', imageBuildArgs: { 'base-image': 'x' }, imageBuildNetwork: 'none' }, secretKeys: [] }, ctx));
+    const bad = problems(readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'docker', imageBuilder: 'kaniko', imageBuildArgs: { 'base-image': 'x' }, imageBuildNetwork: 'none' }, secretKeys: ['BILLING_API_KEY'] }, ctx));
     expect(bad.map((p) => p.key).sort()).toEqual(['catalyst:imageBuildArgs.base-image', 'catalyst:imageBuildNetwork', 'catalyst:imageBuilder']);
     expect(bad.find((p) => p.key === 'catalyst:imageBuilder')).toMatchObject({ message: expect.stringContaining('must be one of: docker-build, docker-cli'), fix: expect.stringContaining('pulumi config set catalyst:imageBuilder') });
-    const local = problems(readStackConfig({ stack: 'billing.dev', values: { target: 'local', imageBuilder: 'docker-cli' }, secretKeys: [] }, ctx));
+    const local = problems(readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'local', imageBuilder: 'docker-cli' }, secretKeys: ['BILLING_API_KEY'] }, ctx));
     expect(local).toEqual([{ key: 'catalyst:imageBuilder', message: 'target local builds no container image', fix: 'pulumi config rm catalyst:imageBuilder --stack billing.dev' }]);
   });
 
@@ -182,18 +184,18 @@ describe('readStackConfig', () => {
   });
 
   it('treats an undeclared secret as a warning (a target may read it itself)', () => {
-    const r = readStackConfig({ stack: 'billing.dev', values: { target: 'local', SOME_TOKEN: secret('x') }, secretKeys: ['SOME_TOKEN'] }, ctx);
+    const r = readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'local', SOME_TOKEN: secret('x') }, secretKeys: ['BILLING_API_KEY', 'SOME_TOKEN'] }, ctx);
     expect(r.ok && r.warnings[0]).toMatch(/catalyst:SOME_TOKEN is a secret that neither project billing declares nor target local lists/);
   });
 
   it("checks a target's own secrets and passes every key to a non-object schema", () => {
-    const ps = problems(readStackConfig({ stack: 'billing.prod', values: { target: 'fly', flyApiToken: 'fo1_plain' }, secretKeys: [] }, ctx));
+    const ps = problems(readStackConfig({ stack: 'billing.prod', values: { BILLING_API_KEY: billingKey, target: 'fly', flyApiToken: 'fo1_plain' }, secretKeys: ['BILLING_API_KEY'] }, ctx));
     expect(ps).toEqual([
       { key: 'catalyst:flyApiToken', message: 'is a secret, but the stack config holds it in plain text', fix: 'pulumi config rm catalyst:flyApiToken --stack billing.prod; pulumi config set --secret catalyst:flyApiToken --stack billing.prod' },
     ]);
     const seen: unknown[] = [];
     const free: Target<unknown> = { name: 'local', usesImage: false, configSchema: z.any().transform((v) => (seen.push(v), v)), deploy: () => ({}) as never };
-    const r = readStackConfig({ stack: 'billing.dev', values: { target: 'free', anything: 'x' }, secretKeys: [] }, { ...ctx, targets: { free } });
+    const r = readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'free', anything: 'x' }, secretKeys: ['BILLING_API_KEY'] }, { ...ctx, targets: { free } });
     expect(r.ok).toBe(true);
     expect(seen).toEqual([{ target: 'free', anything: 'x' }].map(({ target: _t, ...rest }) => rest));
   });
@@ -204,7 +206,7 @@ describe('readStackConfig', () => {
   });
 
   it('reports nested env problems with a --path fix', () => {
-    const ps = problems(readStackConfig({ stack: 'billing.dev', values: { target: 'local', env: { lower: 'x' } }, secretKeys: [] }, ctx));
+    const ps = problems(readStackConfig({ stack: 'billing.dev', values: { BILLING_API_KEY: billingKey, target: 'local', env: { lower: 'x' } }, secretKeys: ['BILLING_API_KEY'] }, ctx));
     expect(ps[0].key).toBe('catalyst:env.lower');
     expect(ps[0].fix).toBe("pulumi config set --path 'catalyst:env.lower' <value> --stack billing.dev");
   });

@@ -9,7 +9,11 @@ import { installMocks, resolveOutputs, settle } from './helpers/infra-mocks.ts';
 
 it('exports the stack outputs contract for billing.local', async () => {
   installMocks('billing.local');
-  pulumi.runtime.setAllConfig({ 'catalyst:project': 'billing', 'catalyst:target': 'local', 'catalyst:port': '18099' }, []);
+  // billing's declared secret and its peer key (support-bot calls its lookup), as secret config.
+  pulumi.runtime.setAllConfig(
+    { 'catalyst:project': 'billing', 'catalyst:target': 'local', 'catalyst:port': '18099', 'catalyst:BILLING_API_KEY': 'billing-index-api-key', 'catalyst:peerKey': 'billing-index-peer-key' },
+    ['catalyst:BILLING_API_KEY', 'catalyst:peerKey'],
+  );
   const mod = (await import('../../src/index.ts')) as Record<string, unknown>;
   // One default export, the program: Pulumi runs it and exports what it returns (no named exports beside it).
   expect(Object.keys(mod)).toEqual(['default']);

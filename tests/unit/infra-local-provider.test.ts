@@ -62,7 +62,8 @@ async function inputs(name: 'billing' | 'support-bot', over: Partial<LocalAppInp
     host: '127.0.0.1',
     port: await freePort(),
     env: { CURRENCY: 'USD', CATALYST_GIT_COMMIT: '0123456789abcdef0123456789abcdef01234567', CATALYST_GIT_DIRTY: 'false' },
-    secretEnv: {},
+    // billing requires its API key and peer key (support-bot calls its lookup with it).
+    secretEnv: name === 'billing' ? { BILLING_API_KEY: 'billing-provider-api-key', CATALYST_PEER_KEY: 'billing-provider-peer-key' } : {},
     runDir: join(work, 'run', `${stack}-${Math.random().toString(36).slice(2, 8)}`),
     venvDir: VENVS,
     startTimeoutMs: 30_000,
@@ -196,7 +197,8 @@ console.log(JSON.stringify({ text, status: res.status, pid: created.outs.pid }))
 `;
 
   it('revives in plain Node, starts the app and stops it; the text holds no secret and no vitest code', async () => {
-    const inp = await inputs('billing', { secretEnv: { UNUSED_SECRET: SECRET } });
+    const base = await inputs('billing');
+    const inp = { ...base, secretEnv: { ...base.secretEnv, UNUSED_SECRET: SECRET } };
     mkdirSync(inp.runDir, { recursive: true });
     const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', SCRIPT], { cwd: ROOT, env: { ...process.env, ROOT, INPUTS: JSON.stringify(inp) } });

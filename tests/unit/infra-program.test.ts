@@ -11,12 +11,12 @@ import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import type { RawStackConfig } from '../../src/infra/config.ts';
 import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/contracts/outputs.ts';
 import type { ProgramDeps } from '../../src/infra/program.ts';
-import { ACCESS_TOKEN, DIGEST, installMocks, isSecret, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
+import { ACCESS_TOKEN, DIGEST, installMocks, isSecret, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered, BILLING_SECRETS, exampleSecrets } from './helpers/infra-mocks.ts';
 
 const OPENAI = 'sk-PLANTED-openai-7f3a9c';
 const TICKETS = 'tk-PLANTED-tickets-51be20';
 const LEDGER = 'pw-PLANTED-ledger-e4d1';
-const PLANTED = [OPENAI, TICKETS, LEDGER];
+const PLANTED = [OPENAI, TICKETS, LEDGER, ...Object.values(BILLING_SECRETS)];
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const GIT = { commit: COMMIT, branch: 'main', dirty: false, isRepo: true };
 
@@ -35,8 +35,9 @@ beforeEach(() => {
 
 function raw(stack: string, values: Record<string, unknown>, secrets: Record<string, string> = {}): RawStackConfig {
   const v: Record<string, unknown> = { ...values };
-  for (const [k, s] of Object.entries(secrets)) v[k] = pulumi.secret(s);
-  return { stack, values: v, secretKeys: Object.keys(secrets) };
+  const all = { ...exampleSecrets(stack), ...secrets };
+  for (const [k, s] of Object.entries(all)) v[k] = pulumi.secret(s);
+  return { stack, values: v, secretKeys: Object.keys(all) };
 }
 
 async function run(stack: string, config: RawStackConfig, over: Partial<ProgramDeps> = {}) {
@@ -71,7 +72,10 @@ function expectNoPlantedSecrets(resolved: Record<string, unknown>): void {
       for (const p of PLANTED) expect(text.includes(p), `${r.type} ${r.name} ${path} holds a planted secret in plain text`).toBe(false);
     }
   }
-  const out = JSON.stringify(resolved);
+  // The one secret output, peerKey, holds billing's peer key by design (a Pulumi secret output: tests/unit/infra-peer-keys.test.ts).
+  const { peerKey, ...rest } = resolved;
+  expect(peerKey === null || peerKey === BILLING_SECRETS.peerKey).toBe(true);
+  const out = JSON.stringify(rest);
   for (const p of PLANTED) expect(out).not.toContain(p);
   const build = join(root, '.build');
   const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
@@ -89,7 +93,7 @@ const BILLING_PROD_URL = 'https://billing-prod-x7k2q9-ew.a.run.app';
 describe('cloudrun target (support-bot.prod: secrets, public workflows, a peer, monitoring)', () => {
   let resolved: Record<string, unknown>;
   beforeEach(async () => {
-    peerStacks.set('organization/catalyst/billing.prod', { url: `${BILLING_PROD_URL}/`, target: 'cloudrun' });
+    peerStacks.set('organization/catalyst/billing.prod', { peerKey: BILLING_SECRETS.peerKey, url: `${BILLING_PROD_URL}/`, target: 'cloudrun' });
     ({ resolved } = await run(
       'support-bot.prod',
       raw(
@@ -114,10 +118,13 @@ describe('cloudrun target (support-bot.prod: secrets, public workflows, a peer, 
         'gcp:monitoring/alertPolicy:AlertPolicy support-bot-uptime-alert',
         'gcp:monitoring/notificationChannel:NotificationChannel support-bot-uptime-email',
         'gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig support-bot-uptime-check',
+        'gcp:secretmanager/secret:Secret support-bot-cloudrun-secret-CATALYST_PEER_BILLING_KEY',
         'gcp:secretmanager/secret:Secret support-bot-cloudrun-secret-OPENAI_API_KEY',
         'gcp:secretmanager/secret:Secret support-bot-cloudrun-secret-TICKETS_TOKEN',
+        'gcp:secretmanager/secretIamMember:SecretIamMember support-bot-cloudrun-secret-CATALYST_PEER_BILLING_KEY-access',
         'gcp:secretmanager/secretIamMember:SecretIamMember support-bot-cloudrun-secret-OPENAI_API_KEY-access',
         'gcp:secretmanager/secretIamMember:SecretIamMember support-bot-cloudrun-secret-TICKETS_TOKEN-access',
+        'gcp:secretmanager/secretVersion:SecretVersion support-bot-cloudrun-secret-CATALYST_PEER_BILLING_KEY-version',
         'gcp:secretmanager/secretVersion:SecretVersion support-bot-cloudrun-secret-OPENAI_API_KEY-version',
         'gcp:secretmanager/secretVersion:SecretVersion support-bot-cloudrun-secret-TICKETS_TOKEN-version',
         'gcp:serviceaccount/account:Account support-bot-cloudrun-sa',
@@ -167,6 +174,7 @@ describe('cloudrun target (support-bot.prod: secrets, public workflows, a peer, 
       CATALYST_GIT_DIRTY: 'false',
       LLM_MODEL: 'gpt-4o',
       LLM_BASE_URL: 'https://api.openai.com/v1',
+      CATALYST_PEER_BILLING_KEY: { secretKeyRef: { secret: 'support-bot-prod-CATALYST_PEER_BILLING_KEY', version: '1' } },
       OPENAI_API_KEY: { secretKeyRef: { secret: 'support-bot-prod-OPENAI_API_KEY', version: '1' } },
       TICKETS_TOKEN: { secretKeyRef: { secret: 'support-bot-prod-TICKETS_TOKEN', version: '1' } },
     });
@@ -175,16 +183,18 @@ describe('cloudrun target (support-bot.prod: secrets, public workflows, a peer, 
 
   it('stores each secret in Secret Manager as a secret, readable by the service account only', () => {
     const versions = byType('gcp:secretmanager/secretVersion:SecretVersion');
-    expect(versions).toHaveLength(2);
+    // The declared secrets, and billing's peer key read from billing.prod's secret output.
+    expect(versions).toHaveLength(3);
     for (const v of versions) {
       expect(v.secretProps).toContain('secretData');
       expect(isSecret(v.inputs.secretData)).toBe(true);
     }
-    expect(versions.map((v) => unwrap(v.inputs.secretData)).sort()).toEqual([OPENAI, TICKETS].sort());
+    expect(versions.map((v) => unwrap(v.inputs.secretData)).sort()).toEqual([OPENAI, TICKETS, BILLING_SECRETS.peerKey].sort());
     for (const a of byType('gcp:secretmanager/secretIamMember:SecretIamMember')) {
       expect(inputsOf(a)).toMatchObject({ role: 'roles/secretmanager.secretAccessor', member: 'serviceAccount:cat-support-bot-prod@acme-prod-1.iam.gserviceaccount.com', project: 'acme-prod-1' });
     }
     expect(byType('gcp:secretmanager/secret:Secret').map((r) => inputsOf(r))).toEqual([
+      expect.objectContaining({ project: 'acme-prod-1', secretId: 'support-bot-prod-CATALYST_PEER_BILLING_KEY', replication: { auto: {} } }),
       expect.objectContaining({ project: 'acme-prod-1', secretId: 'support-bot-prod-OPENAI_API_KEY', replication: { auto: {} } }),
       expect.objectContaining({ project: 'acme-prod-1', secretId: 'support-bot-prod-TICKETS_TOKEN', replication: { auto: {} } }),
     ]);
@@ -262,7 +272,7 @@ describe('cloudrun target with an all-internal project (ledger.prod)', () => {
 
 describe('local target (support-bot.local)', () => {
   it('runs the app through the LocalApp dynamic resource with secret env, peer URL and a stable port', async () => {
-    peerStacks.set('organization/catalyst/billing.local', { url: 'http://127.0.0.1:23456' });
+    peerStacks.set('organization/catalyst/billing.local', { peerKey: BILLING_SECRETS.peerKey, url: 'http://127.0.0.1:23456' });
     const { resolved } = await run(
       'support-bot.local',
       raw('support-bot.local', { target: 'local', monitoringProject: 'acme-mon-1' }, { OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS }),
@@ -284,7 +294,7 @@ describe('local target (support-bot.local)', () => {
     });
     expect(i.env).toMatchObject({ CATALYST_PEER_BILLING_URL: 'http://127.0.0.1:23456', CATALYST_GIT_COMMIT: COMMIT });
     expect(app.secretProps).toContain('secretEnv');
-    expect(unwrap(app.inputs.secretEnv)).toEqual({ OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS });
+    expect(unwrap(app.inputs.secretEnv)).toEqual({ CATALYST_PEER_BILLING_KEY: BILLING_SECRETS.peerKey, OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS });
     expect(String(app.inputs.__provider)).toContain('targets/local/process.ts');
     expect(byType('docker-build:index:Image')).toEqual([]);
     // Loopback URL: no uptime check even with a monitoring project.
@@ -304,7 +314,7 @@ describe('local target (support-bot.local)', () => {
 
 describe('docker target (support-bot.dev)', () => {
   it('loads the image into the engine and runs a container with secret env on 127.0.0.1', async () => {
-    peerStacks.set('acme/catalyst/billing.dev', { url: 'http://127.0.0.1:24000' });
+    peerStacks.set('acme/catalyst/billing.dev', { peerKey: BILLING_SECRETS.peerKey, url: 'http://127.0.0.1:24000' });
     const { resolved } = await run('support-bot.dev', raw('support-bot.dev', { target: 'docker', port: '18081', org: 'acme' }, { OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS }));
     const img = inputsOf(one('docker-build:index:Image'));
     expect(img).toMatchObject({ push: false, load: true, platforms: ['linux/amd64'] });
@@ -329,7 +339,7 @@ describe('fly target through the registry (support-bot.prod)', () => {
   it('pushes to registry.fly.io and deploys with the contract outputs, secrets kept secret', async () => {
     const FLY_TOKEN = 'fo1_PLANTED-fly-token';
     pulumi.runtime.setAllConfig({ 'catalyst:flyApiToken': FLY_TOKEN }, ['catalyst:flyApiToken']);
-    peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing-prod.fly.dev' });
+    peerStacks.set('organization/catalyst/billing.prod', { peerKey: BILLING_SECRETS.peerKey, url: 'https://billing-prod.fly.dev' });
     const { resolved } = await run(
       'support-bot.prod',
       raw('support-bot.prod', { target: 'fly', flyOrg: 'acme', flyRegions: 'fra' }, { OPENAI_API_KEY: OPENAI, TICKETS_TOKEN: TICKETS, flyApiToken: FLY_TOKEN }),
@@ -397,7 +407,7 @@ describe('image builders (catalyst:imageBuilder)', () => {
   it('docker-cli on fly: the DockerCliImage dynamic resource builds and pushes, the machines run its digest', async () => {
     const FLY_TOKEN = 'fo1_PLANTED-fly-token-cli';
     pulumi.runtime.setAllConfig({ 'catalyst:flyApiToken': FLY_TOKEN }, ['catalyst:flyApiToken']);
-    peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing-prod.fly.dev' });
+    peerStacks.set('organization/catalyst/billing.prod', { peerKey: BILLING_SECRETS.peerKey, url: 'https://billing-prod.fly.dev' });
     const { resolved } = await run(
       'support-bot.prod',
       raw(
@@ -521,7 +531,7 @@ describe('cross-project wiring', () => {
     const peers = await import('../../src/infra/peers.ts');
     const { loadProjectModel } = await import('../../src/definitions/load.ts');
     const { project } = loadProjectModel('support-bot', { cwd: root });
-    peerStacks.set('acme/catalyst/billing.staging', { url: 'https://billing.example.com/' });
+    peerStacks.set('acme/catalyst/billing.staging', { peerKey: BILLING_SECRETS.peerKey, url: 'https://billing.example.com/' });
     const env = peers.createPeerWiring('sb', new Parent('sb-parent'), { project, env: 'staging', org: 'acme', pulumiProject: 'catalyst' }).urls;
     expect(Object.keys(env)).toEqual(['CATALYST_PEER_BILLING_URL']);
     expect(await promiseOf(env.CATALYST_PEER_BILLING_URL)).toBe('https://billing.example.com');

@@ -23,7 +23,7 @@ import { OUTPUT_KEYS, stackOutputsSchema } from '../../src/contracts/outputs.ts'
 import type { ProgramDeps } from '../../src/infra/program.ts';
 import { TARGETS } from '../../src/infra/targets/index.ts';
 import type { Target } from '../../src/infra/targets/types.ts';
-import { DIGEST, installMocks, peerStacks, registered, resolveOutputs, ROOT, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
+import { DIGEST, installMocks, peerStacks, registered, resolveOutputs, ROOT, settle, tempRoot, unwrap, type Registered, BILLING_SECRETS, exampleSecrets } from './helpers/infra-mocks.ts';
 import { readGitVersion } from '../../src/gitops/version.ts';
 
 const HEAD = '0123456789abcdef0123456789abcdef01234567';
@@ -165,7 +165,7 @@ describe('catalyst:imageOverride and catalyst:rollback in the stack config', () 
   });
 
   it('refuses an image override for the local target, pointing at the worktree rollback', () => {
-    const r = readStackConfig({ stack: 'billing.local', values: { target: 'local', imageOverride: `catalyst-billing:${OLD_HASH}` }, secretKeys: [] }, ctx);
+    const r = readStackConfig(raw('billing.local', { target: 'local', imageOverride: `catalyst-billing:${OLD_HASH}` }), ctx);
     expect(problems(r)).toEqual([
       {
         key: 'catalyst:imageOverride',
@@ -199,8 +199,9 @@ beforeEach(() => {
 
 function raw(stack: string, values: Record<string, unknown>, secrets: Record<string, string> = {}): RawStackConfig {
   const v: Record<string, unknown> = { ...values };
-  for (const [k, s] of Object.entries(secrets)) v[k] = pulumi.secret(s);
-  return { stack, values: v, secretKeys: Object.keys(secrets) };
+  const all = { ...exampleSecrets(stack), ...secrets };
+  for (const [k, s] of Object.entries(all)) v[k] = pulumi.secret(s);
+  return { stack, values: v, secretKeys: Object.keys(all) };
 }
 
 async function run(stack: string, config: RawStackConfig, over: Partial<ProgramDeps> = {}) {
@@ -246,7 +247,7 @@ function expectContract(resolved: Record<string, unknown>): void {
 const cloudrun = (extra: Record<string, unknown> = {}) => raw('support-bot.prod', { target: 'cloudrun', gcpProject: 'acme-prod-1', region: 'europe-west1', ...extra }, SECRETS);
 
 describe('a rollback run (catalyst:imageOverride + catalyst:rollback)', () => {
-  beforeEach(() => peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing.example.com' }));
+  beforeEach(() => peerStacks.set('organization/catalyst/billing.prod', { peerKey: BILLING_SECRETS.peerKey, url: 'https://billing.example.com' }));
 
   it('cloudrun: builds nothing, deploys the override, keeps the registry, reports the restored deployment', async () => {
     const resolved = await run('support-bot.prod', cloudrun({ imageOverride: OVERRIDE, rollback: ROLLBACK }));
@@ -270,7 +271,7 @@ describe('a rollback run (catalyst:imageOverride + catalyst:rollback)', () => {
 
   it('docker: a tag reference runs as is; imageDigest is null', async () => {
     const ref = `catalyst-support-bot:${OLD_HASH}`;
-    peerStacks.set('organization/catalyst/billing.dev', { url: 'http://127.0.0.1:24000' });
+    peerStacks.set('organization/catalyst/billing.dev', { peerKey: BILLING_SECRETS.peerKey, url: 'http://127.0.0.1:24000' });
     const resolved = await run('support-bot.dev', raw('support-bot.dev', { target: 'docker', port: '18081', imageOverride: ref, rollback: ROLLBACK }, SECRETS));
     expect(byType('docker-build:index:Image')).toEqual([]);
     expect(inputsOf(one('docker:index/remoteImage:RemoteImage'))).toMatchObject({ name: ref, keepLocally: true });

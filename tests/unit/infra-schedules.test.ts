@@ -9,7 +9,7 @@ import type { RawStackConfig } from '../../src/infra/config.ts';
 import type { ProgramDeps } from '../../src/infra/program.ts';
 import { unixCron } from '../../src/infra/targets/cloudrun/schedules.ts';
 import { machineConfig, type MachinesSpec } from '../../src/infra/targets/fly/machines.ts';
-import { installMocks, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered } from './helpers/infra-mocks.ts';
+import { installMocks, peerStacks, plainStrings, registered, resolveOutputs, settle, tempRoot, unwrap, type Registered, BILLING_SECRETS, exampleSecrets } from './helpers/infra-mocks.ts';
 
 const GIT = { commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', dirty: false, isRepo: true };
 let program: typeof import('../../src/infra/program.ts');
@@ -25,8 +25,9 @@ beforeEach(() => {
 
 function raw(stack: string, values: Record<string, unknown>, secrets: Record<string, string> = {}): RawStackConfig {
   const v: Record<string, unknown> = { ...values };
-  for (const [k, s] of Object.entries(secrets)) v[k] = pulumi.secret(s);
-  return { stack, values: v, secretKeys: Object.keys(secrets) };
+  const all = { ...exampleSecrets(stack), ...secrets };
+  for (const [k, s] of Object.entries(all)) v[k] = pulumi.secret(s);
+  return { stack, values: v, secretKeys: Object.keys(all) };
 }
 
 async function run(stack: string, config: RawStackConfig, over: Partial<ProgramDeps> = {}) {
@@ -105,7 +106,7 @@ describe('cloudrun: one Cloud Scheduler job per schedule, OIDC token of an invok
   });
 
   it('creates nothing for a project without schedules', async () => {
-    peerStacks.set('organization/catalyst/billing.prod', { url: 'https://billing-prod-x7k2q9-ew.a.run.app', target: 'cloudrun' });
+    peerStacks.set('organization/catalyst/billing.prod', { peerKey: BILLING_SECRETS.peerKey, url: 'https://billing-prod-x7k2q9-ew.a.run.app', target: 'cloudrun' });
     await run('support-bot.prod', raw('support-bot.prod', { project: 'support-bot', target: 'cloudrun', gcpProject: 'acme-prod-1', region: 'europe-west1' }, { OPENAI_API_KEY: 'sk', TICKETS_TOKEN: 'tt' }), {});
     expect(byType('gcp:cloudscheduler/job:Job')).toEqual([]);
     expect(registered.filter((r) => r.name.includes('scheduler'))).toEqual([]);
@@ -120,7 +121,7 @@ describe('in-app scheduler targets', () => {
     const i = inputsOf(app);
     expect(i.env).toMatchObject({ CATALYST_SCHEDULER: 'inapp', CATALYST_SCHEDULE_LEASE_DIR: `${root}/.catalyst/schedules/billing.local` });
     expect(app.secretProps).toContain('secretEnv');
-    expect(i.secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: tok });
+    expect(i.secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: tok, BILLING_API_KEY: BILLING_SECRETS.BILLING_API_KEY, CATALYST_PEER_KEY: BILLING_SECRETS.peerKey });
     expectNotInPlainText(tok);
   });
 
@@ -159,7 +160,7 @@ describe('in-app scheduler targets', () => {
   });
 
   it('docker: no volume for a project without schedules', async () => {
-    peerStacks.set('organization/catalyst/billing.dev', { url: 'http://127.0.0.1:18124', target: 'docker' });
+    peerStacks.set('organization/catalyst/billing.dev', { peerKey: BILLING_SECRETS.peerKey, url: 'http://127.0.0.1:18124', target: 'docker' });
     await run('support-bot.dev', raw('support-bot.dev', { project: 'support-bot', target: 'docker', port: '18125' }, { OPENAI_API_KEY: 'sk-longer-than-8', TICKETS_TOKEN: 'tt-longer-than-8' }));
     expect(byType('docker:index/volume:Volume')).toEqual([]);
     expect(inputsOf(one('docker:index/container:Container')).volumes).toBeUndefined();
@@ -191,7 +192,7 @@ describe('railway: the in-app scheduler in the service\'s one replica', () => {
       expect(Object.keys(v.plain)).not.toContain('CATALYST_SCHEDULER_TOKEN');
       expect(Object.keys(v.plain)).not.toContain('CATALYST_SCHEDULE_LEASE_DIR');
       expect(vars.secretProps).toContain('secret');
-      expect(v.secret).toEqual({ CATALYST_SCHEDULER_TOKEN: tok });
+      expect(v.secret).toEqual({ CATALYST_SCHEDULER_TOKEN: tok, BILLING_API_KEY: BILLING_SECRETS.BILLING_API_KEY, CATALYST_PEER_KEY: BILLING_SECRETS.peerKey });
       expectNotInPlainText(tok);
       expectNotInPlainText(TOKEN);
     } finally {

@@ -54,7 +54,7 @@ describe('catalyst stack init', () => {
     const cwd = repo();
     const r = await cli(cwd, 'stack', 'init', 'billing', 'prod', '--target', 'fly', '--flyOrg', 'acme', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ file: 'stacks/Pulumi.billing.prod.yaml', stack: 'billing.prod', target: 'fly', secretCommands: ['pulumi config set --secret catalyst:flyApiToken --stack billing.prod'] });
+    expect(JSON.parse(r.stdout)).toEqual({ file: 'stacks/Pulumi.billing.prod.yaml', stack: 'billing.prod', target: 'fly', secretCommands: ['pulumi config set --secret catalyst:BILLING_API_KEY --stack billing.prod', 'pulumi config set --secret catalyst:peerKey --stack billing.prod', 'pulumi config set --secret catalyst:flyApiToken --stack billing.prod'] });
     const local = await cli(cwd, 'stack', 'init', 'support-bot', 'local', '--target', 'local', '--port', '18000');
     expect(local.stdout).toContain('PULUMI_CONFIG_PASSPHRASE=catalyst-local-dev');
     expect(parse(readFileSync(join(cwd, 'stacks', 'Pulumi.support-bot.local.yaml'), 'utf8')).config['catalyst:port']).toBe(18000);
@@ -65,7 +65,7 @@ describe('catalyst stack init', () => {
     const r = await cli(cwd, 'stack', 'init', 'billing', 'prod', '--target', 'railway', '--railwayImageRepository', 'ghcr.io/acme/billing', '--railwayRegion', 'europe-west4-drams3a', '--railwayReplicas', '2', '--json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ file: 'stacks/Pulumi.billing.prod.yaml', stack: 'billing.prod', target: 'railway', secretCommands: ['pulumi config set --secret catalyst:railwayToken --stack billing.prod'] });
+    expect(JSON.parse(r.stdout)).toEqual({ file: 'stacks/Pulumi.billing.prod.yaml', stack: 'billing.prod', target: 'railway', secretCommands: ['pulumi config set --secret catalyst:BILLING_API_KEY --stack billing.prod', 'pulumi config set --secret catalyst:peerKey --stack billing.prod', 'pulumi config set --secret catalyst:railwayToken --stack billing.prod'] });
     expect(parse(readFileSync(join(cwd, 'stacks', 'Pulumi.billing.prod.yaml'), 'utf8')).config).toEqual({
       'catalyst:project': 'billing',
       'catalyst:target': 'railway',

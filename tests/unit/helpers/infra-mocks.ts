@@ -25,6 +25,17 @@ export interface Registered {
 
 export const registered: Registered[] = [];
 
+/**
+ * The example project billing declares BILLING_API_KEY (its lookup takes an API key), and support-bot
+ * calls lookup with billing's peer key: every billing stack carries both (planted values, scanned for).
+ */
+export const BILLING_SECRETS = { BILLING_API_KEY: 'bk-PLANTED-billing-api-4e1f', peerKey: 'pk-PLANTED-billing-peer-8c2d' } as const;
+
+/** The secrets a stack of an example project needs besides the ones a test gives it. */
+export function exampleSecrets(stack: string): Record<string, string> {
+  return stack.startsWith('billing.') ? { ...BILLING_SECRETS } : {};
+}
+
 /** Outputs of peer stacks, by fully-qualified stack name (absent → the read fails like a missing stack). */
 export const peerStacks = new Map<string, Record<string, unknown>>();
 

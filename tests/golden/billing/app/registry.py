@@ -35,4 +35,5 @@ SCHEDULES: tuple[Schedule, ...] = (
 
 # workflow → who may call its route (docs/security.md); a public workflow not listed has auth: none.
 AUTH: dict[str, AuthSpec] = {
+    "lookup": AuthSpec(type="apiKey", secrets=("BILLING_API_KEY",), header="X-Api-Key", peer_key=True),
 }

@@ -13,6 +13,8 @@ ENV_DEFAULTS: dict[str, str | int | float | bool] = {
 
 # Secrets: required at startup; values are never logged or returned.
 SECRET_NAMES: tuple[str, ...] = (
+    "BILLING_API_KEY",
+    "CATALYST_PEER_KEY",
 )
 
 # Peer projects called over HTTP: project → variable holding its base URL.
@@ -25,6 +27,7 @@ SPEC = Spec(
     env_defaults=ENV_DEFAULTS,
     secret_names=SECRET_NAMES,
     peers=PEERS,
+    optional_secret_names=("CATALYST_PEER_KEY_PREVIOUS",),
     llm_endpoints=(
     ),
     uses_http=False,

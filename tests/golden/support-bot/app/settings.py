@@ -15,6 +15,7 @@ ENV_DEFAULTS: dict[str, str | int | float | bool] = {
 
 # Secrets: required at startup; values are never logged or returned.
 SECRET_NAMES: tuple[str, ...] = (
+    "CATALYST_PEER_BILLING_KEY",
     "OPENAI_API_KEY",
     "TICKETS_TOKEN",
 )
@@ -24,12 +25,18 @@ PEERS: dict[str, str] = {
     "billing": "CATALYST_PEER_BILLING_URL",
 }
 
+# Peer keys: project → variable holding the key this app sends it (X-Catalyst-Peer-Key).
+PEER_KEYS: dict[str, str] = {
+    "billing": "CATALYST_PEER_BILLING_KEY",
+}
+
 SPEC = Spec(
     project=PROJECT,
     catalyst_version="0.0.0-golden",
     env_defaults=ENV_DEFAULTS,
     secret_names=SECRET_NAMES,
     peers=PEERS,
+    peer_keys=PEER_KEYS,
     llm_endpoints=(
         ("ask.llm_answer", lambda ctx: rx.get(ctx.env, "LLM_BASE_URL")),
     ),

@@ -3,6 +3,7 @@
 
 import os
 
+os.environ.setdefault("CATALYST_PEER_BILLING_KEY", "smoke-test-placeholder")
 os.environ.setdefault("OPENAI_API_KEY", "smoke-test-placeholder")
 os.environ.setdefault("TICKETS_TOKEN", "smoke-test-placeholder")
 
