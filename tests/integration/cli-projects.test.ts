@@ -57,8 +57,9 @@ describe('project management on files', () => {
     const envMissing = await run(root, 'workflow', 'move', 'billing/lookup', 'shop');
     expect(envMissing.code).toBe(1);
     expect(envMissing.stderr).toContain('CURRENCY');
+    expect(envMissing.stderr).toContain('BILLING_API_KEY'); // lookup's API key
     expect(hashTree(root)).toBe(before);
-    writeFileSync(join(root, 'projects/shop/project.yaml'), read(root, 'projects/shop/project.yaml').replace('env: {}', 'env:\n  CURRENCY: EUR'));
+    writeFileSync(join(root, 'projects/shop/project.yaml'), read(root, 'projects/shop/project.yaml').replace('secrets: {}', 'secrets:\n  BILLING_API_KEY: API key of lookup').replace('env: {}', 'env:\n  CURRENCY: EUR'));
     await step('workflow', 'move', 'billing/lookup', 'shop');
     expect(read(root, 'projects/shop/workflows/checkout.yaml')).toContain('  - id: quote # in-process\n');
     expect(read(root, 'projects/shop/workflows/checkout.yaml')).toContain('    workflow: lookup\n');

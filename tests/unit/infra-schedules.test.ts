@@ -131,7 +131,7 @@ describe('in-app scheduler targets', () => {
     expect(byType('pulumi:index:Stash').filter((r) => r.name.endsWith('-scheduler-token'))).toEqual([]);
     const app = one('pulumi-nodejs:dynamic/catalyst:LocalApp');
     expect(app.secretProps).toContain('secretEnv');
-    expect(inputsOf(app).secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: mine });
+    expect(inputsOf(app).secretEnv).toEqual({ CATALYST_SCHEDULER_TOKEN: mine, BILLING_API_KEY: BILLING_SECRETS.BILLING_API_KEY, CATALYST_PEER_KEY: BILLING_SECRETS.peerKey });
     expectNotInPlainText(mine);
   });
 
