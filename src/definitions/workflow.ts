@@ -114,6 +114,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       useSecret(['nodes', i, 'auth', 'secret'], n.auth.secret);
       if (n.auth.scheme === 'header' && !n.auth.header) d(['nodes', i, 'auth'], 'scheme: header needs the header name', 'add header: X-Api-Key (or the header your API expects)');
     }
+    if (n.type === 'httpRequest' && n.textKey !== undefined && n.responseType !== 'auto') d(['nodes', i, 'textKey'], 'textKey is used only with responseType: auto', 'set responseType: auto, or remove textKey');
     if (n.type === 'code') {
       const dup = n.outputs.find((o, j) => n.outputs.indexOf(o) !== j);
       if (dup) d(['nodes', i, 'outputs'], `output "${dup}" is listed twice`);

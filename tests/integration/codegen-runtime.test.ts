@@ -197,7 +197,8 @@ describe('httpRequest and llm nodes', () => {
     const before = api.requests.length;
     const r = await call(`${app.url}/fetch`, { body: { item: 'i-1' } });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: 200, rawStatus: 404, rawBody: 'nope', got: { echoed: { item: 'i-1' } } });
+    // responseType auto: the JSON answer of /api/items would be parsed; the text/plain 404 is text (keyed: {page: text}).
+    expect(r.body).toMatchObject({ status: 200, rawStatus: 404, rawBody: 'nope', autoBody: 'nope', keyedBody: { page: 'nope' }, got: { echoed: { item: 'i-1' } } });
     const sent = api.requests.slice(before);
     const items = sent.filter((x) => x.url.startsWith('/api/items'));
     expect(items).toHaveLength(2);

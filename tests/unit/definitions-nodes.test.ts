@@ -71,6 +71,12 @@ describe('httpRequest parameters', () => {
     expectDiag(one('{ id: n, type: httpRequest, url: x, timeoutMs: 1.5 }'), /expected int/i, { path: 'nodes[0].timeoutMs' });
     expectDiag(one('{ id: n, type: httpRequest, url: x, responseType: xml }'), /not allowed/, { path: 'nodes[0].responseType' });
   });
+  it('textKey only with responseType auto', () => {
+    expectDiag(one('{ id: n, type: httpRequest, url: x, textKey: data }'), /textKey is used only with responseType: auto/, { path: 'nodes[0].textKey', fix: 'set responseType: auto, or remove textKey' });
+    expectDiag(one('{ id: n, type: httpRequest, url: x, responseType: text, textKey: data }'), /textKey is used only with responseType: auto/);
+    expectDiag(one('{ id: n, type: httpRequest, url: x, responseType: auto, textKey: "" }'), /Too small/i, { path: 'nodes[0].textKey' });
+    expect(one('{ id: n, type: httpRequest, url: "https://x", responseType: auto, textKey: data }')).toEqual([]);
+  });
   it('auth: secret name format, declared secret, scheme header needs a header', () => {
     expectDiag(one('{ id: n, type: httpRequest, url: x, auth: { secret: token } }'), /UPPER_SNAKE_CASE/, { path: 'nodes[0].auth.secret' });
     expectDiag(one('{ id: n, type: httpRequest, url: x, auth: { secret: TOKN } }'), /secret "TOKN" is not declared by project "pp"/, { path: 'nodes[0].auth.secret', fix: 'did you mean "TOKEN"?' });
