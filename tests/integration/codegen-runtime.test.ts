@@ -144,7 +144,7 @@ describe('inputs, responses and the run', () => {
 
   it('/openapi.json describes the routes, their input schemas and their responses', async () => {
     const doc = (await call(`${app.url}/openapi.json`)).body;
-    expect(Object.keys(doc.paths).sort()).toEqual(['/boom', '/call-peer', '/call-peer-soft', '/echo', '/fetch', '/gather', '/last', '/shapes', '/slow', '/think']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/boom', '/call-peer', '/call-peer-soft', '/chat', '/echo', '/fetch', '/gather', '/last', '/shapes', '/slow', '/think']);
     const echo = doc.paths['/echo'].get;
     const name = echo.parameters.find((p: { name: string }) => p.name === 'name');
     expect(name).toMatchObject({ in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 20 } });
