@@ -1,9 +1,9 @@
 /**
  * Differential cases for the expression translations issue 17 found unpinned (isNotEmpty, replace
  * without the g flag, substring with start > end, a backslash before {{, lists in template literals,
- * $workflow.id without an id), and JavaScript globals the translator leaves to the JavaScript engine:
- * one webhook workflow whose Set node computes each of them from the
- * request body, run by n8n (the oracle, scripts/setup-n8n.sh) and by the app the import makes of it,
+ * $workflow.id without an id), JavaScript globals the translator leaves to the JavaScript engine, and
+ * regular expressions in IF conditions (run as JavaScript with n8n's rule): webhook workflows whose Set
+ * or IF nodes compute each of them from the request body, run by n8n (the oracle, scripts/setup-n8n.sh) and by the app the import makes of it,
  * with the same requests (tests/helpers/n8n-diff.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,10 +54,39 @@ const exportOf = (name: string, path: string, fields: Record<string, [string, st
   settings: {},
 });
 
+/** Webhook → IF (regex tests that use regex syntax: they run as JavaScript) → Set on each branch. */
+const regexExport = (name: string, path: string, ifNode: { typeVersion: number; parameters: Record<string, unknown> }) => {
+  const set = (n: string, matched: boolean) => ({
+    parameters: { assignments: { assignments: [{ id: n, name: 'matched', value: matched, type: 'boolean' }, { id: `${n}v`, name: 'value', value: '={{ $json.body.d }}', type: 'string' }] }, options: {} },
+    name: n,
+    type: 'n8n-nodes-base.set',
+    typeVersion: 3.4,
+    position: [400, matched ? 0 : 200],
+  });
+  return {
+    name,
+    nodes: [
+      { parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} }, name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: path },
+      { ...ifNode, name: 'Check', type: 'n8n-nodes-base.if', position: [200, 0] },
+      set('Yes', true),
+      set('No', false),
+    ],
+    connections: { Webhook: { main: [[{ node: 'Check', type: 'main', index: 0 }]] }, Check: { main: [[{ node: 'Yes', type: 'main', index: 0 }], [{ node: 'No', type: 'main', index: 0 }]] } },
+    settings: {},
+  };
+};
+
 const EXPORTS = {
   'expressions.json': exportOf('Expressions', 'acorn-expressions', FIELDS),
   // No id: n8n gives one when the workflow is imported (the harness gives CatalystOracleNN).
   'workflow-id.json': exportOf('Workflow Id', 'acorn-workflow-id', { id: ['={{ $workflow.id }}', 'string'] }),
+  // As the corpus's 0127 writes it: IF v1, a /…/i pattern with \d.
+  'regex-v1.json': regexExport('Regex v1', 'acorn-regex-v1', { typeVersion: 1, parameters: { conditions: { string: [{ value1: '={{$json.body.d}}', value2: '/\\d\\d\\d\\d-\\d\\d-\\d\\d/i', operation: 'regex' }] }, combineOperation: 'any' } }),
+  // IF v2 filter: notRegex with the pattern from the request.
+  'regex-v2.json': regexExport('Regex v2', 'acorn-regex-v2', {
+    typeVersion: 2,
+    parameters: { conditions: { options: { caseSensitive: true, leftValue: '', typeValidation: 'loose' }, combinator: 'and', conditions: [{ id: 'c1', leftValue: '={{ $json.body.d }}', rightValue: '={{ $json.body.p }}', operator: { type: 'string', operation: 'notRegex' } }] }, options: {} },
+  }),
 };
 
 let side: SideBySide;
@@ -74,6 +103,20 @@ async function same(req: SideRequest) {
   expect(r.app, `${req.path}: the app (received) differs from n8n (expected)`).toEqual(r.n8n);
   return r.n8n;
 }
+
+describe('regular expressions in IF conditions run as JavaScript and answer as n8n does', () => {
+  it('IF v1: /\\d\\d\\d\\d-\\d\\d-\\d\\d/i against dates, other text, a number and a missing value', async () => {
+    const answers = [];
+    for (const d of ['2024-05-01', 'due 2024-05-01!', '24-5-1', 20240501, undefined, null]) answers.push((await same({ method: 'POST', path: 'acorn-regex-v1', body: { d } })).body);
+    expect(answers.map((b) => (b as { matched: boolean }).matched)).toEqual([true, true, false, false, false, false]);
+  });
+
+  it('IF v2: notRegex with a pattern from the request (/…/flags or bare)', async () => {
+    const answers = [];
+    for (const [d, p] of [['Hello', '^h'], ['Hello', '/^h/i'], ['abc123', '[0-9]+$'], ['abc', '/x|y/']]) answers.push((await same({ method: 'POST', path: 'acorn-regex-v2', body: { d, p } })).body);
+    expect(answers.map((b) => (b as { matched: boolean }).matched)).toEqual([true, false, false, true]);
+  });
+});
 
 describe('translated expressions answer as n8n does', () => {
   it('isNotEmpty, replace, substring, a backslash before {{, lists in text', async () => {

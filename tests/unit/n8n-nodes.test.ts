@@ -284,11 +284,30 @@ describe('IF', () => {
 
   it.each([
     [op('dateTime', 'after', undefined, '={{ $now }}'), 'date'],
-    [op('string', 'regex', undefined, '[0-9]+'), 'regex'],
-    [op('string', 'regex', undefined, '={{ $json.body.p }}'), 'regex'],
     [op('number', 'between'), 'condition-operation'],
   ])('v2 refuses %j', (params, code) => {
     expect(run(2, params).errors.map((e) => e.code)).toContain(code);
+  });
+
+  it('a regular expression using regex syntax (or given by an expression) runs as JavaScript with n8n\'s rule', () => {
+    const cases: [number, Record<string, unknown>, string, string][] = [
+      [1, { conditions: { string: [{ value1: '={{ $json.body.s }}', value2: '/\\d{4}-\\d\\d/i', operation: 'regex' }] } }, '($json.body.s\n)', '"/\\\\d{4}-\\\\d\\\\d/i"'],
+      [2, op('string', 'regex', undefined, '[0-9]+'), '($json.body.v\n)', '"[0-9]+"'],
+      [2, op('string', 'notRegex', undefined, '={{ $json.body.p }}'), '($json.body.v\n)', '($json.body.p\n)'],
+    ];
+    for (const [v, params, value, pattern] of cases) {
+      const r = run(v, params);
+      expect(r.errors).toEqual([]);
+      const js = r.node('if_js');
+      expect(js).toMatchObject({ type: 'javascript', mode: 'eachItem' });
+      expect(js.code).toContain(`})(${value}, ${pattern})`);
+      expect(js.code).toContain('.match(m ? new RegExp(m[1], m[2]) : new RegExp(s))');
+      expect(r.node('if').if).toBe(params.conditions && (params as { conditions: { conditions?: { operator: { operation: string } }[] } }).conditions.conditions?.[0].operator.operation === 'notRegex' ? '{{ !nodes.if_js.e0 }}' : '{{ nodes.if_js.e0 }}');
+    }
+    // A case-insensitive filter lowers both sides in n8n; that stays refused rather than approximated.
+    const ci = op('string', 'regex', undefined, '[0-9]+');
+    ci.conditions.options.caseSensitive = false;
+    expect(run(2, ci).errors.map((e) => e.code)).toContain('regex');
   });
 
   it('v1 refuses dates', () => {

@@ -3,6 +3,7 @@ import { describeNode } from '../context.ts';
 import { param } from '../defaults.ts';
 import { convertToTx, litTx, type ExprScope } from '../expr.ts';
 import { Unsupported, unsupported } from '../issues.ts';
+import { splitN8nTemplate } from '../jsparse.ts';
 import type { Tx } from '../views.ts';
 
 /**
@@ -26,13 +27,38 @@ function combine(parts: Tx[], op: '&&' | '||'): Tx {
   return { src: parts.map(p).join(` ${op} `), kind: 'op', type: 'boolean' };
 }
 
+/** Runs one regex test as JavaScript (n8n's own rule), when the node can run JavaScript. */
+type RegexJs = (() => Tx) | undefined;
+
+/** An n8n parameter (text, or a `=` template) as a JavaScript expression giving its value. */
+function paramJs(raw: unknown): string {
+  if (typeof raw !== 'string' || !raw.startsWith('=')) return JSON.stringify(raw ?? null);
+  const parts = splitN8nTemplate(raw.slice(1));
+  const one = (e: string) => `(${e.trim().replace(/;\s*$/, '')}\n)`;
+  if (parts.length === 1 && 'expr' in parts[0]) return one(parts[0].expr);
+  return `[${parts.map((x) => ('text' in x ? JSON.stringify(x.text) : one(x.expr))).join(', ')}].join('')`;
+}
+
 /**
- * A regular expression that is plain text (optionally anchored) becomes a string test; anything using
- * regex syntax cannot be translated.
+ * n8n's regex comparison as JavaScript: the pattern is `/body/flags` or a bare pattern, the value is
+ * matched as text (`(value || '').toString()`, as n8n does).
  */
-function regexTest(value: Tx, pattern: Tx, where: string): Tx {
+export function regexJs(value: unknown, pattern: unknown, strict = false): string {
+  // strict type validation (IF v2 / Switch v3 default): a value that is not text fails the node, as in n8n
+  const check = strict ? "for (const x of [v, p]) if (x != null && typeof x !== 'string') throw new Error(`Wrong type: ${JSON.stringify(x)} is not a string`); " : '';
+  return `((v, p) => { ${check}const s = (p || '').toString(); const m = s.match(/^\\/(.*?)\\/([gimusy]*)$/); return !!(v || '').toString().match(m ? new RegExp(m[1], m[2]) : new RegExp(s)); })(${paramJs(value)}, ${paramJs(pattern)})`;
+}
+
+/**
+ * A regular expression that is plain text (optionally anchored) becomes a string test; one using regex
+ * syntax (or given by an expression) runs as JavaScript where the node can (`js`), else is refused.
+ */
+function regexTest(value: Tx, pattern: Tx, where: string, js: RegexJs): Tx {
   const src = pattern.type === 'string' && pattern.kind === 'atom' && pattern.src.startsWith("'") ? evalLit(pattern.src) : undefined;
-  if (src === undefined) unsupported('regex', `${where}: a regular expression given by an expression cannot be translated`);
+  if (src === undefined) {
+    if (js) return { ...js(), kind: 'atom', type: 'boolean' };
+    unsupported('regex', `${where}: a regular expression given by an expression cannot be translated`);
+  }
   let body = src!;
   let flags = '';
   const m = /^\/(.*)\/([a-z]*)$/s.exec(body);
@@ -44,6 +70,7 @@ function regexTest(value: Tx, pattern: Tx, where: string): Tx {
   const end = body.endsWith('$') && !body.endsWith('\\$');
   const core = body.slice(start ? 1 : 0, end ? -1 : undefined);
   if (/[\\.*+?()[\]{}|^$]/.test(core) || /[^gi]/.test(flags)) {
+    if (js) return { ...js(), kind: 'atom', type: 'boolean' };
     unsupported('regex', `${where}: the regular expression ${JSON.stringify(src)} cannot be translated (only plain text, optionally anchored with ^ and $)`);
   }
   const ci = flags.includes('i');
@@ -63,7 +90,7 @@ function evalLit(src: string): string {
 }
 
 /** IF v1 / Switch v1–v2 comparison of value1 and value2 with a typed operation. */
-export function compareV1(type: string, operation: string, a: Tx, b: Tx, where: string): Tx {
+export function compareV1(type: string, operation: string, a: Tx, b: Tx, where: string, js?: RegexJs): Tx {
   switch (type) {
     case 'boolean':
       if (operation === 'equal') return bin(a, '==', b);
@@ -97,9 +124,9 @@ export function compareV1(type: string, operation: string, a: Tx, b: Tx, where: 
         case 'notEndsWith':
           return not(fn('endsWith', a, b));
         case 'regex':
-          return regexTest(a, b, where);
+          return regexTest(a, b, where, js);
         case 'notRegex':
-          return not(regexTest(a, b, where));
+          return not(regexTest(a, b, where, js));
         case 'isEmpty':
           return isEmpty(a);
         case 'isNotEmpty':
@@ -125,7 +152,8 @@ export function ifV1Condition(env: NodeEnv): Tx {
       const where = `conditions.${type}[${i}]`;
       const a = withParam(`${where}.value1`, () => convertToTx(c.value1 ?? V1_DEFAULT_VALUE[type], env.scope));
       const b = withParam(`${where}.value2`, () => convertToTx(c.value2 ?? V1_DEFAULT_VALUE[type], env.scope));
-      parts.push(withParam(where, () => compareV1(type, c.operation ?? V1_DEFAULT_OP[type], a, b, where)));
+      const js = env.scope.js ? () => env.scope.js!(regexJs(c.value1 ?? '', c.value2 ?? '')) : undefined;
+      parts.push(withParam(where, () => compareV1(type, c.operation ?? V1_DEFAULT_OP[type], a, b, where, js)));
     });
   }
   for (const type of Object.keys(conditions)) if (!(type in V1_DEFAULT_OP)) unsupported('condition-type', `condition type "${type}" is not supported`);
@@ -168,7 +196,9 @@ export function filterCondition(value: FilterValue | undefined, scope: ExprScope
       a = { src: `lower(${a.src})`, kind: 'atom', type: 'string' };
       b = b.type === 'string' && b.src.startsWith("'") ? litTx(evalLit(b.src).toLowerCase()) : { src: `lower(${b.src})`, kind: 'atom', type: 'string' };
     }
-    return withParam(at, () => filterOp(type, operation, a, b, at));
+    // n8n lowers both sides for a case-insensitive regex too; that path stays with the translation.
+    const js = scope.js && caseSensitive ? () => scope.js!(regexJs(c.leftValue ?? '', c.rightValue ?? '', !loose)) : undefined;
+    return withParam(at, () => filterOp(type, operation, a, b, at, js));
   });
   return combine(parts, value?.combinator === 'or' ? '||' : '&&');
 }
@@ -180,7 +210,7 @@ function strictly(t: Tx, type: string): Tx {
   return { src: `checkType(${t.src}, '${type}')`, kind: 'atom', type: t.type };
 }
 
-function filterOp(type: string, operation: string, a: Tx, b: Tx, where: string): Tx {
+function filterOp(type: string, operation: string, a: Tx, b: Tx, where: string, js?: RegexJs): Tx {
   const exists = bin(a, '!=', { src: 'null', kind: 'atom', type: 'null' });
   switch (operation) {
     case 'exists':
@@ -209,8 +239,8 @@ function filterOp(type: string, operation: string, a: Tx, b: Tx, where: string):
       const t = fn(f, asText(a), b);
       return negate ? not(t) : t;
     }
-    if (operation === 'regex') return regexTest(a, b, where);
-    if (operation === 'notRegex') return not(regexTest(a, b, where));
+    if (operation === 'regex') return regexTest(a, b, where, js);
+    if (operation === 'notRegex') return not(regexTest(a, b, where, js));
   }
   if (type === 'number' && operation in cmp) return bin(a, cmp[operation], b);
   if (type === 'boolean') {
@@ -289,7 +319,8 @@ export function convertSwitch(env: NodeEnv): Converted {
     rules.forEach((r, i) => {
       const where = `rules.rules[${i}]`;
       const b = withParam(`${where}.value2`, () => convertToTx(r.value2 ?? V1_DEFAULT_VALUE[dataType], env.scope));
-      const cond = withParam(where, () => compareV1(dataType, r.operation ?? V1_DEFAULT_OP[dataType], a, b, where));
+      const js = env.scope.js ? () => env.scope.js!(regexJs(param(n, 'value1', ''), r.value2 ?? '')) : undefined;
+      const cond = withParam(where, () => compareV1(dataType, r.operation ?? V1_DEFAULT_OP[dataType], a, b, where, js));
       const output = v < 2 ? (r.output ?? 0) : i;
       const br = branchName(v < 2 ? `output_${output}` : r.outputKey, output, taken);
       cases.push({ branch: br, when: `{{ ${cond.src} }}` });
