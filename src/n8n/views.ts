@@ -195,6 +195,22 @@ export function overlayView(id: string, name: string, tree: Tree, parent?: View)
     at,
     whole,
     value: () => `{{ ${whole().src} }}`,
+    // A JavaScript node receives the input's item with the fields this node sets laid over it, where the
+    // input's item has a known shape (e.g. the webhook's {headers, params, query, body}).
+    ...(parent ? { jsValue: () => overlayJs(parent.jsValue ? parent.jsValue() : parent.value(), tree, base, [], whole) } : {}),
     keys: parent ? undefined : [...tree.keys()].filter((k): k is string => typeof k === 'string'),
   };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `under` (a definition value of known shape) with the fields of `tree` (read from `base`) set over it. */
+function overlayJs(under: unknown, tree: Tree, base: string, at: Key[], unknownShape: () => Tx): unknown {
+  if (under !== undefined && !isPlainObject(under)) return unknownShape();
+  const out: Record<string, unknown> = { ...(under ?? {}) };
+  for (const [k, t] of tree) {
+    if (typeof k !== 'string') return unknownShape();
+    out[k] = t === 'leaf' ? `{{ ${path(base, [...at, k])} }}` : overlayJs(out[k], t, base, [...at, k], unknownShape);
+  }
+  return out;
 }

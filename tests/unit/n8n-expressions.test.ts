@@ -364,6 +364,8 @@ describe('views', () => {
     expect(v.at(['config', 'token']).src).toBe('nodes.prev.config.token');
     expect(() => v.at(['config'])).toThrow(/mixes fields/);
     expect(() => v.whole()).toThrow(/keeps the other fields/);
+    // a JavaScript node needs the whole item: only where the input's shape is known (not here)
+    expect(() => v.jsValue!()).toThrow(/keeps the other fields/);
     const only = overlayView('set2', 'Set', tree);
     expect(only.at(['missing']).src).toBe('null');
     expect(only.whole().src).toBe('nodes.set2');

@@ -537,6 +537,21 @@ describe('Code', () => {
     expect(r.result.report.files[0].status).toBe('clean');
   });
 
+  it('a Set node that keeps the webhook item\'s fields, a field inside the body: refused', () => {
+    const set = node('Set', 'set', 2, { values: { string: [{ name: 'domain', value: '={{ $json.body.email.split("@")[1] }}' }, { name: 'body.seen', value: 'yes' }, { name: 'meta.by', value: 'x' }] } });
+    const r = runImport(webhookChain([set, node('JS', 'code', 2, { jsCode: 'return items;' }), respondFirst()]));
+    // the webhook's body is only known at run time: a field set inside it cannot be laid over it here
+    expect(r.errors.map((e) => [e.code, e.node])).toEqual([['set-include-other', 'JS']]);
+  });
+
+  it('a Set node that keeps the webhook item\'s fields: top-level and new nested fields over {headers, params, query, body}', () => {
+    const set = node('Set', 'set', 2, { values: { string: [{ name: 'domain', value: '={{ $json.body.email.split("@")[1] }}' }, { name: 'meta.by', value: 'x' }] } });
+    const r = runImport(webhookChain([set, node('JS', 'code', 2, { jsCode: 'return items;' }), respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.node('js').item).toEqual({ headers: {}, params: {}, query: {}, body: '{{ input }}', domain: '{{ nodes.set.domain }}', meta: { by: '{{ nodes.set.meta.by }}' } });
+    expect(Object.keys(r.node('js').item as object)).toEqual(['headers', 'params', 'query', 'body', 'domain', 'meta']);
+  });
+
   it.each([
     ["const c = require('crypto-js'); return items;", 'code-module'],
     ['return this.helpers.httpRequest({ url: "x" });', 'code-this'],
