@@ -57,7 +57,15 @@ export function convertJson(raw: unknown, scope: ExprScope, what: string): unkno
       exprs.push(p.expr);
     }
   }
-  return new JsonWithExpressions(marked, exprs, scope, what, raw).parse();
+  try {
+    return new JsonWithExpressions(marked, exprs, scope, what, raw).parse();
+  } catch (err) {
+    // Expressions that write JSON syntax (keys, entries): n8n's way, as JavaScript — the text first, then JSON.parse.
+    if (!(err instanceof Unsupported) || err.code !== 'json-template' || !scope.js) throw err;
+    const one = (e: string) => `[(${e.trim().replace(/;\s*$/, '')}\n)].join('')`;
+    const textJs = parts.map((p) => ('text' in p ? JSON.stringify(p.text) : one(p.expr))).join(' + ');
+    return `{{ ${scope.js(`JSON.parse(${textJs})`).src} }}`;
+  }
 }
 
 class JsonWithExpressions {

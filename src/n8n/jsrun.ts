@@ -57,9 +57,21 @@ function walk(node: unknown, visit: (n: AstNode, parent: AstNode | undefined) =>
   for (const [k, v] of Object.entries(node)) if (k !== 'loc' && v && typeof v === 'object') walk(v, visit, node as AstNode);
 }
 
+/**
+ * n8n's expression-only helpers (not in Code nodes), defined before the expressions that use them, as
+ * n8n defines them.
+ */
+const EXPRESSION_HELPERS: Record<string, string> = {
+  $ifEmpty:
+    'const $ifEmpty = (value, defaultValue) => (value === undefined || value === null || value === \'\' || (Array.isArray(value) && value.length === 0) || (typeof value === \'object\' && Object.keys(value).length === 0) ? defaultValue : value);',
+  $if: 'const $if = (condition, valueIfTrue, valueIfFalse) => (condition ? valueIfTrue : valueIfFalse);',
+};
+
 export interface JsRefs {
   nodes: string[];
   env: string[];
+  /** The expression helpers it uses (EXPRESSION_HELPERS; only expressions may). */
+  helpers?: string[];
   /** The code reads the current item ($json, $input, items, $item). */
   item: boolean;
 }
@@ -72,9 +84,10 @@ const strOf = (n: unknown): string | undefined => {
 };
 
 /** The references of parsed n8n JavaScript; throws Unsupported for what the app cannot provide. */
-export function jsRefs(ast: AcornNode, what: string): JsRefs {
+export function jsRefs(ast: AcornNode, what: string, expression = false): JsRefs {
   const nodes = new Set<string>();
   const env = new Set<string>();
+  const helpers = new Set<string>();
   let item = false;
   const declared = new Set<string>();
   walk(ast, (n) => {
@@ -126,10 +139,14 @@ export function jsRefs(ast: AcornNode, what: string): JsRefs {
       const [code, reason] = REFUSED[name];
       unsupported(code, `${what}: ${reason}`);
     }
+    if (expression && Object.hasOwn(EXPRESSION_HELPERS, name)) {
+      helpers.add(name);
+      return;
+    }
     if (name.startsWith('$') && !PROVIDED.has(name)) unsupported('unknown-variable', `${what} uses ${name}, which Catalyst does not provide (available: ${[...PROVIDED].join(', ')})`);
     if (name === '$env' && !(p?.type === 'MemberExpression' && p.object === n)) unsupported('env', `${what} reads the whole $env`);
   });
-  return { nodes: [...nodes].sort(), env: [...env].sort(), item };
+  return { nodes: [...nodes].sort(), env: [...env].sort(), item, helpers: [...helpers].sort() };
 }
 
 function parseOrRefuse<T>(f: () => T, what: string, source: string): T {
@@ -204,6 +221,7 @@ export class JsExpressions {
   private readonly exprs: string[] = [];
   private readonly nodes = new Set<string>();
   private readonly env = new Set<string>();
+  private readonly helpers = new Set<string>();
   private id?: string;
   private readonly newId: () => string;
   private readonly scope: () => ExprScope;
@@ -221,9 +239,10 @@ export class JsExpressions {
       if (js.slice(e.end).trim() !== '' && !/^;?\s*$/.test(js.slice(e.end))) throw new SyntaxError(`unexpected text after the expression: ${js.slice(e.end, e.end + 20)}`);
       return e;
     }, what, js);
-    const refs = jsRefs(ast, what);
+    const refs = jsRefs(ast, what, true);
     js = dateTimeFormat(js, ast);
     for (const n of refs.nodes) this.scope().node(n); // throws when it does not run before
+    for (const h of refs.helpers ?? []) this.helpers.add(h);
     for (const n of refs.nodes) this.nodes.add(n);
     for (const e of refs.env) this.env.add(e);
     let k = this.exprs.indexOf(js);
@@ -240,7 +259,8 @@ export class JsExpressions {
       const t = e.trim().replace(/;\s*$/, '');
       return /\/\/|\/\*/.test(t) ? `(${t}\n  )` : `(${t})`; // a trailing comment must not swallow the parenthesis
     };
-    const code = `return {\n${this.exprs.map((e, i) => `  e${i}: ${one(e)},\n`).join('')}};\n`;
+    const helpers = [...this.helpers].sort().map((h) => `${EXPRESSION_HELPERS[h]}\n`).join('');
+    const code = `${helpers}return {\n${this.exprs.map((e, i) => `  e${i}: ${one(e)},\n`).join('')}};\n`;
     return { id: this.id, type: 'javascript', description: `n8n: expressions of ${n8nName}, evaluated as JavaScript`.slice(0, 500), mode: 'eachItem', ...nodeFields(refs, this.scope(), input), code };
   }
 }

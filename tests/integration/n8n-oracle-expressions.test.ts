@@ -76,6 +76,34 @@ const regexExport = (name: string, path: string, ifNode: { typeVersion: number; 
   };
 };
 
+/**
+ * Webhook → HTTP Request whose JSON body has expressions writing JSON entries (as the corpus's 1633
+ * does: `$ifEmpty(…).replace(…)` producing `"key": "…",` or nothing) → the stand-in's answer.
+ */
+const jsonEntriesExport = {
+  name: 'JSON entries',
+  nodes: [
+    { parameters: { httpMethod: 'POST', path: 'acorn-json-entries', responseMode: 'lastNode', options: {} }, name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'acorn-json-entries' },
+    {
+      parameters: {
+        url: 'https://links.example.test/links',
+        method: 'POST',
+        sendBody: true,
+        specifyBody: 'json',
+        jsonBody:
+          '={\n{{ $ifEmpty(`"domain": "${$json.body.domain || "undefined"}",`, "").replace(\'"domain": "undefined",\', "") }}\n{{ $json.body.tags ? `"tags": ${JSON.stringify($json.body.tags)},` : "" }}\n  "url": "{{ $json.body.url }}",\n  "note": "from {{ $json.body.who }}"\n}',
+        options: {},
+      },
+      name: 'Create',
+      type: 'n8n-nodes-base.httpRequest',
+      typeVersion: 4.1,
+      position: [200, 0],
+    },
+  ],
+  connections: { Webhook: { main: [[{ node: 'Create', type: 'main', index: 0 }]] } },
+  settings: {},
+};
+
 const EXPORTS = {
   'expressions.json': exportOf('Expressions', 'acorn-expressions', FIELDS),
   // No id: n8n gives one when the workflow is imported (the harness gives CatalystOracleNN).
@@ -83,6 +111,7 @@ const EXPORTS = {
   // As the corpus's 0127 writes it: IF v1, a /…/i pattern with \d.
   'regex-v1.json': regexExport('Regex v1', 'acorn-regex-v1', { typeVersion: 1, parameters: { conditions: { string: [{ value1: '={{$json.body.d}}', value2: '/\\d\\d\\d\\d-\\d\\d-\\d\\d/i', operation: 'regex' }] }, combineOperation: 'any' } }),
   // IF v2 filter: notRegex with the pattern from the request.
+  'json-entries.json': jsonEntriesExport,
   'regex-v2.json': regexExport('Regex v2', 'acorn-regex-v2', {
     typeVersion: 2,
     parameters: { conditions: { options: { caseSensitive: true, leftValue: '', typeValidation: 'loose' }, combinator: 'and', conditions: [{ id: 'c1', leftValue: '={{ $json.body.d }}', rightValue: '={{ $json.body.p }}', operator: { type: 'string', operation: 'notRegex' } }] }, options: {} },
@@ -91,7 +120,11 @@ const EXPORTS = {
 
 let side: SideBySide;
 beforeAll(async () => {
-  side = await startSideBySide({ exports: EXPORTS, upstream: (req, _body, res) => json(res, 404, { error: `no stand-in for ${req.method} ${req.url}` }) });
+  side = await startSideBySide({
+    exports: EXPORTS,
+    rewrite: { 'https://links.example.test': '/links-api' },
+    upstream: (req, body, res) => (req.method === 'POST' && req.url === '/links-api/links' ? json(res, 200, { created: JSON.parse(body) }) : json(res, 404, { error: `no stand-in for ${req.method} ${req.url}` })),
+  });
 }, 600_000);
 afterAll(async () => {
   await side?.stop();
@@ -115,6 +148,20 @@ describe('regular expressions in IF conditions run as JavaScript and answer as n
     const answers = [];
     for (const [d, p] of [['Hello', '^h'], ['Hello', '/^h/i'], ['abc123', '[0-9]+$'], ['abc', '/x|y/']]) answers.push((await same({ method: 'POST', path: 'acorn-regex-v2', body: { d, p } })).body);
     expect(answers.map((b) => (b as { matched: boolean }).matched)).toEqual([true, false, false, true]);
+  });
+});
+
+describe('a JSON body whose expressions write JSON entries runs as JavaScript (text, then JSON.parse) as in n8n', () => {
+  it('entries present, left out, and a list written with JSON.stringify', async () => {
+    const sent = [];
+    for (const body of [{ url: 'https://a.example/x', domain: 'go.example', tags: ['a', 'b'], who: 'Ada' }, { url: 'https://a.example/y', who: 'Bob' }]) {
+      const r = await same({ method: 'POST', path: 'acorn-json-entries', body });
+      sent.push(r.upstream.map((u) => u.body));
+    }
+    expect(sent).toEqual([
+      [{ domain: 'go.example', tags: ['a', 'b'], url: 'https://a.example/x', note: 'from Ada' }],
+      [{ url: 'https://a.example/y', note: 'from Bob' }],
+    ]);
   });
 });
 

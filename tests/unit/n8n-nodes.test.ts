@@ -702,6 +702,19 @@ describe('expressions that only JavaScript can express', () => {
     expect(r.node('pick')).toMatchObject({ set: { digits: '{{ nodes.pick_js.e0 == null ? null : str(nodes.pick_js.e0) }}', when: '{{ nodes.pick_js.e1 == null ? null : str(nodes.pick_js.e1) }}', n: '{{ input.n == null ? null : str(input.n) }}' } });
     expect(r.edges()).toEqual(expect.arrayContaining([{ from: 'pick_js', to: 'pick' }]));
   });
+  it('a JSON body whose expressions write JSON entries: the text in JavaScript, then JSON.parse (as n8n); $ifEmpty defined as n8n defines it', () => {
+    const jsonBody = '={\n{{ $ifEmpty($json.body.k, "") }}\n  "url": "{{ $json.body.url }}"\n}';
+    const r = runImport(webhookChain([node('Create', 'httpRequest', 4.1, { method: 'POST', url: 'https://x.io', sendBody: true, specifyBody: 'json', jsonBody }), respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.node('create').body).toBe('{{ nodes.create_js.e0 }}');
+    const code = String(r.node('create_js').code);
+    expect(code.split('\n')[0]).toMatch(/^const \$ifEmpty = \(value, defaultValue\) => /);
+    expect(code).toContain('e0: (JSON.parse("{\\n" + [($ifEmpty($json.body.k, "")\n)].join(\'\') + "\\n  \\"url\\": \\"" + [($json.body.url\n)].join(\'\') + "\\"\\n}")),');
+    // a Code node is not given n8n's expression helpers (n8n does not give them either)
+    const code2 = runImport(webhookChain([node('JS', 'code', 2, { jsCode: 'return [{ json: { a: $ifEmpty(1, 2) } }];' }), respondFirst()]));
+    expect(code2.errors.map((e) => e.code)).toEqual(['unknown-variable']);
+  });
+
   it('are still reference-checked: a node that does not run before is refused', () => {
     const set = node('Pick', 'set', 3.4, { assignments: { assignments: [{ name: 'x', value: "={{ $('Later').item.json.a.match(/x/) }}" }] } });
     const r = runImport(webhookChain([set, respondFirst()]));
