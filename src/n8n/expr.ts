@@ -96,6 +96,19 @@ function checkValue(v: unknown, js: string): void {
   else if (v !== null && typeof v === 'object') Object.values(v).forEach((x) => checkValue(x, js));
 }
 
+/**
+ * The parts of an n8n template parameter (`=` then text with `{{ js }}`); an expression that does not
+ * parse is the import problem `syntax`, naming the parameter as written.
+ */
+export function templateParts(raw: string): ReturnType<typeof splitN8nTemplate> {
+  try {
+    return splitN8nTemplate(raw.slice(1));
+  } catch (err) {
+    if (err instanceof JsSyntaxError) throw new Unsupported('syntax', `cannot parse the n8n expression: ${err.message}`, { expression: raw });
+    throw err;
+  }
+}
+
 /** True when an n8n parameter is exactly one expression reading a whole item (`={{ $json }}`, `={{ $('X').item.json }}`). */
 export function isWholeItem(raw: unknown, scope: ExprScope): boolean {
   if (typeof raw !== 'string' || !raw.startsWith('=')) return false;
@@ -129,13 +142,7 @@ export function convertValue(raw: unknown, scope: ExprScope, want: 'any' | 'stri
   if (typeof raw !== 'string') return raw === undefined ? null : raw;
   if (!raw.startsWith('=')) return escapeText(raw);
   const text = raw.slice(1);
-  let parts: ReturnType<typeof splitN8nTemplate>;
-  try {
-    parts = splitN8nTemplate(text);
-  } catch (err) {
-    if (err instanceof JsSyntaxError) throw new Unsupported('syntax', `cannot parse the n8n expression: ${err.message}`, { expression: raw });
-    throw err;
-  }
+  const parts = templateParts(raw);
   const exprs = parts.filter((p) => 'expr' in p);
   if (exprs.length === 0) return escapeText(text);
   if (parts.length === 1 && 'expr' in parts[0]) {
@@ -162,13 +169,7 @@ export function convertToTx(raw: unknown, scope: ExprScope): Tx {
   if (typeof raw === 'number' || typeof raw === 'boolean') return litTx(raw);
   if (typeof raw !== 'string') return unsupported('value', `unsupported parameter value ${JSON.stringify(raw).slice(0, 40)}`);
   if (!raw.startsWith('=')) return litTx(raw);
-  let parts: ReturnType<typeof splitN8nTemplate>;
-  try {
-    parts = splitN8nTemplate(raw.slice(1));
-  } catch (err) {
-    if (err instanceof JsSyntaxError) throw new Unsupported('syntax', `cannot parse the n8n expression: ${err.message}`, { expression: raw });
-    throw err;
-  }
+  const parts = templateParts(raw);
   if (parts.length === 1 && 'text' in parts[0]) return litTx(parts[0].text);
   if (parts.length === 1 && 'expr' in parts[0]) return translateExpression(parts[0].expr, scope);
   const txs = parts.map((p) => ('text' in p ? litTx(p.text) : translateExpression(p.expr, scope, { text: true })));

@@ -1,6 +1,6 @@
-import { escapeText, translateExpression, translateValueExpression, type ExprScope } from './expr.ts';
+import { escapeText, templateParts, translateExpression, translateValueExpression, type ExprScope } from './expr.ts';
 import { Unsupported, unsupported } from './issues.ts';
-import { JsSyntaxError, parseJs, splitN8nTemplate } from './jsparse.ts';
+import { JsSyntaxError, parseJs } from './jsparse.ts';
 
 /**
  * JSON parameters (HTTP JSON body/headers/query, Respond to Webhook JSON, Set raw mode). n8n evaluates the
@@ -32,13 +32,7 @@ export function convertJson(raw: unknown, scope: ExprScope, what: string): unkno
     }
   }
   const text = raw.slice(1);
-  let parts: ReturnType<typeof splitN8nTemplate>;
-  try {
-    parts = splitN8nTemplate(text);
-  } catch (err) {
-    if (err instanceof JsSyntaxError) throw new Unsupported('syntax', `cannot parse the n8n expression: ${err.message}`, { expression: raw });
-    throw err;
-  }
+  const parts = templateParts(raw);
   const nonBlank = parts.filter((p) => !('text' in p) || p.text.trim() !== '');
   if (nonBlank.length === 1 && 'expr' in nonBlank[0]) return translateValueExpression(nonBlank[0].expr, scope);
   if (parts.every((p) => 'text' in p)) {
