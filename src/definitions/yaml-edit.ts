@@ -44,13 +44,64 @@ export function mergeRendering(original: string, before: string, after: string):
     return indent + s.slice(indent.length).replace(/\s+/g, '');
   };
   const aligned = t.length === r0.length && t.every((line, i) => squash(line) === squash(r0[i]));
-  const ops = aligned ? diffLines(r0, r1) : undefined;
-  if (!ops) return after;
-  const out: string[] = [];
-  for (const op of ops) {
-    if (op.kind === 'keep') out.push(t[op.a]);
-    else if (op.kind === 'insert') out.push(r1[op.b]);
+  if (aligned) {
+    const ops = diffLines(r0, r1);
+    if (!ops) return after;
+    const out: string[] = [];
+    for (const op of ops) {
+      if (op.kind === 'keep') out.push(t[op.a]);
+      else if (op.kind === 'insert') out.push(r1[op.b]);
+    }
+    return out.join('\n');
   }
+  return mergeUnaligned(t, r0, r1, squash) ?? after;
+}
+
+/**
+ * The merge when the original does not line up with its rendering line for line (the renderer moved a
+ * comment after `key:` onto a line of its own, or joined folded lines): the original's lines are matched
+ * to the rendering's by a line diff, and the edit is applied where every line it deletes, and the line
+ * each insertion follows, has its match in the original; lines the renderer changed but the edit did not
+ * touch stay as written. Undefined when the edit touches a line without a match.
+ */
+function mergeUnaligned(t: string[], r0: string[], r1: string[], squash: (s: string) => string): string | undefined {
+  const align = diffLines(t.map(squash), r0.map(squash));
+  const ops = diffLines(r0, r1);
+  if (!align || !ops) return undefined;
+  // within each run of changes, the deletions first: an insertion then follows the line it replaces
+  const edit: LineOp[] = [];
+  for (let k = 0; k < ops.length; ) {
+    if (ops[k].kind === 'keep') edit.push(ops[k++]);
+    else {
+      let e = k;
+      while (e < ops.length && ops[e].kind !== 'keep') e++;
+      const run = ops.slice(k, e);
+      edit.push(...run.filter((o) => o.kind === 'delete'), ...run.filter((o) => o.kind === 'insert'));
+      k = e;
+    }
+  }
+  const toOriginal = new Map<number, number>();
+  for (const op of align) if (op.kind === 'keep') toOriginal.set(op.b, op.a);
+  const deleted = new Set<number>();
+  const insertsAfter = new Map<number, string[]>(); // original line index (-1: the start) → inserted lines
+  let anchor: number | undefined = -1; // undefined: after a rendered line the original has no match for
+  for (const op of edit) {
+    if (op.kind === 'insert') {
+      if (anchor === undefined) return undefined;
+      insertsAfter.set(anchor, [...(insertsAfter.get(anchor) ?? []), r1[op.b]]);
+      continue;
+    }
+    anchor = toOriginal.get(op.a);
+    if (op.kind === 'delete') {
+      if (anchor === undefined) return undefined;
+      deleted.add(anchor);
+    }
+  }
+  const out = [...(insertsAfter.get(-1) ?? [])];
+  t.forEach((line, i) => {
+    if (!deleted.has(i)) out.push(line);
+    out.push(...(insertsAfter.get(i) ?? []));
+  });
   return out.join('\n');
 }
 

@@ -341,3 +341,17 @@ describe('the workspace index (scan.ts)', () => {
     expect(readFileSync(join(root, 'stacks/notes.txt'), 'utf8')).toBe('');
   });
 });
+
+describe('editYaml where the renderer moves a comment', () => {
+  it('a comment after `key:` stays on its line when an edit elsewhere changes the file', () => {
+    const text = '# head\ncatalyst: 1\nname: billing\nsecrets:   # keys the app needs\n  API_KEY: the key\nenv:\n  A: 1 # one\n';
+    expect(editYaml(text, (doc) => doc.set('name', 'ledger'))).toBe(text.replace('name: billing', 'name: ledger'));
+    const added = editYaml(text, (doc) => doc.setIn(['env', 'B'], 2));
+    expect(added).toBe(text.replace('  A: 1 # one\n', '  A: 1 # one\n  B: 2\n'));
+  });
+
+  it('an edit inside the block under that key keeps the comment on its line too', () => {
+    const text = 'name: billing\nsecrets:   # keys\n  API_KEY: the key\n';
+    expect(editYaml(text, (doc) => doc.setIn(['secrets', 'API_KEY'], 'new text'))).toBe('name: billing\nsecrets:   # keys\n  API_KEY: new text\n');
+  });
+});
