@@ -154,8 +154,8 @@ function stringifyEnv(env: Record<string, string | number | boolean>): Record<st
 /** Env names the stack may not override: the platform's and the ones Catalyst sets itself. */
 export function reservedEnvProblem(name: string): string | null {
   if (name === 'PORT') return 'PORT is set by the target (catalyst:port for local/docker)';
-  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_PEER_/.test(name)) {
-    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs and keys)`;
+  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_(PEER_|SCHEDULER|SCHEDULE_LEASE_DIR$)/.test(name)) {
+    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs and keys, the scheduler's mode, token and lease)`;
   }
   return null;
 }

@@ -216,6 +216,11 @@ describe('readStackConfig', () => {
     expect(reservedEnvProblem('CATALYST_HOST')).toMatch(/reserved/);
     expect(reservedEnvProblem('CATALYST_PEER_BILLING_URL')).toMatch(/reserved/);
     expect(reservedEnvProblem('CATALYST_LOG_LEVEL')).toBeNull();
+    // the scheduler's mode, token, OIDC settings and lease directory come from the program, never from catalyst:env
+    for (const n of ['CATALYST_SCHEDULER', 'CATALYST_SCHEDULER_TOKEN', 'CATALYST_SCHEDULER_AUTH', 'CATALYST_SCHEDULER_OIDC_AUDIENCE', 'CATALYST_SCHEDULE_LEASE_DIR']) {
+      expect(reservedEnvProblem(n), n).toMatch(/reserved/);
+    }
+    expect(reservedEnvProblem('CATALYST_TEST_CLOCK_SPEED')).toBeNull(); // the e2e tests' opt-in fast clock
   });
 });
 
