@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlyFake, type FlyFakeState } from '../helpers/contract-fake-fly.ts';
 import type { ContractFake } from '../helpers/contract-fake.ts';
-import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv } from './image-stack.ts';
+import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv, setBillingSecrets } from './image-stack.ts';
 
 const STACK = 'billing.e2e';
 const APP = 'billing-e2e';
@@ -52,6 +52,7 @@ beforeAll(async () => {
   const init = await env.repo.pulumi(['stack', 'init'], STACK);
   if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr || init.stdout}`);
   await env.repo.pulumiOk(['config', 'set', '--secret', 'catalyst:flyApiToken', TOKEN], STACK);
+  await setBillingSecrets(env.repo, STACK);
 }, 120_000);
 
 afterAll(async () => {

@@ -55,6 +55,17 @@ export function writeImageStack(repo: E2eRepo, stack: string, values: Record<str
   writeFileSync(repo.path('stacks', `Pulumi.${stack}.yaml`), stringify({ config }));
 }
 
+/**
+ * billing's secrets as Pulumi config secrets of `stack`, with test values: its lookup route takes an API key
+ * (BILLING_API_KEY), and support-bot calls it with billing's peer key (peerKey). Returns the values, for the
+ * tests' leak scans.
+ */
+export async function setBillingSecrets(repo: E2eRepo, stack: string): Promise<string[]> {
+  const values = { BILLING_API_KEY: 'e2e-billing-api-key-7f3a9c', peerKey: 'e2e-billing-peer-key-4d81b2e6a0c5f9371d2e8b46' };
+  for (const [k, v] of Object.entries(values)) await repo.pulumiOk(['config', 'set', '--secret', `catalyst:${k}`, v], stack);
+  return Object.values(values);
+}
+
 /** Resource changes of the newest update, without the unchanged ones. */
 export async function lastChanges(repo: E2eRepo, stack: string): Promise<Record<string, number>> {
   const h = await repo.lastUpdate(stack);

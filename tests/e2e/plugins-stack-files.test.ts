@@ -13,7 +13,7 @@
  * A missing engine fails the suite with the setup command; it is never skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredPlugins } from '../../src/pulumi/plugins.ts';
@@ -45,6 +45,15 @@ beforeAll(async () => {
   repo.env.CATALYST_OFFLINE = '0';
   repo.env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES = `^.*=http://127.0.0.1:${port}/plugins`;
   repo.env.PULUMI_CONFIG_PASSPHRASE = 'e2e-passphrase';
+  // These tests are about plugins and stack files, not secrets: in this copy billing's lookup is open, so a
+  // new billing stack declares no secret (the example's BILLING_API_KEY, and the peer key support-bot presents)
+  // and its first preview reaches the plugins without any `pulumi config set --secret`.
+  const lookup = repo.path('projects', 'billing', 'workflows', 'lookup.yaml');
+  writeFileSync(lookup, readFileSync(lookup, 'utf8').replace(/^auth: .*$/m, 'auth: none'));
+  const project = repo.path('projects', 'billing', 'project.yaml');
+  writeFileSync(project, readFileSync(project, 'utf8').replace(/^secrets:\n(?: {2}.*\n)+/m, ''));
+  expect(readFileSync(project, 'utf8')).not.toMatch(/^secrets:/m);
+  git('commit', '-q', '-am', 'billing without secrets (plugin and stack-file tests)');
 }, 120_000);
 
 afterAll(async () => {
@@ -90,10 +99,15 @@ describe('provider plugins with acquisition on (loopback download server that re
     expect(r.code).toBe(1);
     // Pulumi asks for the program's plugins up front and again for the one a resource needs.
     expect(new Set(requests)).toEqual(new Set([tarball('docker-build', '0.0.22'), tarball('docker', '5.2.0'), tarball('gcp', '9.37.0')]));
-    const message =
-      'the Pulumi plugin docker-build v0.0.22 (needed by @pulumi/docker-build) could not be obtained. ' +
-      'Get it with `pulumi plugin install resource docker-build 0.0.22` (`catalyst setup` installs every plugin), or see docs/engine.md ("Plugins")';
-    expect(r.stderr.split(message).length - 1).toBe(1);
+    // The first resource that needs a missing plugin stops the preview: the schedule lease volume (docker) or
+    // the image (docker-build), whichever the engine registers first; its plugin is named once, with its command.
+    const message = (name: string, version: string, pkg: string) =>
+      `the Pulumi plugin ${name} v${version} (needed by ${pkg}) could not be obtained. ` +
+      `Get it with \`pulumi plugin install resource ${name} ${version}\` (\`catalyst setup\` installs every plugin), or see docs/engine.md ("Plugins")`;
+    const count = (m: string) => r.stderr.split(m).length - 1;
+    const named = [message('docker', '5.2.0', '@pulumi/docker'), message('docker-build', '0.0.22', '@pulumi/docker-build')].map(count);
+    expect(named.reduce((a, b) => a + b), r.stderr).toBe(1);
+    expect(r.stderr.match(/could not be obtained/g), r.stderr).toHaveLength(1);
     expect(r.stderr).toMatch(/FAILED: billing\.dock/);
     expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m);
     // Stack files: the first preview created the stack in the backend and left the committed file alone.

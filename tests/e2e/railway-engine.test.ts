@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { railwayStateSize, startRailwayFake, type RailwayFake } from '../helpers/contract-fake-railway.ts';
-import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv } from './image-stack.ts';
+import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv, setBillingSecrets } from './image-stack.ts';
 
 const STACK = 'billing.e2e';
 const TOKEN = 'rw-e2e-planted-railway-token';
@@ -47,6 +47,7 @@ beforeAll(async () => {
   const init = await env.repo.pulumi(['stack', 'init'], STACK);
   if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr || init.stdout}`);
   await env.repo.pulumiOk(['config', 'set', '--secret', 'catalyst:railwayToken', TOKEN], STACK);
+  await setBillingSecrets(env.repo, STACK);
 }, 120_000);
 
 afterAll(async () => {

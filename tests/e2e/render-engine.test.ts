@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenderFake, type RenderFakeState } from '../helpers/contract-fake-render.ts';
 import type { ContractFake } from '../helpers/contract-fake.ts';
-import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv } from './image-stack.ts';
+import { lastChanges, startImageStackEnv, writeImageStack, type ImageStackEnv, setBillingSecrets } from './image-stack.ts';
 
 const STACK = 'billing.e2e';
 const TOKEN = 'rnd_e2e-planted-render-key';
@@ -47,6 +47,7 @@ beforeAll(async () => {
   const init = await env.repo.pulumi(['stack', 'init'], STACK);
   if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr || init.stdout}`);
   await env.repo.pulumiOk(['config', 'set', '--secret', 'catalyst:renderApiKey', TOKEN], STACK);
+  await setBillingSecrets(env.repo, STACK);
 }, 120_000);
 
 afterAll(async () => {
