@@ -204,6 +204,11 @@ describe('a schedule on the local stack, deployed by the real engine', () => {
 
   it('an edit replaces the app: ticks that fell while no process ran are counted as missed, in /metrics, the log and the report', async () => {
     const oldPid = repo.pid(STACK);
+    // The app is down for a while before the update replaces it (a crash, a host restart): without this the
+    // replacement can be quicker than one fast-clock minute and no tick falls in the gap.
+    process.kill(oldPid!, 'SIGTERM');
+    await waitFor('the old process to stop', () => !alive(oldPid!), 15_000, 100);
+    await sleep(2_500);
     repo.edit('projects/billing/workflows/heartbeat.yaml', 'input: { beat: first }', 'input: { beat: second }');
     ok(await repo.cli(['up', '--env', 'local', '--project', 'billing']), 'up after an edit');
     expect(repo.pid(STACK)).not.toBe(oldPid);
