@@ -118,6 +118,13 @@ describe('the callee accepts its peer key on the workflows other projects call',
     });
   }
 
+  it('the OpenAPI document offers the peer key as the alternative on those workflows only', async () => {
+    const doc = (await call(`${ledger.url}/openapi.json`)).body;
+    expect(doc.components.securitySchemes.catalystPeerKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Catalyst-Peer-Key' });
+    expect(doc.paths['/balance'].post.security).toEqual([{ bearer: [] }, { catalystPeerKey: [] }]);
+    expect(doc.paths['/hook'].post.security).toEqual([{ bearer: [] }]);
+  });
+
   it('a workflow no other project calls does not take the peer key', async () => {
     expect((await post(ledger, '/hook', { 'x-catalyst-peer-key': KEY })).status).toBe(401);
     expect((await post(ledger, '/hook', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);

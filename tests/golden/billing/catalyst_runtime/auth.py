@@ -198,6 +198,19 @@ class Checker:
             raise self._deny("wrong signature")
 
 
+PEER_KEY_SCHEME = "catalystPeerKey"
+
+
+def peer_key_scheme() -> dict[str, Any]:
+    """The OpenAPI security scheme of the peer key, the alternative a route that other projects call accepts."""
+    return {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Catalyst-Peer-Key",
+        "description": "the key Catalyst gives the projects that call this one (CATALYST_PEER_KEY); sent by generated apps only",
+    }
+
+
 def security_scheme(spec: AuthSpec) -> tuple[str, dict[str, Any]]:
     """The OpenAPI security scheme of a route's auth: (name, scheme object)."""
     t = spec.type

@@ -449,6 +449,9 @@ def _document_security(app: FastAPI, routes: Mapping[tuple[str, str], str], auth
             key, scheme = auth_mod.security_scheme(spec)
             schemes[key] = scheme
             op["security"] = [{key: []}]
+            if spec.peer_key:  # other Catalyst projects may call it with the peer key instead
+                schemes[auth_mod.PEER_KEY_SCHEME] = auth_mod.peer_key_scheme()
+                op["security"].append({auth_mod.PEER_KEY_SCHEME: []})
             error = {"$ref": "#/components/schemas/ErrorResponse"}
             op.setdefault("responses", {})["401"] = {"description": "missing or wrong credentials", "content": {JSON_TYPE: {"schema": error}}}
             if spec.type == "jwt" and (spec.issuer or spec.audience):
