@@ -134,6 +134,7 @@ describe('endpoints for an external scheduler', () => {
     const r0 = await call(`${off.url}/_catalyst/schedules/ping`, { method: 'POST' });
     expect(r0.status).toBe(503);
     expect(r0.body.error).toBe('scheduler_disabled');
+    expect(metric((await call(`${off.url}/metrics`)).text, 'catalyst_schedule_deliveries_refused_total', { reason: 'disabled' })).toBe(1);
     off.child.kill('SIGTERM');
 
     hook.requests.length = 0;
@@ -174,6 +175,8 @@ describe('endpoints for an external scheduler', () => {
     expect(Object.keys(ping.body.results).sort()).toEqual(['slow']);
     const m = (await call(`${app.url}/metrics`)).text;
     expect(metric(m, 'catalyst_schedule_runs_total', { schedule: 'ping', result: 'duplicate' })).toBe(1);
+    // The five refused calls above (no header, a wrong token, Basic, 'Bearer nope', the old header; the unknown schedule's call was authorized).
+    expect(metric(m, 'catalyst_schedule_deliveries_refused_total', { reason: 'unauthorized' })).toBe(5);
     expect(app.lines.join('\n')).not.toContain(TOKEN);
     app.child.kill('SIGTERM');
   }, 90_000);
@@ -276,6 +279,10 @@ describe('Cloud Run: the OIDC token of Cloud Scheduler, verified by the app', ()
       // The key set was fetched once and kept (the unknown kid within 30 s did not refetch it).
       expect(jwks.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /oauth2/v3/certs']);
       expect(app.logs().filter((l) => l.msg === 'request refused by auth')).toHaveLength(refused.length + 1);
+      const m = (await call(`${app.url}/metrics`)).text;
+      const statuses = [401, ...refused.map(([, , status]) => status)];
+      expect(metric(m, 'catalyst_schedule_deliveries_refused_total', { reason: 'unauthorized' })).toBe(statuses.filter((s) => s === 401).length);
+      expect(metric(m, 'catalyst_schedule_deliveries_refused_total', { reason: 'forbidden' })).toBe(statuses.filter((s) => s === 403).length);
     } finally {
       app.child.kill('SIGTERM');
       await jwks.close();
@@ -287,6 +294,7 @@ describe('Cloud Run: the OIDC token of Cloud Scheduler, verified by the app', ()
     const r = await call(`${app.url}/_catalyst/schedules/ping`, { method: 'POST', headers: { authorization: `Bearer ${token(claims())}` } });
     expect(r.status).toBe(503);
     expect(r.body.error).toBe('auth_unavailable');
+    expect(metric((await call(`${app.url}/metrics`)).text, 'catalyst_schedule_deliveries_refused_total', { reason: 'auth_unavailable' })).toBe(1);
     app.child.kill('SIGTERM');
     // oidc without its audience: off, even with a bearer token in the environment.
     const off = await startApp(dir, python, { HOOK_URL: hookUrl('oidc'), CATALYST_SCHEDULER_AUTH: 'oidc', CATALYST_SCHEDULER_TOKEN: TOKEN });

@@ -153,6 +153,12 @@ schedule_missed_total = Counter(
     ("schedule",),
     hide_empty=True,
 )
+schedule_refused_total = Counter(
+    "catalyst_schedule_deliveries_refused_total",
+    "Calls of the schedule endpoints answered without running anything: unauthorized (401), forbidden (403), disabled (no scheduler credentials set), auth_unavailable (the OIDC key set could not be fetched), starting",
+    ("reason",),
+    hide_empty=True,
+)
 schedule_last_run = Gauge("catalyst_schedule_last_run_timestamp_seconds", "When the last run of the schedule started (Unix time)", ("schedule",))
 schedule_last_duration = Gauge("catalyst_schedule_last_run_duration_seconds", "How long the last run of the schedule took", ("schedule",))
 schedule_last_success = Gauge("catalyst_schedule_last_run_success", "1 when the last run of the schedule succeeded, 0 when it failed", ("schedule",))

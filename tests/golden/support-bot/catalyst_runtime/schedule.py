@@ -378,15 +378,19 @@ def install_routes(app: Any, state: dict[str, Any]) -> None:
     async def refuse(request: Request) -> Response | None:
         sched: Scheduler | None = state["scheduler"]
         if sched is None:
+            metrics.schedule_refused_total.inc(("starting",))
             return answer(503, {"error": "starting", "message": "the app is starting"})
         if sched.auth is None:
+            metrics.schedule_refused_total.inc(("disabled",))
             return answer(503, {"error": "scheduler_disabled", "message": "the schedule endpoints are off: neither CATALYST_SCHEDULER_TOKEN nor the scheduler's OIDC audience and account are set"})
         try:
             await sched.auth.check(request.scope["headers"])
         except auth_mod.Denied as exc:
+            metrics.schedule_refused_total.inc(("forbidden" if exc.status == 403 else "unauthorized",))
             logs.log("warning", "request refused by auth", path=request.url.path, status=exc.status, reason=exc.message)
             return denied_response(exc)
         except scheduler_auth.Unavailable as exc:
+            metrics.schedule_refused_total.inc(("auth_unavailable",))
             logs.log("error", "scheduler auth unavailable", reason=str(exc))
             return answer(503, {"error": "auth_unavailable", "message": str(exc)})
         return None
