@@ -12,6 +12,7 @@ import { type Report, runRound, type Summary } from '../report/report.ts';
 import { loadSettingsFile, mergeSettings, parseDuration, type ReportSettings, type SettingsFile } from '../report/settings.ts';
 import type { DeployHistory, StackInfo, Status } from '../report/types.ts';
 import { type FlagSpec, flagBool, flagList, flagString, type ParsedArgs, parseArgs } from './args.ts';
+import { UserError } from '../shared/errors.ts';
 import { CliError, type CommandContext } from './types.ts';
 
 export const DEFAULT_OUT_DIR = join('.catalyst', 'report');
@@ -181,6 +182,51 @@ export function loadHistory(options: ReportCliOptions, ctx: CommandContext): His
 
 export async function driftResolver(ctx: CommandContext): Promise<DriftResolver> {
   return new DriftResolver(ctx.cwd, await repoState(ctx.cwd, ctx.env), ctx.env);
+}
+
+/**
+ * What a repeating command (monitor, dashboard) probes with: the stacks, their deployment histories and
+ * the drift resolver, read once and re-read every `refreshEvery` rounds. A re-read that fails with a user
+ * error keeps the previous inputs and says so; `also` re-reads more alongside (the dashboard's dependencies).
+ */
+export class RoundInputs {
+  private round = 0;
+  private readonly options: ReportCliOptions;
+  private readonly ctx: CommandContext;
+  private readonly refreshEvery: number;
+  stacks: StackInfo[];
+  deploys: Promise<Map<string, DeployHistory>>;
+  drift: DriftResolver;
+
+  private constructor(options: ReportCliOptions, ctx: CommandContext, refreshEvery: number, stacks: StackInfo[], drift: DriftResolver) {
+    this.options = options;
+    this.ctx = ctx;
+    this.refreshEvery = refreshEvery;
+    this.stacks = stacks;
+    this.deploys = startDeploys(options, stacks);
+    this.drift = drift;
+  }
+
+  static async open(options: ReportCliOptions, ctx: CommandContext, refreshEvery: number): Promise<RoundInputs> {
+    const stacks = await loadReportStacks(options);
+    return new RoundInputs(options, ctx, refreshEvery, stacks, await driftResolver(ctx));
+  }
+
+  /** Call at the start of each round: re-reads when a refresh is due. */
+  async next(also?: () => void): Promise<void> {
+    if (this.round++ === 0 || (this.round - 1) % this.refreshEvery !== 0) return;
+    try {
+      const stacks = await loadReportStacks(this.options);
+      const drift = await driftResolver(this.ctx);
+      this.stacks = stacks;
+      this.deploys = startDeploys(this.options, stacks);
+      this.drift = drift;
+      also?.();
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      this.ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
+    }
+  }
 }
 
 /** A progress line on stderr, only on a terminal; cleared when done. */

@@ -376,6 +376,27 @@ describe('catalyst monitor', () => {
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
   });
 
+  it('re-reads the stacks every --refresh-every rounds: a stack added in between is probed from then on', async () => {
+    const dir = tempDir();
+    const outputsFile = writeJson(join(dir, 'o.json'), { 'a.prod': outputsFor('a.prod', server.url('healthy', 'grow-a')) });
+    let out = '';
+    const cap = captureCtx(dir, {
+      stdout: (t: string) => {
+        out += t;
+        if (t.startsWith('round 1:')) writeJson(outputsFile, { 'a.prod': outputsFor('a.prod', server.url('healthy', 'grow-a')), 'b.prod': outputsFor('b.prod', `http://127.0.0.1:${closed}`) });
+      },
+    });
+    const args = ['monitor', '--outputs', outputsFile, '--out', 'o', '--no-history', '--interval', '20ms', '--rounds', '3', '--refresh-every', '2', ...FAST];
+    expect(await main(args, cap.ctx)).toBe(0);
+    const rounds = out.split('\n').filter((l) => /^round \d+:/.test(l) || / b\.prod: /.test(l));
+    // Round 2 still probes the list read at the start; round 3 (the refresh) finds b.prod.
+    expect(rounds[0]).toBe('round 1: 1 stack: 0 down, 0 degraded, 1 healthy');
+    expect(rounds[1]).toMatch(/ b\.prod: new → down \(connection refused/);
+    expect(rounds[2]).toBe('round 3: 2 stacks: 1 down, 0 degraded, 1 healthy');
+    expect(rounds).toHaveLength(3);
+    expect(cap.stderr()).toBe('');
+  });
+
   it('keeps the previous stack list when a refresh fails', async () => {
     const dir = tempDir();
     const outputsFile = writeJson(join(dir, 'o.json'), { 'a.prod': outputsFor('a.prod', server.url('healthy', 'refresh')) });

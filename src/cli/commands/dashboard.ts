@@ -5,9 +5,8 @@ import { DashboardHub } from '../../report/dashboard/hub.ts';
 import { logSourceFor } from '../../report/dashboard/logs.ts';
 import { isLoopback, startDashboardServer } from '../../report/dashboard/server.ts';
 import { runRound } from '../../report/report.ts';
-import { UserError } from '../../shared/errors.ts';
 import { flagString } from '../args.ts';
-import { COMMON_USAGE, driftResolver, intervalFlag, loadHistory, loadReportStacks, parseCommon, startDeploys, waitForStop } from '../report-shared.ts';
+import { COMMON_USAGE, intervalFlag, loadHistory, parseCommon, RoundInputs, waitForStop } from '../report-shared.ts';
 import { CliError, type Command } from '../types.ts';
 
 export const DEFAULT_PORT = 4680;
@@ -45,10 +44,8 @@ Exit codes: 0 stopped, 2 usage or input error.
     if (!isLoopback(host) && !token) throw new CliError(`--host ${host} is reachable from other machines: set CATALYST_DASHBOARD_TOKEN (a long random string) first; the page then asks for it`);
     if (token && token.length < 16) throw new CliError('CATALYST_DASHBOARD_TOKEN is too short: use at least 16 random characters');
 
-    let stacks = await loadReportStacks(options);
+    const inputs = await RoundInputs.open(options, ctx, REFRESH_EVERY);
     const history = loadHistory(options, ctx);
-    let deploys = startDeploys(options, stacks);
-    let drift = await driftResolver(ctx);
     let deps: ReadonlyMap<string, readonly string[]> = new Map();
     const readDeps = () => {
       try {
@@ -58,26 +55,14 @@ Exit codes: 0 stopped, 2 usage or input error.
       }
     };
     readDeps();
-    let round = 0;
     const hub = new DashboardHub({
       intervalMs,
       dependencies: () => deps,
       logSource: (s) => logSourceFor(s, { root: ctx.cwd, env: ctx.env }),
       onError: (err) => ctx.stderr(`warning: probe round failed: ${(err as Error).message}\n`),
       round: async (onProbes, signal) => {
-        if (round > 0 && round % REFRESH_EVERY === 0) {
-          try {
-            stacks = await loadReportStacks(options);
-            deploys = startDeploys(options, stacks);
-            drift = await driftResolver(ctx);
-            readDeps();
-          } catch (err) {
-            if (!(err instanceof UserError)) throw err;
-            ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
-          }
-        }
-        round++;
-        return runRound({ stacks, deploys, history, drift, settings: options.settings, signal, onProbes });
+        await inputs.next(readDeps);
+        return runRound({ stacks: inputs.stacks, deploys: inputs.deploys, history, drift: inputs.drift, settings: options.settings, signal, onProbes });
       },
     });
     let server;
@@ -90,7 +75,7 @@ Exit codes: 0 stopped, 2 usage or input error.
       if (e.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${host}: not an address of this machine`);
       throw err;
     }
-    ctx.stdout(`catalyst dashboard: ${server.url}  (${stacks.length} stacks, probed every ${intervalMs / 1000} s; Ctrl-C to stop)\n`);
+    ctx.stdout(`catalyst dashboard: ${server.url}  (${inputs.stacks.length} stacks, probed every ${intervalMs / 1000} s; Ctrl-C to stop)\n`);
     hub.start();
     await waitForStop(ctx);
     await server.close();

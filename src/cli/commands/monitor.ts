@@ -4,19 +4,16 @@ import { flagString } from '../args.ts';
 import {
   COMMON_USAGE,
   displayPath,
-  driftResolver,
   exitCodeFor,
   intervalFlag,
   loadHistory,
-  loadReportStacks,
   parseCommon,
   reportRound,
-  startDeploys,
+  RoundInputs,
   statusMap,
   stopSignal,
   summaryText,
 } from '../report-shared.ts';
-import { UserError } from '../../shared/errors.ts';
 import { CliError, type Command } from '../types.ts';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -51,31 +48,20 @@ Exit codes: 0 stopped, 1 --fail-on level reached in the last round, 2 usage or i
     const rounds = positiveInt(flagString(args, 'rounds'), 'rounds');
     const refreshEvery = positiveInt(flagString(args, 'refresh-every'), 'refresh-every') ?? DEFAULT_REFRESH_EVERY;
 
-    let stacks = await loadReportStacks(options);
+    const inputs = await RoundInputs.open(options, ctx, refreshEvery);
     const history = loadHistory(options, ctx);
-    let deploys = startDeploys(options, stacks);
-    let drift = await driftResolver(ctx);
     const { signal, dispose } = stopSignal(ctx);
     let prev = new Map<string, StatusEntry>();
     let last: Report | null = null;
     let round = 0;
-    ctx.stdout(`catalyst monitor: ${stacks.length} stacks every ${intervalMs / 1000} s → ${displayPath(ctx, options.outDir)} (Ctrl-C to stop)\n`);
+    ctx.stdout(`catalyst monitor: ${inputs.stacks.length} stacks every ${intervalMs / 1000} s → ${displayPath(ctx, options.outDir)} (Ctrl-C to stop)\n`);
     try {
       while (!signal.aborted) {
         const t0 = Date.now();
-        if (round > 0 && round % refreshEvery === 0) {
-          try {
-            stacks = await loadReportStacks(options);
-            deploys = startDeploys(options, stacks);
-            drift = await driftResolver(ctx);
-          } catch (err) {
-            if (!(err instanceof UserError)) throw err;
-            ctx.stderr(`warning: could not re-read the stacks (${err.message}); keeping the previous list\n`);
-          }
-        }
+        await inputs.next();
         let report: Report;
         try {
-          report = (await reportRound(options, ctx, { stacks, deploys, history, drift, signal })).report;
+          report = (await reportRound(options, ctx, { stacks: inputs.stacks, deploys: inputs.deploys, history, drift: inputs.drift, signal })).report;
         } catch (err) {
           if (signal.aborted) break;
           throw err;
