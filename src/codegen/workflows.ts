@@ -2,6 +2,7 @@
  * One view per workflow (view model for app/workflows/<module>.py and the registry): its module and
  * model names, its nodes and edges as Python source, and whether a run may wait on the event loop.
  */
+import { credentialHeaders } from '../definitions/headers.ts';
 import type { ProjectModel, WorkflowModel, Workspace } from '../definitions/model.ts';
 import { pyNumber, pyStr } from '../expressions/python.ts';
 import { moduleName } from './names.ts';
@@ -28,7 +29,11 @@ export interface WorkflowView {
   usesJs: boolean;
   nodes: NodeView[];
   edges: string[];
+  /** `Workflow(...)` arguments for the request headers it reads (and which carry credentials); [] for none. */
+  headerArgsPy: string[];
 }
+
+const pyTuple = (items: readonly string[]): string => `(${items.map(pyStr).join(', ')}${items.length === 1 ? ',' : ''})`;
 
 /** Node types whose run waits on the event loop: a timer, a socket, a worker thread. */
 const SUSPENDING_NODES: ReadonlySet<string> = new Set(['delay', 'httpRequest', 'llm', 'code', 'javascript']);
@@ -86,6 +91,14 @@ export function buildWorkflows(
       usesJs,
       nodes,
       edges,
+      headerArgsPy: headerArgs(w),
     };
   });
+}
+
+/** `headers=(…)` and `secret_headers=(…)` for a workflow that reads request headers. */
+function headerArgs(w: WorkflowModel): string[] {
+  if (!w.requestHeaders.length) return [];
+  const secret = credentialHeaders(w.requestHeaders, w.auth);
+  return [`headers=${pyTuple(w.requestHeaders)}`, ...(secret.length ? [`secret_headers=${pyTuple(secret)}`] : [])];
 }

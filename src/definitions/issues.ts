@@ -111,6 +111,11 @@ export function issuesToDiagnostics(y: YamlFile, schema: AnySchema, rawIssues: z
       case 'unrecognized_keys': {
         const known = knownKeys(schema, path, y.data);
         for (const k of issue.keys) {
+          if (k === 'headers' && path.length === 1 && path[0] === 'trigger' && known.length) {
+            // request headers on a schedule or call trigger: there is no request
+            out.push(diagAt(y, [...path, k], 'only a webhook trigger has request headers; a scheduled or called workflow has no request', 'remove headers (pass what the workflow needs in its input)', true));
+            continue;
+          }
           const hint = closest(k, known);
           out.push(
             diagAt(y, [...path, k], `unknown field "${k}"`, hint ? `did you mean "${hint}"?` : known.length ? `allowed here: ${known.filter((x) => x !== '$schema').join(', ')}` : 'remove it', true),

@@ -90,6 +90,8 @@ export interface WorkflowModel {
   calls: CallRef[];
   /** Declared secrets the nodes and the route's auth use, sorted. */
   secrets: string[];
+  /** The request headers the workflow reads (its webhook trigger's `headers`, lower case, in file order); [] without a route. */
+  requestHeaders: string[];
 }
 
 /** Fields of each node type that may hold expressions (top-level keys of the node). */

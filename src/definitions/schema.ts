@@ -32,6 +32,10 @@ const anyValue = z.unknown().describe('any JSON value; strings may contain {{ ex
 const stringValue = z.string().describe('text; may contain {{ expressions }}');
 /** HTTP header names are tokens (RFC 9110): no spaces, colons or control characters. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** The most request headers one workflow may declare (trigger.headers). */
+export const MAX_REQUEST_HEADERS = 32;
+/** Hop-by-hop headers (RFC 9110 7.6.1): they belong to one connection, not to the request, so no workflow reads them. */
+export const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 const headerName = z.string().regex(HEADER_NAME, "a header name is an HTTP token: letters, digits and !#$%&'*+.^_`|~- (no spaces or colons), e.g. X-Api-Key");
 /** Hosts a node may call when its URL's host is chosen at run time (see src/definitions/urls.ts). */
 const allowHosts = z
@@ -331,6 +335,11 @@ export const trigger = z.discriminatedUnion('type', [
     type: z.literal('webhook'),
     method: httpMethod.default('POST'),
     path: z.string().regex(ROUTE_PATH, 'a route path like /orders/lookup (letters, digits, . _ ~ -)'),
+    headers: z
+      .array(headerName)
+      .max(MAX_REQUEST_HEADERS, `a workflow reads at most ${MAX_REQUEST_HEADERS} request headers`)
+      .optional()
+      .describe('request headers the workflow reads, in lower case (e.g. [authorization, x-signature]); expressions read them as request.headers.<name>'),
   }),
   z.strictObject({ type: z.literal('call') }),
   scheduleTrigger(),

@@ -6,6 +6,7 @@ import { workflowAuth } from './auth.ts';
 import { dominators, findCycle, reachableFrom, topoSort } from './graph.ts';
 import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type WorkflowModel } from './model.ts';
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
+import { checkHeaderRef, declaredHeaders } from './headers.ts';
 import { checkSchedule } from './schedule.ts';
 import { checkOutgoingUrl } from './urls.ts';
 import { diagAt, locateInString, type YamlFile } from './yaml.ts';
@@ -91,6 +92,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       d(path, `secret "${name}" is not declared by project "${project.name}"`, hint ? `did you mean "${hint}"?` : `declare it in project.yaml under secrets: ${name}: <what it is for>`);
     } else secretsUsed.add(name);
   };
+  const headers = declaredHeaders(wf, d);
   const models = new Map<string, NodeModel>();
   wf.nodes.forEach((n, i) => {
     if (n.type === 'switch') {
@@ -150,7 +152,8 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
             const hint = closest(ref.name, envNames);
             d(at, `{{ ${source} }} reads env.${ref.name}, which project "${project.name}" does not set`, hint ? `did you mean env.${hint}?` : `add it under env: in project.yaml`);
           }
-        } else if (ref.root === 'input' && ref.path.length > 0 && !wf.input.additionalProperties) {
+        } else if (ref.root === 'request') checkHeaderRef(ref, source, at, wf, headers, d);
+        else if (ref.root === 'input' && ref.path.length > 0 && !wf.input.additionalProperties) {
           const props = Object.keys(wf.input.properties);
           if (!props.includes(ref.path[0])) {
             const hint = closest(ref.path[0], props);
@@ -177,7 +180,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
   } else if (visibility === 'public') {
     if (!wf.trigger || wf.trigger.type !== 'webhook') {
       d(wf.trigger ? ['trigger', 'type'] : ['name'], `public workflow "${wf.name}" needs a webhook trigger`, `add trigger: {type: webhook, method: POST, path: /${wf.name}}`);
-    } else trigger = wf.trigger;
+    } else trigger = { type: 'webhook', method: wf.trigger.method, path: wf.trigger.path };
   } else if (wf.trigger?.type === 'webhook') {
     d(['trigger'], `internal workflow "${wf.name}" has a webhook trigger, but internal workflows get no route`, 'remove the trigger, or set visibility: public');
   }
@@ -214,6 +217,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
     implicitEdges,
     calls,
     secrets: [...secretsUsed].sort(),
+    requestHeaders: trigger.type === 'webhook' ? headers : [],
   };
 }
 

@@ -41,7 +41,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = Object.freeze({
 });
 
 /** The roots an expression may read. */
-export const ROOTS = ['input', 'nodes', 'env'] as const;
+export const ROOTS = ['input', 'nodes', 'env', 'request'] as const;
 export type Root = (typeof ROOTS)[number];
 
 export const BINARY_OPERATORS: Readonly<Record<string, string>> = Object.freeze({

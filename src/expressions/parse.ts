@@ -14,7 +14,9 @@ export type Ast = jsep.Expression;
 export type Reference =
   | { root: 'input'; path: string[] }
   | { root: 'nodes'; node: string; path: string[] }
-  | { root: 'env'; name: string };
+  | { root: 'env'; name: string }
+  /** A request header (`request.headers.<name>`), or all the declared ones (`request.headers`: header undefined). */
+  | { root: 'request'; header?: string };
 
 export interface ParsedExpression {
   source: string;
@@ -34,6 +36,8 @@ export class ExpressionError extends UserError {
 
 /** One piece of a template string: literal text or an expression. */
 export type TemplatePart = { text: string } | { expr: ParsedExpression; offset: number };
+
+const REQUEST_READ = "read a request header: request.headers.<name> (request.headers['x-name'] when it has a dash; request.headers alone is all the declared ones)";
 
 const LOGICAL = new Set(['&&', '||', '??']);
 
@@ -122,6 +126,7 @@ function check(node: Ast, refs: Reference[]): void {
       }
       if (name === 'nodes') throw new ExpressionError('read a node\'s output: nodes.<node id>', 0, 'e.g. nodes.fetch.body');
       if (name === 'env') throw new ExpressionError('read one setting: env.NAME', 0);
+      if (name === 'request') throw new ExpressionError(REQUEST_READ, 0, 'e.g. request.headers.authorization');
       const hint = closest(name, ROOTS);
       throw new ExpressionError(
         `"${name}" must be read through one of ${ROOTS.join(', ')}`,
@@ -233,6 +238,11 @@ function memberChain(node: Ast): Chain | undefined {
     if (path.length === 0) throw new ExpressionError('read one setting: env.NAME', 0);
     if (path.length > 1) throw new ExpressionError(`env.${path[0]} is a plain value; it has no fields`);
     return { ref: { root: 'env', name: path[0] }, computed };
+  }
+  if (root === 'request') {
+    if (path[0] !== 'headers') throw new ExpressionError(REQUEST_READ, 0, 'e.g. request.headers.authorization');
+    if (path.length > 2) throw new ExpressionError(`request.headers.${path[1]} is text; it has no fields`);
+    return { ref: path.length === 2 ? { root: 'request', header: path[1] } : { root: 'request' }, computed };
   }
   if (path.length === 0) throw new ExpressionError('read a node\'s output: nodes.<node id>', 0, 'e.g. nodes.fetch.body');
   return { ref: { root: 'nodes', node: path[0], path: path.slice(1) }, computed };

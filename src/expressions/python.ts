@@ -34,7 +34,7 @@ export function pyLiteral(v: Json): string {
     .join(', ')}}`;
 }
 
-const ROOT_PY: Record<string, string> = { input: 'ctx.input', nodes: 'ctx.nodes', env: 'ctx.env' };
+const ROOT_PY: Record<string, string> = { input: 'ctx.input', nodes: 'ctx.nodes', env: 'ctx.env', request: 'ctx.request' };
 
 /** Python source for one parsed expression. */
 export function pyExpr(node: Ast): string {

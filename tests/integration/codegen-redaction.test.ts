@@ -125,8 +125,8 @@ describe('a planted secret is redacted on every channel', () => {
 const WEAKENINGS: [string, string, string, string][] = [
   ['redaction off entirely', 'catalyst_runtime/logs.py', 'def redact(text: str) -> str:\n', 'def redact(text: str) -> str:\n    return text\n'],
   ['minimum length raised (8 → 64)', 'catalyst_runtime/logs.py', 'len(v) >= MIN_SECRET_LENGTH', 'len(v) >= 64'],
-  ['`logging` lines skipped', 'catalyst_runtime/logs.py', '    return redact(line) if _redactions else line\n', '    return line\n'],
-  ["the runtime's own lines skipped", 'catalyst_runtime/logs.py', '    _emit(redact(line) if _redactions else line)\n', '    _emit(line)\n'],
+  ['`logging` lines skipped', 'catalyst_runtime/logs.py', '    return redact(line) if _redactions or request_redactions.get() else line\n', '    return line\n'],
+  ["the runtime's own lines skipped", 'catalyst_runtime/logs.py', '    _emit(redact(line) if _redactions or request_redactions.get() else line)\n', '    _emit(line)\n'],
   ['error bodies skipped', 'catalyst_runtime/server.py', '    return Response(json_bytes(body), status_code=status, media_type=JSON_TYPE)\n', '    return Response(expr.to_json(body).encode("utf-8"), status_code=status, media_type=JSON_TYPE)\n'],
   ['only the first occurrence replaced', 'catalyst_runtime/logs.py', 'text = text.replace(value, mask)', 'text = text.replace(value, mask, 1)'],
   ['JSON-escaped forms dropped', 'catalyst_runtime/logs.py', '        if escaped != v:\n', '        if False:\n'],

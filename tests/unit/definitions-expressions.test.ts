@@ -91,7 +91,9 @@ describe('roots and references', () => {
     expect(parseExpression('nodes.fetch.body.items[0]').refs).toEqual([{ root: 'nodes', node: 'fetch', path: ['body', 'items', '0'] }]);
     expect(parseExpression("nodes['fetch'].body").refs).toEqual([{ root: 'nodes', node: 'fetch', path: ['body'] }]);
     expect(parseExpression('env.BASE_URL').refs).toEqual([{ root: 'env', name: 'BASE_URL' }]);
-    expect(ROOTS).toEqual(['input', 'nodes', 'env']);
+    expect(ROOTS).toEqual(['input', 'nodes', 'env', 'request']);
+    expect(parseExpression("request.headers['x-sig']").refs).toEqual([{ root: 'request', header: 'x-sig' }]);
+    expect(parseExpression('request.headers').refs).toEqual([{ root: 'request' }]);
   });
   it('computed subscripts: the static prefix is the reference, the subscript is checked too', () => {
     expect(parseExpression('input.items[input.i].name').refs).toEqual([
@@ -102,7 +104,7 @@ describe('roots and references', () => {
     expect(parseExpression('lower(input.a).b').refs).toEqual([{ root: 'input', path: ['a'] }]);
   });
   it('unknown identifiers must be read through a root', () => {
-    expect(err('customer')).toMatchObject({ message: '"customer" must be read through one of input, nodes, env', fix: 'e.g. input.customer or nodes.<node>.customer' });
+    expect(err('customer')).toMatchObject({ message: '"customer" must be read through one of input, nodes, env, request', fix: 'e.g. input.customer or nodes.<node>.customer' });
     expect(err('inpt.a').fix).toBe('did you mean input?');
     expect(err('a ? 1 : 2').message).toMatch(/"a" must be read through/);
   });
@@ -112,7 +114,7 @@ describe('roots and references', () => {
     expect(err('nodes').message).toBe("read a node's output: nodes.<node id>");
     expect(err('env').message).toBe('read one setting: env.NAME');
     // Names that exist on every JavaScript object are plain unknown names, not functions.
-    expect(err('constructor').message).toBe('"constructor" must be read through one of input, nodes, env');
+    expect(err('constructor').message).toBe('"constructor" must be read through one of input, nodes, env, request');
     expect(err('toString').message).toMatch(/must be read through/);
   });
   it('env reads one plain setting; nodes needs a node id', () => {

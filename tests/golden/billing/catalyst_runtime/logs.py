@@ -5,7 +5,8 @@
 line's severity from; `level` is the same in lower case, for everything else.
 
 Secret values registered with `set_redactions` are replaced by [redacted] in every line, as a second
-line of defence (secrets are never logged on purpose).
+line of defence (secrets are never logged on purpose). So are, for the time of one request, the values of
+the credential headers its workflow reads (`request_redactions`, set by the server's middleware).
 
 The runtime's own lines (`log`, and the `request` and `workflow finished` lines every request writes)
 skip the `logging` machinery (LogRecord, caller lookup, handler chain): a level test against a module
@@ -27,6 +28,7 @@ import logging
 import sys
 import threading
 import time
+from contextvars import ContextVar
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
@@ -35,6 +37,8 @@ from catalyst_runtime import context
 LOGGER_NAME = "catalyst"
 MIN_SECRET_LENGTH = 8  # settings.load refuses shorter secrets at startup (they could not be redacted safely)
 _redactions: list[tuple[str, str]] = []
+# The request's own secrets (credential header values), longest first; () outside such a request.
+request_redactions: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("catalyst_request_redactions", default=())
 _RESERVED = {"ts", "level", "severity", "msg", "logger", "request_id", "workflow", "node"}
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 _SEVERITY = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR"}
@@ -54,6 +58,10 @@ _quote = encode_basestring  # a str as a JSON string, non-ASCII kept (as ensure_
 def set_redactions(values: list[str]) -> None:
     """Register secret values to scrub from log lines, response bodies and headers (startup refuses
     secrets shorter than MIN_SECRET_LENGTH, so none is skipped)."""
+    _redactions[:] = _pairs(values)
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for v in sorted({v for v in values if v and len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True):
         pairs.append((v, "[redacted]"))
@@ -63,13 +71,32 @@ def set_redactions(values: list[str]) -> None:
         ascii_escaped = json.dumps(v)[1:-1]
         if ascii_escaped not in (v, escaped):
             pairs.append((ascii_escaped, "[redacted]"))
-    _redactions[:] = pairs
+    return pairs
+
+
+def request_pairs(values: list[str]) -> tuple[tuple[str, str], ...]:
+    """The redactions for one request's credential header values: each value, the credential after an
+    auth scheme (`Bearer <token>`) and each cookie's value, those at least MIN_SECRET_LENGTH long."""
+    parts: list[str] = []
+    for v in values:
+        parts.append(v)
+        scheme, _, rest = v.strip().partition(" ")
+        if rest and scheme.isalpha():
+            parts.append(rest.strip())
+        if "=" in v:  # a cookie list: each value
+            parts.extend(pair.partition("=")[2].strip() for pair in v.split(";"))
+    return tuple(_pairs(parts))
 
 
 def redact(text: str) -> str:
     for value, mask in _redactions:
         if value in text:
             text = text.replace(value, mask)
+    extra = request_redactions.get()
+    if extra:
+        for value, mask in extra:
+            if value in text:
+                text = text.replace(value, mask)
     return text
 
 
@@ -92,7 +119,7 @@ def _line(out: dict[str, Any]) -> str:
         line = _encode(out)
     except ValueError:
         line = json.dumps({k: str(v) for k, v in out.items()}, ensure_ascii=False)
-    return redact(line) if _redactions else line
+    return redact(line) if _redactions or request_redactions.get() else line
 
 
 class JsonFormatter(logging.Formatter):
@@ -261,7 +288,7 @@ atexit.register(flush)
 
 
 def _out(line: str) -> None:
-    _emit(redact(line) if _redactions else line)
+    _emit(redact(line) if _redactions or request_redactions.get() else line)
 
 
 # The two lines every request writes, as `log` would write them, with their fields known in advance:

@@ -17,7 +17,7 @@ log lines are built once per workflow; debug logging costs one flag test when it
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -86,6 +86,10 @@ class Workflow:
     # workflow that has one): such a run ends within one step of the loop, before any timer could fire,
     # so it needs none. Codegen works it out over the whole project.
     suspends: bool = True
+    # The request headers the workflow reads (its trigger's `headers`, lower case), and those of them that
+    # carry credentials (their values are redacted from logs and answers while the request runs).
+    headers: tuple[str, ...] = ()
+    secret_headers: tuple[str, ...] = ()
     incoming: dict[str, list[Edge]] = field(init=False, repr=False)
     outgoing: dict[str, list[Edge]] = field(init=False, repr=False)
     steps: tuple[_Step, ...] = field(init=False, repr=False)
@@ -136,8 +140,47 @@ class Workflow:
         Raises pydantic.ValidationError."""
         return self._dump(self._validate(data))
 
-    async def run(self, input: dict[str, Any], call: "Call") -> Result:
-        return await execute(self, input, call)
+    def read_request(self, raw: Iterable[tuple[bytes, bytes]]) -> dict[str, Any]:
+        """`ctx.request` for an HTTP request with these (ASGI) headers: {"headers": {name: value}} with the
+        declared headers the request has (a missing one reads as null). A header sent more than once is
+        read as Node.js (and so n8n) reads it: the first one for those that cannot repeat, `; `-joined for
+        cookie, `, `-joined for the rest."""
+        if not self.headers:
+            return no_request()
+        wanted = self.headers
+        out: dict[str, str] = {}
+        for k, v in raw:
+            name = k.decode("latin-1").lower()
+            if name not in wanted:
+                continue
+            value = v.decode("latin-1")
+            if name not in out:
+                out[name] = value
+            elif name == "cookie":
+                out[name] += "; " + value
+            elif name not in SINGLE_HEADERS:
+                out[name] += ", " + value
+        return {"headers": out}
+
+    def secret_header_values(self, raw: Iterable[tuple[bytes, bytes]]) -> list[str]:
+        """The values of the credential headers among `raw` (to redact while the request runs)."""
+        secret = self.secret_headers
+        return [v.decode("latin-1") for k, v in raw if k.decode("latin-1").lower() in secret] if secret else []
+
+    async def run(self, input: dict[str, Any], call: "Call", request: Mapping[str, Any] | None = None) -> Result:
+        return await execute(self, input, call, request)
+
+
+def no_request() -> dict[str, Any]:
+    """ctx.request of a run without headers (started by a call or a schedule, or reading none): every
+    header reads as null. A new one each time: a code node could change what it is given."""
+    return {"headers": {}}
+
+
+# Headers Node.js keeps only the first of when a request repeats them (IncomingMessage).
+SINGLE_HEADERS = frozenset(
+    ("age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host", "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards", "proxy-authorization", "referer", "retry-after", "server", "user-agent")
+)
 
 
 @dataclass(frozen=True)
@@ -165,12 +208,13 @@ class Call:
 
 @dataclass(slots=True)
 class Run:
-    """The `ctx` that compiled expressions read: ctx.input, ctx.nodes, ctx.env."""
+    """The `ctx` that compiled expressions read: ctx.input, ctx.nodes, ctx.env, ctx.request."""
 
     input: dict[str, Any]
     env: Mapping[str, Any]
     call: Call
     workflow: str
+    request: Mapping[str, Any] = field(default_factory=no_request)
     nodes: dict[str, Any] = field(default_factory=dict)
     node: str | None = None
     arrived: tuple[str, ...] = ()
@@ -256,8 +300,10 @@ async def _walk(wf: Workflow, run: Run) -> Result:
     return Result(200, {}, last)
 
 
-async def execute(wf: Workflow, input: dict[str, Any], call: Call) -> Result:
-    """Run a workflow within its timeout. Raises CatalystError subclasses on failure."""
+async def execute(wf: Workflow, input: dict[str, Any], call: Call, request: Mapping[str, Any] | None = None) -> Result:
+    """Run a workflow within its timeout. Raises CatalystError subclasses on failure. `request` is what
+    `Workflow.read_request` read from the HTTP request that started the run; a run started otherwise (a
+    call from another workflow, a schedule) has none: headers are never forwarded from a caller."""
     metrics.workflow_runs_total.inc(wf.runs_http if call.via == "http" else wf.runs_inprocess)
     outer = call.deadline
     own_deadline = None
@@ -266,7 +312,7 @@ async def execute(wf: Workflow, input: dict[str, Any], call: Call) -> Result:
         own_deadline = asyncio.get_running_loop().time() + wf.timeout_s
         if outer is not None and outer <= own_deadline:
             own_deadline = None
-    run = Run(input=input, env=call.settings.env, call=call, workflow=wf.name, deadline=outer if own_deadline is None else own_deadline)
+    run = Run(input=input, env=call.settings.env, call=call, workflow=wf.name, request=request if request is not None else no_request(), deadline=outer if own_deadline is None else own_deadline)
     token = context.workflow.set(wf.name)
     node_token = context.node.set(None)
     started = time.perf_counter()

@@ -63,14 +63,22 @@ def _is_json_type(value: bytes) -> bool:
 class _Route:
     """A public workflow's route as the middleware needs it (labels built once)."""
 
-    __slots__ = ("workflow", "validate", "short", "labels", "auth")
+    __slots__ = ("workflow", "validate", "short", "labels", "auth", "secrets_of")
 
-    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str, auth: bool) -> None:
+    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str, auth: bool, secrets_of: Callable[[Any], list[str]] | None = None) -> None:
         self.workflow = workflow
+        self.secrets_of = secrets_of  # the values of the credential headers the workflow reads (redacted while it runs)
         self.validate = validate  # the workflow's validate_input: FastAPI validates a body with the same model
         self.short = validate is not None and method in _JSON_BODY_METHODS
         self.labels = (workflow,)
         self.auth = auth  # the route has an auth other than none: checked before the body is read or parsed
+
+
+def _route(name: str, registry: Registry | None, method: str, auth: bool) -> _Route:
+    if registry is None:
+        return _Route(name, None, method, auth)
+    wf = registry.get(name)
+    return _Route(name, wf.validate_input, method, auth, wf.secret_header_values if wf.secret_headers else None)
 
 
 def route_path(scope: Scope) -> str:
@@ -96,7 +104,7 @@ class CatalystMiddleware:
         self.app = app
         self.state = state
         guarded = auth or {}
-        self.routes = {key: _Route(name, registry.get(name).validate_input if registry else None, key[0], name in guarded) for key, name in routes.items()}
+        self.routes = {key: _route(name, registry, key[0], name in guarded) for key, name in routes.items()}
         self.body_timeout_s = guard.body_timeout_s()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,6 +140,9 @@ class CatalystMiddleware:
             await send(message)
 
         receive = guard.timed_receive(receive, self.body_timeout_s)
+        # The credential headers the route's workflow reads are secrets while the request runs.
+        secret_values = route.secrets_of(scope["headers"]) if route is not None and route.secrets_of is not None else None
+        redacting = logs.request_redactions.set(logs.request_pairs(secret_values)) if secret_values else None
         try:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 await error_response(413, "payload_too_large", f"request body is larger than {limit} bytes")(scope, receive, send_wrapper)
@@ -159,7 +170,7 @@ class CatalystMiddleware:
                 if route is not None and route.short and ctype is not None and cfg is not None and not scope.get("root_path") and _is_json_type(ctype):
                     replay, data = self._parse(replay, raw, route) if raw is not None and replay is not None else await self._read_json(receive, route, limit)
                     if data is not None:
-                        resp = await run_workflow(self.state, route.workflow, data)
+                        resp = await run_workflow(self.state, route.workflow, data, scope["headers"])
                         status = resp.status_code
                         response_started = True
                         await send({"type": "http.response.start", "status": status, "headers": [*resp.raw_headers, rid_pair]})
@@ -183,6 +194,8 @@ class CatalystMiddleware:
                     metrics.request_errors_total.inc(route.labels)
             if logs.INFO and path not in _QUIET_PATHS:
                 logs.request(method, path, status, round(elapsed * 1000, 2), route.workflow if route else None)
+            if redacting is not None:
+                logs.request_redactions.reset(redacting)
             context.request_id.reset(token)
 
     @staticmethod
@@ -464,11 +477,13 @@ def _document_security(app: FastAPI, routes: Mapping[tuple[str, str], str], auth
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-async def run_workflow(state: dict[str, Any], name: str, data: dict[str, Any]) -> Response:
-    """Run a public workflow on its validated input (JSON form) and turn the outcome into the response."""
+async def run_workflow(state: dict[str, Any], name: str, data: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> Response:
+    """Run a public workflow on its validated input (JSON form) and the request's (ASGI) headers, of which
+    it sees the ones it declares, and turn the outcome into the response."""
     registry: Registry = state["registry"]
+    wf = registry.get(name)
     try:
-        result = await execute(registry.get(name), data, Call(settings=state["settings"], registry=registry))
+        result = await execute(wf, data, Call(settings=state["settings"], registry=registry), wf.read_request(headers) if wf.headers else None)
     except CatalystError as exc:
         logs.log("warning" if exc.status < 500 else "error", "workflow failed", error=exc.code, reason=exc.message, failed_workflow=exc.workflow, failed_node=exc.node)
         return error_response(exc.status, exc.code, exc.message, workflow=exc.workflow, node=exc.node)
@@ -484,7 +499,7 @@ async def serve_workflow(request: Request, name: str, body: BaseModel | None) ->
         # The middleware checks every route's auth; a request that reached here unchecked is refused.
         return error_response(401, "unauthorized", "the request was not authenticated")
     data = body.model_dump(by_alias=True, mode="json") if body is not None else state["registry"].get(name).validate_input({})
-    return await run_workflow(state, name, data)
+    return await run_workflow(state, name, data, request.scope["headers"])
 
 
 def run_server(spec: settings_mod.Spec, app_path: str = "app.main:app") -> None:
