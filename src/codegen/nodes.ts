@@ -146,6 +146,7 @@ export function nodeView(node: NodeModel, project: ProjectModel, workspace: Work
           { name: 'query', py: v.query ? value(v.query) : '{}' },
           { name: 'body', py: value(v.body) },
           { name: 'has_body', py: def.body !== undefined ? 'True' : 'False' },
+          ...(def.bodyType === 'json' ? [] : [{ name: 'body_type', py: pyStr(def.bodyType) }]),
           { name: 'auth', py: auth },
           { name: 'timeout_s', py: seconds(def.timeoutMs) },
           { name: 'retries', py: String(def.retries) },

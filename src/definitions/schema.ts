@@ -112,7 +112,11 @@ export const httpRequestNode = z.strictObject({
   allowHosts,
   headers: z.record(headerName, stringValue).default({}),
   query: z.record(z.string(), anyValue).default({}),
-  body: anyValue.optional().describe('JSON body'),
+  body: anyValue.optional().describe('the body: any JSON value for bodyType json; for form and multipart, a map of field name → text (or a list of texts: one field each)'),
+  bodyType: z
+    .enum(['json', 'form', 'multipart'])
+    .default('json')
+    .describe('json: application/json; form: application/x-www-form-urlencoded; multipart: multipart/form-data with text parts'),
   auth: z
     .strictObject({
       secret: envName.describe('declared project secret holding the credential'),

@@ -8,6 +8,7 @@ import { branchesOf, EXPRESSION_FIELDS, type NodeModel, type Trigger, type Workf
 import { RESERVED_PATHS, type EdgeDef, type ProjectFile, type WorkflowFile } from './schema.ts';
 import { checkHeaderRef, declaredHeaders } from './headers.ts';
 import { checkSchedule } from './schedule.ts';
+import { checkHttpBody } from './http-body.ts';
 import { checkOutgoingUrl } from './urls.ts';
 import { diagAt, locateInString, type YamlFile } from './yaml.ts';
 
@@ -116,6 +117,7 @@ export function buildWorkflow(y: YamlFile, wf: WorkflowFile, project: ProjectFil
       useSecret(['nodes', i, 'auth', 'secret'], n.auth.secret);
       if (n.auth.scheme === 'header' && !n.auth.header) d(['nodes', i, 'auth'], 'scheme: header needs the header name', 'add header: X-Api-Key (or the header your API expects)');
     }
+    if (n.type === 'httpRequest') checkHttpBody(n, i, d);
     if (n.type === 'httpRequest' && n.textKey !== undefined && n.responseType !== 'auto') d(['nodes', i, 'textKey'], 'textKey is used only with responseType: auto', 'set responseType: auto, or remove textKey');
     if (n.type === 'code') {
       const dup = n.outputs.find((o, j) => n.outputs.indexOf(o) !== j);

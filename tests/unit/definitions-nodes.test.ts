@@ -77,6 +77,22 @@ describe('httpRequest parameters', () => {
     expectDiag(one('{ id: n, type: httpRequest, url: x, responseType: auto, textKey: "" }'), /Too small/i, { path: 'nodes[0].textKey' });
     expect(one('{ id: n, type: httpRequest, url: "https://x", responseType: auto, textKey: data }')).toEqual([]);
   });
+  it('bodyType form | multipart: a flat map of text fields (lists repeat a field), not on GET, no Content-Type header', () => {
+    const post = (rest: string, extra = '') => one(`{ id: n, type: httpRequest, url: "https://x", method: POST, ${rest} }`, extra);
+    expect(post('bodyType: form, body: { a: "{{ input.id }}", n: 1, ok: true, none: null, tags: [x, 2] }', 'input: { type: object, properties: { id: { type: string } } }\n')).toEqual([]);
+    expect(post('bodyType: multipart, body: { a: b }')).toEqual([]);
+    expectDiag(one('{ id: n, type: httpRequest, url: x, bodyType: xml, body: {} }'), /not allowed/, { path: 'nodes[0].bodyType' });
+    expectDiag(post('bodyType: form'), /bodyType: form needs a body/, { path: 'nodes[0].bodyType', fix: 'add body: {field: "{{ input.value }}"}, or remove bodyType' });
+    expectDiag(post('bodyType: form, body: "a=1"'), /a form body is a map of field names to values/, { path: 'nodes[0].body', line: 4 });
+    expectDiag(post('bodyType: multipart, body: [a]'), /a multipart body is a map/, { path: 'nodes[0].body' });
+    expectDiag(post('bodyType: form, body: { user: { name: x } }'), /form field "user" is an object/, { path: 'nodes[0].body.user', fix: 'flatten it into fields (e.g. "user[name]": …), or use bodyType: json' });
+    expectDiag(post('bodyType: multipart, body: { photo: { file: "{{ input.id }}" } }'), /form field "photo" looks like a file; Catalyst sends text fields only/, { path: 'nodes[0].body.photo' });
+    expectDiag(post('bodyType: form, body: { tags: [a, [b]] }'), /the items of form field "tags" are texts/, { path: 'nodes[0].body.tags[1]' });
+    expectDiag(one('{ id: n, type: httpRequest, url: "https://x", bodyType: form, body: { a: b } }'), /a GET request carries no body, so it cannot send a form body/, { path: 'nodes[0].method' });
+    expectDiag(post('bodyType: form, headers: { content-type: text/plain }, body: { a: b }'), /sets the Content-Type header itself/, { path: 'nodes[0].headers.content-type', fix: 'remove the Content-Type header' });
+    // a JSON body on GET stays as it was
+    expect(one('{ id: n, type: httpRequest, url: "https://x", body: { a: b } }')).toEqual([]);
+  });
   it('auth: secret name format, declared secret, scheme header needs a header', () => {
     expectDiag(one('{ id: n, type: httpRequest, url: x, auth: { secret: token } }'), /UPPER_SNAKE_CASE/, { path: 'nodes[0].auth.secret' });
     expectDiag(one('{ id: n, type: httpRequest, url: x, auth: { secret: TOKN } }'), /secret "TOKN" is not declared by project "pp"/, { path: 'nodes[0].auth.secret', fix: 'did you mean "TOKEN"?' });

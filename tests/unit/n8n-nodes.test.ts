@@ -467,6 +467,29 @@ describe('HTTP Request', () => {
     expect(off.node('call').query).toBeUndefined();
   });
 
+  it('form bodies: url-encoded and multipart fields in order, repeated names as n8n sends them, the Content-Type header dropped', () => {
+    const fields = [{ name: 'grant_type', value: 'client_credentials' }, { name: 'id', value: '={{ $json.body.id }}' }, { name: 'n', value: 5 }, { name: 'platform[]', value: 'ig' }, { name: 'platform[]', value: 'tt' }];
+    const form = (v: number, contentType: string, extra: Record<string, unknown> = {}) => run(v, { method: 'POST', url: 'https://x.io/token', sendBody: true, contentType, bodyParameters: { parameters: fields }, ...extra });
+    const multipart = form(4.2, 'multipart-form-data', { sendHeaders: true, headerParameters: { parameters: [{ name: 'Content-Type', value: 'multipart/form-data' }, { name: 'X-A', value: 'b' }] } });
+    expect(multipart.errors).toEqual([]);
+    expect(multipart.node('call')).toMatchObject({ method: 'POST', headers: { 'X-A': 'b' }, bodyType: 'multipart', body: { grant_type: 'client_credentials', id: '{{ str(input.id) }}', n: '5', 'platform[]': ['ig', 'tt'] } });
+    expect(multipart.result.report.files[0].status).toBe('clean');
+    // url-encoded from 4.3: qs sends a repeated name with indices; before 4.3 (and multipart before 4.2) the last one wins
+    expect(form(4.3, 'form-urlencoded').node('call')).toMatchObject({ bodyType: 'form', body: { grant_type: 'client_credentials', id: '{{ str(input.id) }}', n: '5', 'platform[][0]': 'ig', 'platform[][1]': 'tt' } });
+    expect(form(4.2, 'form-urlencoded').node('call').body).toEqual({ grant_type: 'client_credentials', id: '{{ str(input.id) }}', n: '5', 'platform[]': 'tt' });
+    expect(form(4.1, 'multipart-form-data').node('call').body).toMatchObject({ 'platform[]': 'tt' });
+    // a url-encoded body as one literal string, or as JSON
+    const text = run(4.2, { method: 'PUT', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: 'a=1&b=x%20y&a=2' });
+    expect(text.node('call')).toMatchObject({ bodyType: 'form', body: { a: '2', b: 'x y' } });
+    const json = run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '={{ { "q": $json.body.q, "n": 1 } }}' });
+    expect(json.node('call')).toMatchObject({ bodyType: 'form', body: { q: '{{ input.q }}', n: 1 } });
+    // the legacy node: options.bodyContentType
+    const legacy = run(1, { url: 'https://x.io', requestMethod: 'POST', bodyParametersUi: { parameter: [{ name: 'a', value: 1 }, { name: 'a', value: 2 }] }, options: { bodyContentType: 'form-urlencoded' } });
+    expect(legacy.node('call')).toMatchObject({ bodyType: 'form', body: { a: '2' } });
+    // a JSON body stays JSON (no bodyType written)
+    expect(run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }).node('call')).not.toHaveProperty('bodyType');
+  });
+
   it('responses: full response, text, never error, continue on fail', () => {
     const r = run(4.2, { url: 'https://x.io', options: { response: { response: { fullResponse: true, neverError: true } } } }, { onError: 'continueRegularOutput' });
     expect(r.node('call')).toMatchObject({ failOnError: false });
@@ -490,9 +513,13 @@ describe('HTTP Request', () => {
   it.each([
     [{ url: 'https://x.io', method: 'HEAD' }, 'http-method'],
     [{ url: '' }, 'http-url'],
-    [{ url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded' }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'raw', rawContentType: 'text/xml', body: '<a/>' }, 'http-content-type'],
+    [{ url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=a={{ $json.x }}' }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '{"a": {"b": 1}}' }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', sendHeaders: true, headerParameters: { parameters: [{ name: 'Content-Type', value: 'multipart/form-data' }] } }, 'http-content-type'],
     [{ url: 'https://x.io', sendBody: true, contentType: 'binaryData' }, 'binary'],
-    [{ url: 'https://x.io', sendBody: true, contentType: 'multipart-form-data', bodyParameters: { parameters: [{ name: 'f', parameterType: 'formBinaryData' }] } }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'multipart-form-data', bodyParameters: { parameters: [{ name: 'model', value: 'm' }, { name: 'f', parameterType: 'formBinaryData', inputDataFieldName: 'data' }] } }, 'binary'],
     [{ url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'f', parameterType: 'formBinaryData' }] } }, 'binary'],
     [{ url: 'https://x.io', options: { response: { response: { responseFormat: 'file' } } } }, 'binary'],
     [{ url: 'https://x.io', authentication: 'genericCredentialType', genericAuthType: 'oAuth2Api' }, 'credential-type'],

@@ -11,7 +11,7 @@ import { codeHosts, fixedHost } from './urls.ts';
 import { httpView } from '../views.ts';
 
 /**
- * HTTP Request v1–v4.x → httpRequest. Our node sends JSON bodies only and outputs {status, headers,
+ * HTTP Request v1–v4.x → httpRequest. Our node sends JSON, url-encoded and multipart (text) bodies and outputs {status, headers,
  * body}; n8n's item is the parsed body (or {body, headers, statusCode} with "full response", or
  * {data: text} for text responses), which the node's View maps.
  */
@@ -38,7 +38,7 @@ function literalParam(env: NodeEnv, name: string, fallback: string): string {
 }
 
 /** Name/value pairs → an object (repeated names become lists, as n8n sends them). */
-function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boolean; text?: boolean } = {}): Record<string, unknown> {
+function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boolean; text?: boolean; repeated?: 'list' | 'last' } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const tree = new Map();
   list.forEach((p, i) => {
@@ -55,7 +55,7 @@ function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boole
     let value = withParameter(`${where}[${i}].value`, () => convertValue(p.value ?? '', env.scope, opts.text ? 'string' : 'any'));
     if (opts.text && typeof value !== 'string') value = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (opts.nested) setAt(out, tree, lodashPath(name), value);
-    else if (name in out) out[name] = [...(Array.isArray(out[name]) ? (out[name] as unknown[]) : [out[name]]), value];
+    else if (name in out && opts.repeated !== 'last') out[name] = [...(Array.isArray(out[name]) ? (out[name] as unknown[]) : [out[name]]), value];
     else out[name] = value;
   });
   return out;
@@ -80,6 +80,46 @@ function stringValues(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(v)]));
 }
 
+type BodyType = 'json' | 'form' | 'multipart';
+const FORM_TYPES: Record<string, BodyType> = { 'form-urlencoded': 'form', 'multipart-form-data': 'multipart' };
+
+/** A form body given as JSON: a flat object of texts (numbers, booleans) or lists of them. */
+function formMap(body: unknown, parameter: string): Record<string, unknown> {
+  const scalar = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x);
+  const obj = asObject(body, parameter);
+  for (const [k, x] of Object.entries(obj)) {
+    if (!scalar(x) && !(Array.isArray(x) && x.every(scalar))) unsupported('http-content-type', `form field "${k}" holds an object; Catalyst sends flat form fields`, { parameter });
+  }
+  return obj;
+}
+
+/**
+ * HTTP Request v3+ form bodies. The fields (bodyParameters) are sent in order; repeated names: n8n before
+ * 4.3 keeps the last one, from 4.3 on a url-encoded form sends them indexed (qs: `name[0]=…&name[1]=…`);
+ * a multipart form from 4.2 on appends every field, so repeated names are repeated parts. A
+ * url-encoded form may also come from a JSON body or a `body` string (`a=1&b=2`); file fields are refused.
+ */
+function formBody(env: NodeEnv, bodyType: BodyType): Record<string, unknown> {
+  const n = env.n8n;
+  const v = n.typeVersion;
+  const specify = param<string>(n, 'specifyBody', 'keypair');
+  if (bodyType === 'form' && specify === 'json') return formMap(withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {}, 'jsonBody');
+  if (bodyType === 'form' && specify === 'string') {
+    const raw = param<unknown>(n, 'body', '');
+    if (typeof raw !== 'string' || (raw.startsWith('=') && raw.includes('{{'))) return unsupported('http-content-type', 'a url-encoded body written as one string with expressions is not supported; give its fields as body parameters', { parameter: 'body' });
+    return Object.fromEntries(new URLSearchParams(raw.startsWith('=') ? raw.slice(1) : raw));
+  }
+  const repeated = bodyType === 'multipart' ? (v >= 4.2 ? 'list' : 'last') : v >= 4.3 ? 'list' : 'last';
+  const fields = pairs(env, param<Pair[]>(n, 'bodyParameters.parameters', []), 'bodyParameters.parameters', { text: true, repeated });
+  if (bodyType === 'multipart') return fields;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(fields)) {
+    if (Array.isArray(x)) x.forEach((item, j) => (out[`${k}[${j}]`] = item));
+    else out[k] = x;
+  }
+  return out;
+}
+
 export function convertHttp(env: NodeEnv): Converted {
   const n = env.n8n;
   const v = n.typeVersion;
@@ -97,6 +137,7 @@ export function convertHttp(env: NodeEnv): Converted {
   let query: Record<string, unknown> = {};
   let headers: Record<string, unknown> = {};
   let body: unknown;
+  let bodyType: BodyType = 'json';
   const options = param<Record<string, unknown>>(n, 'options', {});
   if (legacy) {
     const json = param<boolean>(n, 'jsonParameters', false);
@@ -109,10 +150,15 @@ export function convertHttp(env: NodeEnv): Converted {
       query = pairs(env, param<Pair[]>(n, 'queryParametersUi.parameter', []), 'queryParametersUi.parameter');
       headers = pairs(env, param<Pair[]>(n, 'headerParametersUi.parameter', []), 'headerParametersUi.parameter', { text: true });
       const bodyPairs = param<Pair[]>(n, 'bodyParametersUi.parameter', []);
-      if (bodyPairs.length) body = pairs(env, bodyPairs, 'bodyParametersUi.parameter');
+      // n8n's legacy node keeps the last of repeated names in a form
+      const form = String(options.bodyContentType ?? 'json') in FORM_TYPES;
+      if (bodyPairs.length) body = pairs(env, bodyPairs, 'bodyParametersUi.parameter', form ? { text: true, repeated: 'last' } : {});
     }
     const contentType = String(options.bodyContentType ?? 'json');
-    if (body !== undefined && contentType !== 'json') unsupported('http-content-type', `body content type "${contentType}" is not supported (Catalyst sends JSON bodies)`, { parameter: 'options.bodyContentType' });
+    if (body !== undefined && contentType in FORM_TYPES) {
+      bodyType = FORM_TYPES[contentType];
+      if (json) body = formMap(body, 'bodyParametersJson');
+    } else if (body !== undefined && contentType !== 'json') unsupported('http-content-type', `body content type "${contentType}" is not supported (Catalyst sends JSON, form and multipart bodies)`, { parameter: 'options.bodyContentType' });
   } else {
     if (param<boolean>(n, 'sendQuery', false)) {
       query =
@@ -128,18 +174,24 @@ export function convertHttp(env: NodeEnv): Converted {
     }
     if (param<boolean>(n, 'sendBody', false)) {
       const contentType = param<string>(n, 'contentType', 'json');
-      if (contentType !== 'json') {
-        const why = contentType === 'binaryData' ? 'binary data is not supported' : `body content type "${contentType}" is not supported (Catalyst sends JSON bodies)`;
+      if (contentType in FORM_TYPES) {
+        bodyType = FORM_TYPES[contentType];
+        body = formBody(env, bodyType);
+      } else if (contentType !== 'json') {
+        const why = contentType === 'binaryData' ? 'binary data is not supported' : `body content type "${contentType}" is not supported (Catalyst sends JSON, form and multipart bodies)`;
         unsupported(contentType === 'binaryData' ? 'binary' : 'http-content-type', why, { parameter: 'contentType' });
-      }
-      if (param<string>(n, 'specifyBody', 'keypair') === 'json') body = withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {};
+      } else if (param<string>(n, 'specifyBody', 'keypair') === 'json') body = withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {};
       else body = pairs(env, param<Pair[]>(n, 'bodyParameters.parameters', []), 'bodyParameters.parameters', { nested: v >= 4 });
     }
   }
-  // A JSON body set by a header is what we send anyway.
+  if (bodyType !== 'json' && method === 'GET') unsupported('http-content-type', `a GET request with a ${bodyType} body is not supported (Catalyst sends forms with POST, PUT, PATCH or DELETE)`, { parameter: 'method' });
+  // A Content-Type header naming the body's type is what we send anyway (n8n replaces a multipart one
+  // with its own, boundary included).
+  const sent = { json: /json/i, form: /^\s*application\/x-www-form-urlencoded\s*(;|$)/i, multipart: /^\s*multipart\/form-data\s*(;|$)/i }[bodyType];
   for (const k of Object.keys(headers)) {
-    if (k.toLowerCase() === 'content-type' && typeof headers[k] === 'string' && /json/i.test(headers[k] as string)) delete headers[k];
-    else if (k.toLowerCase() === 'content-type' && body !== undefined) unsupported('http-content-type', `Content-Type ${JSON.stringify(headers[k])} is not supported (Catalyst sends JSON bodies)`, { parameter: 'headers' });
+    if (k.toLowerCase() !== 'content-type') continue;
+    if (typeof headers[k] === 'string' && sent.test(headers[k] as string)) delete headers[k];
+    else if (body !== undefined) unsupported('http-content-type', `Content-Type ${JSON.stringify(headers[k])} is not supported with a ${bodyType} body (Catalyst sends JSON, form and multipart bodies)`, { parameter: 'headers' });
   }
 
   const auth = httpAuth(env, param<string>(n, 'authentication', 'none'), param<string>(n, 'genericAuthType'), param<string>(n, 'nodeCredentialType'));
@@ -167,6 +219,7 @@ export function convertHttp(env: NodeEnv): Converted {
   if (Object.keys(headers).length) node.headers = headers;
   if (Object.keys(query).length) node.query = query;
   if (body !== undefined) node.body = body;
+  if (bodyType !== 'json') node.bodyType = bodyType;
   if (auth) node.auth = auth.header ? { secret: auth.secret, scheme: auth.scheme, header: auth.header } : { secret: auth.secret, scheme: auth.scheme };
   // Outgoing URL rules (docs/security.md): a URL whose host comes from data needs allowHosts.
   if (typeof url === 'string' && checkOutgoingUrl(compileValue(url, []), undefined, auth !== undefined, 'url')) {

@@ -11,9 +11,11 @@ An app without any never pays for either.
 
 import asyncio
 import random
+import secrets
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from catalyst_runtime import context, logs
 from catalyst_runtime.errors import UpstreamError, UpstreamTimeout
@@ -72,6 +74,17 @@ def _retryable_status(status: int) -> bool:
     return status >= 500 or status == 429
 
 
+def _form_body(form: list[tuple[str, str]], multipart: bool) -> tuple[dict[str, Any], str | None]:
+    """httpx arguments for a form body, and its Content-Type when httpx does not set it: url-encoded
+    fields in their order, or multipart text parts (no filename, no Content-Type of their own)."""
+    if not multipart:
+        return {"content": urlencode(form).encode("ascii")}, "application/x-www-form-urlencoded"
+    if form:
+        return {"files": [(name, (None, value.encode("utf-8"))) for name, value in form]}, None
+    boundary = secrets.token_hex(16)
+    return {"content": f"--{boundary}--\r\n".encode("ascii")}, f"multipart/form-data; boundary={boundary}"
+
+
 async def request(
     method: str,
     url: str,
@@ -81,6 +94,8 @@ async def request(
     params: Any = None,
     json: Any = None,
     send_json: bool = False,
+    form: list[tuple[str, str]] | None = None,
+    multipart: bool = False,
     timeout_s: float | None,
     retries: int = 0,
 ) -> Reply:
@@ -97,6 +112,11 @@ async def request(
     rid = context.request_id.get()
     if rid:
         hdrs[context.REQUEST_ID_HEADER] = rid
+    form_args: dict[str, Any] = {}
+    if form is not None:
+        form_args, content_type = _form_body(form, multipart)
+        if content_type:
+            hdrs["Content-Type"] = content_type
     attempt = 0
     last_error: str = "no attempt made"
     last_reply: Reply | None = None
@@ -111,6 +131,8 @@ async def request(
                 kwargs: dict[str, Any] = {"headers": hdrs, "params": params, "timeout": httpx.Timeout(remaining)}
                 if send_json:
                     kwargs["json"] = json
+                elif form is not None:
+                    kwargs.update(form_args)
                 resp = await client().request(method, url, **kwargs)
             reply = Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.content, attempt)
             logs.log("debug", "http call", target=what, method=method, status=reply.status, attempt=attempt, duration_ms=round((time.monotonic() - started) * 1000, 1))

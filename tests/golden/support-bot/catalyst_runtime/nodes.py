@@ -56,6 +56,19 @@ def check_host(ctx: Run, target: str, allow_hosts: tuple[str, ...] | str | None)
 _JSON_TYPE = re.compile(r"\s*application/([\w.-]+\+)?json\s*(;|$)", re.I)
 
 
+def _form_fields(ctx: Run, body: Any) -> list[tuple[str, str]]:
+    """A form body's fields in order: texts as they are, numbers and booleans as text, null as ""."""
+    if not isinstance(body, Mapping):
+        raise NodeError(f"node {ctx.node}: a form body is a map of fields, not {type(body).__name__}")
+    out: list[tuple[str, str]] = []
+    for name, v in body.items():
+        for item in v if isinstance(v, list | tuple) else (v,):
+            if isinstance(item, Mapping | list | tuple):
+                raise NodeError(f"node {ctx.node}: form field {str(name)[:100]!r} is an object; a form field holds text")
+            out.append((str(name), expr.text(item)))
+    return out
+
+
 async def http_request(
     ctx: Run,
     *,
@@ -72,8 +85,13 @@ async def http_request(
     fail_on_error: bool,
     allow_hosts: tuple[str, ...] | str | None = None,
     text_key: str | None = None,
+    body_type: str = "json",
 ) -> dict[str, Any]:
-    """→ {status, headers, body}. 4xx/5xx fail the node unless fail_on_error is false."""
+    """→ {status, headers, body}. 4xx/5xx fail the node unless fail_on_error is false.
+
+    body_type json sends the body as JSON; form (application/x-www-form-urlencoded) and multipart
+    (multipart/form-data, text parts) send its fields: a list is the field once per item.
+    """
     target = expr.text(url)
     if not valid_base_url(target):
         raise UpstreamError(f"node {ctx.node}: URL {target[:200]!r} is not an absolute http(s) URL")
@@ -93,8 +111,10 @@ async def http_request(
         what=what,
         headers=hdrs,
         params=_query(query) or None,
-        json=expr.json_safe(body),
-        send_json=has_body,
+        json=expr.json_safe(body) if body_type == "json" else None,
+        send_json=has_body and body_type == "json",
+        form=_form_fields(ctx, body) if has_body and body_type != "json" else None,
+        multipart=body_type == "multipart",
         timeout_s=timeout_s,
         retries=retries,
     )
