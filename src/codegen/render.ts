@@ -30,6 +30,7 @@ export function headerFor(path: string): string | null {
   const base = path.split('/').pop()!;
   if (base.endsWith('.json')) return null;
   if (base.endsWith('.md')) return `<!-- ${HEADER} -->`;
+  if (base.endsWith('.js')) return `// ${HEADER}`;
   return `# ${HEADER}`;
 }
 
@@ -100,7 +101,11 @@ export function renderApp(view: AppView): Map<string, string> {
     const body = template(j.template)(locals);
     out.push([j.path, withHeader(j.path, body)]);
   }
-  if (view.usesJs) out.push(...luxonFiles());
+  if (view.usesJs) {
+    out.push(...luxonFiles());
+    const ext = 'catalyst_runtime/n8n_extensions.js';
+    out.push([ext, withHeader(ext, readFileSync(join(TEMPLATES_DIR, 'app', 'optional', 'n8n_extensions.js'), 'utf8'))]);
+  }
   out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return new Map(out);
 }

@@ -31,13 +31,20 @@ const REFUSED: Record<string, [string, string]> = {
   setTimeout: ['code-io', 'timers are not available in JavaScript nodes'],
   setInterval: ['code-io', 'timers are not available in JavaScript nodes'],
 };
-/** n8n's extension methods (not JavaScript): refused where they are called, rather than failing at run time. */
+/**
+ * n8n's extension methods that expressions run as JavaScript can call: each call is rewritten to the
+ * app's implementation (catalyst_runtime/n8n_extensions.js), as n8n rewrites its expressions.
+ */
+export const EXTENSION_METHODS = new Set([
+  'toSentenceCase', 'toTitleCase', 'toSnakeCase', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'isEmail', 'isUrl', 'isDomain',
+  'isNumeric', 'extractEmail', 'extractUrl', 'extractDomain', 'removeTags', 'quote', 'parseJson',
+]);
+/** n8n's other extension methods (not JavaScript): refused where they are called, rather than failing at run time. */
 const N8N_METHODS = new Set([
-  'isEmpty', 'isNotEmpty', 'toSentenceCase', 'toTitleCase', 'toSnakeCase', 'toDateTime', 'toNumber', 'toBoolean', 'toJsonString',
-  'extractEmail', 'extractDomain', 'extractUrl', 'extractUrlPath', 'removeDuplicates', 'pluck', 'compact', 'chunk', 'isEmail', 'isUrl',
-  'isDomain', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'toInt', 'toFloat', 'isEven', 'isOdd', 'average', 'sum',
-  'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining', 'keepFieldsContaining', 'hasField', 'merge', 'quote',
-  'removeTags', 'replaceSpecialChars', 'parseJson', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth', 'isBetween', 'isInLast',
+  'isEmpty', 'isNotEmpty', 'toDateTime', 'toNumber', 'toBoolean', 'toJsonString', 'extractUrlPath', 'removeDuplicates', 'pluck', 'compact', 'chunk',
+  'toInt', 'toFloat', 'isEven', 'isOdd', 'average', 'sum', 'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining',
+  'keepFieldsContaining', 'hasField', 'merge', 'replaceSpecialChars', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth',
+  'isBetween', 'isInLast', 'removeMarkdown', 'toDecimalNumber', 'toWholeNumber', 'isDst', 'isWeekend', 'diffToNow', 'mergeIntoObject',
 ]);
 
 interface AstNode {
@@ -100,7 +107,7 @@ export function jsRefs(ast: AcornNode, what: string, expression = false): JsRefs
       const callee = n.callee as AstNode;
       if (callee.type === 'MemberExpression' && !callee.computed) {
         const name = (callee.property as unknown as { name: string }).name;
-        if (N8N_METHODS.has(name)) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
+        if (N8N_METHODS.has(name) || (!expression && EXTENSION_METHODS.has(name))) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
       }
       if (callee.type === 'Identifier' && (callee as unknown as { name: string }).name === 'require' && !declared.has('require')) {
         const mod = strOf((n.arguments as unknown[])[0]);
@@ -193,6 +200,36 @@ export function dateTimeFormat(js: string, ast: AcornNode): string {
   return js;
 }
 
+/**
+ * n8n's extension method calls in an expression (`x.toTitleCase()`, `x?.quote("'")`) rewritten to
+ * `__catalyst.ext(x, "toTitleCase", [])`, the app's implementation; nested calls are rewritten too.
+ */
+export function extensionCalls(js: string, ast: AcornNode): string {
+  const calls: AstNode[] = [];
+  walk(ast, (n) => {
+    if (n.type !== 'CallExpression') return;
+    const callee = n.callee as AstNode;
+    if (callee.type === 'MemberExpression' && !callee.computed && EXTENSION_METHODS.has((callee.property as AstNode).name as string)) calls.push(n);
+  });
+  calls.sort((a, b) => a.start - b.start || b.end - a.end);
+  const emit = (from: number, to: number): string => {
+    let out = '';
+    let at = from;
+    for (const c of calls) {
+      if (c.start < at || c.end > to) continue;
+      const callee = c.callee as AstNode;
+      const obj = callee.object as AstNode;
+      const args = c.arguments as AstNode[];
+      const optional = callee.optional === true ? ', true' : '';
+      const list = args.length ? emit(args[0].start, args[args.length - 1].end) : '';
+      out += `${js.slice(at, c.start)}__catalyst.ext(${emit(obj.start, obj.end)}, ${JSON.stringify((callee.property as AstNode).name)}, [${list}]${optional})`;
+      at = c.end;
+    }
+    return out + js.slice(at, to);
+  };
+  return emit(0, js.length);
+}
+
 /** The `javascript` node fields shared by Code nodes and expression nodes. */
 function nodeFields(refs: JsRefs, scope: ExprScope, input: View | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -240,7 +277,8 @@ export class JsExpressions {
       return e;
     }, what, js);
     const refs = jsRefs(ast, what, true);
-    js = dateTimeFormat(js, ast);
+    const formatted = dateTimeFormat(js, ast);
+    js = formatted === js ? extensionCalls(js, ast) : extensionCalls(formatted, parseExpressionAt(formatted, 0, JS_PARSE_OPTIONS));
     for (const n of refs.nodes) this.scope().node(n); // throws when it does not run before
     for (const h of refs.helpers ?? []) this.helpers.add(h);
     for (const n of refs.nodes) this.nodes.add(n);

@@ -195,3 +195,36 @@ export async function startN8n(opts: { workflows: Record<string, unknown>[]; cre
     throw e;
   }
 }
+
+/** One call of an n8n extension method: [method, receiver, arguments]. */
+export type ExtensionCall = [string, unknown, unknown[]];
+/** Its outcome: the value (`undefined: true` for undefined) or the error's message. */
+export type ExtensionOutcome = { value: unknown } | { undefined: true } | { error: string };
+
+/** Script (Node or V8) that answers `calls` with `ext(receiver, method, args)`; `ext` must be defined. */
+export function extensionScript(calls: ExtensionCall[]): string {
+  return `JSON.stringify(${JSON.stringify(calls)}.map(([name, value, args]) => {
+  try { const v = ext(value, name, args); return v === undefined ? { undefined: true } : { value: v }; }
+  catch (e) { return { error: String(e && e.message) }; }
+}))`;
+}
+
+/**
+ * n8n's own answers to extension method calls: n8n-workflow's `extend` (what n8n's rewritten expressions
+ * call) run by the project's Node with the installed n8n's library.
+ */
+export async function n8nExtensions(calls: ExtensionCall[]): Promise<ExtensionOutcome[]> {
+  requireN8n();
+  const lib = join(N8N_DIR, 'node_modules', 'n8n-workflow', 'dist', 'cjs', 'extensions', 'expression-extension.js');
+  const dir = mkdtempSync(join(tmpdir(), 'catalyst-n8n-ext-'));
+  const out = join(dir, 'out.json');
+  const script = `const { extend: ext } = require(${JSON.stringify(lib)});\nrequire('node:fs').writeFileSync(${JSON.stringify(out)}, ${extensionScript(calls)});`;
+  try {
+    writeFileSync(join(dir, 'ext.cjs'), script);
+    const r = await runAsync(NODE, [join(dir, 'ext.cjs')], { env: { ...process.env, TZ: 'UTC', LANG: 'C.UTF-8' }, timeoutMs: 60_000 });
+    if (r.code !== 0) throw new Error(`n8n's extension functions failed (exit ${r.code}):\n${r.out}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as ExtensionOutcome[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convertToTx, convertValue, isWholeItem, translateExpression, translateValueExpression, type ExprScope } from '../../src/n8n/expr.ts';
 import { Unsupported } from '../../src/n8n/issues.ts';
 import { convertJson } from '../../src/n8n/jsontemplate.ts';
-import { JsExpressions } from '../../src/n8n/jsrun.ts';
+import { codeNode, JsExpressions } from '../../src/n8n/jsrun.ts';
 import { baseView, httpView, llmView, overlayView, webhookView, type Tree, type View } from '../../src/n8n/views.ts';
 import { unsupported } from '../../src/n8n/issues.ts';
 
@@ -310,6 +310,23 @@ describe('n8n parameter values (templates)', () => {
     ];
     cases.forEach(([e], i) => expect(exprs.add(e).src).toBe(`nodes.x_js.e${i}`));
     expect(exprs.node('Node', undefined)?.code).toBe(`return {\n${cases.map(([, out], i) => `  e${i}: (${out}),\n`).join('')}};\n`);
+  });
+
+  it("n8n's extension methods on text are rewritten to the app's implementation; the others stay refused, and Code nodes get none", () => {
+    const exprs = new JsExpressions(() => 'x_js', () => scope());
+    const cases = [
+      ['$json.a.toSentenceCase()', '__catalyst.ext($json.a, "toSentenceCase", [])'],
+      ["$json.a.toSnakeCase().toTitleCase().quote(\"'\")", '__catalyst.ext(__catalyst.ext(__catalyst.ext($json.a, "toSnakeCase", []), "toTitleCase", []), "quote", ["\'"])'],
+      ['$json.a?.toTitleCase() ?? "x"', '__catalyst.ext($json.a, "toTitleCase", [], true) ?? "x"'],
+      ["$json.a.urlEncode(true) + $json.b.replaceAll('x', $json.c.base64Encode())", '__catalyst.ext($json.a, "urlEncode", [true]) + $json.b.replaceAll(\'x\', __catalyst.ext($json.c, "base64Encode", []))'],
+      ['$now.format("d") + $json.a.toTitleCase()', '$now.toFormat("d") + __catalyst.ext($json.a, "toTitleCase", [])'],
+      // Not a call of the method, or a computed name: left as written.
+      ["$json.toTitleCase + $json['toTitleCase']()", "$json.toTitleCase + $json['toTitleCase']()"],
+    ];
+    cases.forEach(([e], i) => expect(exprs.add(e).src).toBe(`nodes.x_js.e${i}`));
+    expect(exprs.node('Node', undefined)?.code).toBe(`return {\n${cases.map(([, out], i) => `  e${i}: (${out}),\n`).join('')}};\n`);
+    for (const e of ['$json.a.toInt()', '$json.list.pluck("x")', '$json.a.removeMarkdown()']) expect(() => exprs.add(e), e).toThrow(expect.objectContaining({ code: 'n8n-method' }));
+    expect(() => codeNode('c', 'd', 'return [{ json: { t: $json.a.toTitleCase() } }];', false, scope(), undefined)).toThrow(expect.objectContaining({ code: 'n8n-method' }));
   });
 
   it('reports unclosed templates', () => {
