@@ -112,11 +112,11 @@ export const httpRequestNode = z.strictObject({
   allowHosts,
   headers: z.record(headerName, stringValue).default({}),
   query: z.record(z.string(), anyValue).default({}),
-  body: anyValue.optional().describe('the body: any JSON value for bodyType json; for form and multipart, a map of field name → text (or a list of texts: one field each)'),
+  body: anyValue.optional().describe('the body: any JSON value for bodyType json; for form and multipart, a map of field name → text (or a list of texts: one field each); for text, a text'),
   bodyType: z
-    .enum(['json', 'form', 'multipart'])
+    .enum(['json', 'form', 'multipart', 'text'])
     .default('json')
-    .describe('json: application/json; form: application/x-www-form-urlencoded; multipart: multipart/form-data with text parts'),
+    .describe('json: application/json; form: application/x-www-form-urlencoded; multipart: multipart/form-data with text parts; text: the body as written, with the Content-Type header (default text/plain; charset=utf-8)'),
   auth: z
     .strictObject({
       secret: envName.describe('declared project secret holding the credential'),

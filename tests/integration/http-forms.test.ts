@@ -1,5 +1,5 @@
 /**
- * httpRequest form bodies under real uvicorn (bodyType form and multipart): a loopback server records
+ * httpRequest form and text bodies under real uvicorn (bodyType form, multipart, text): a loopback server records
  * what the app sent and checks the exact Content-Type and the parsed fields; the node's secret goes in
  * its header only.
  */
@@ -23,6 +23,8 @@ beforeAll(async () => {
     'forms/workflows/urlencoded.yaml': wf('urlencoded', `{ id: h, type: httpRequest, method: POST, url: "{{ env.API_BASE }}/token", bodyType: form, body: ${BODY}, auth: { secret: API_KEY } }`),
     'forms/workflows/multipart.yaml': wf('multipart', `{ id: h, type: httpRequest, method: PUT, url: "{{ env.API_BASE }}/upload", bodyType: multipart, body: ${BODY}, headers: { X-Trace: t1 } }`),
     'forms/workflows/empty.yaml': wf('empty', '{ id: h, type: httpRequest, method: POST, url: "{{ env.API_BASE }}/empty", bodyType: multipart, body: {} }'),
+    'forms/workflows/xml.yaml': wf('xml', '{ id: h, type: httpRequest, method: POST, url: "{{ env.API_BASE }}/xml", bodyType: text, headers: { Content-Type: application/xml }, body: "<note id=\\"{{ input.id }}\\">{{ input.name }}</note>", auth: { secret: API_KEY, scheme: header, header: X-Key } }'),
+    'forms/workflows/plain.yaml': wf('plain', '{ id: h, type: httpRequest, method: PATCH, url: "{{ env.API_BASE }}/plain", bodyType: text, body: "{{ input.tags }} é" }'),
     'forms/workflows/nested.yaml': wf('nested', '{ id: h, type: httpRequest, method: POST, url: "{{ env.API_BASE }}/nested", bodyType: form, body: { user: "{{ input.user }}" } }'),
   });
   const { dir } = generateInto(workspace.projects[0], workspace);
@@ -88,6 +90,21 @@ describe('httpRequest form bodies (real uvicorn, loopback server)', () => {
     const req = last('/empty');
     expect(req.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(await parseForm(req.headers['content-type'], req.body)).toEqual({ mediaType: 'multipart/form-data', fields: [], parts: [] });
+  });
+
+  it('bodyType text: the text as written, with the node\'s Content-Type header, else text/plain; charset=utf-8', async () => {
+    const r = await call(`${app.url}/xml`, { method: 'POST', body: INPUT });
+    expect(r.status, r.text).toBe(200);
+    const req = last('/xml');
+    expect(req.headers['content-type']).toBe('application/xml');
+    expect(req.body).toBe('<note id="42">tt</note>');
+    expect(req.headers['x-key']).toBe(SECRET);
+    const p = await call(`${app.url}/plain`, { method: 'POST', body: INPUT });
+    expect(p.status, p.text).toBe(200);
+    const plain = last('/plain');
+    expect(plain.method).toBe('PATCH');
+    expect(plain.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(plain.body).toBe('["a","b c"] é');
   });
 
   it('a field whose value is an object at run time fails the node, naming the field; nothing is sent', async () => {

@@ -1,5 +1,5 @@
 /**
- * HTTP Request form bodies checked against n8n itself (the oracle, tests/helpers/n8n-diff.ts): webhook
+ * HTTP Request form (and raw) bodies checked against n8n itself (the oracle, tests/helpers/n8n-diff.ts): webhook
  * exports whose HTTP Request posts a url-encoded or multipart (text) form to the loopback stand-in run in
  * n8n and in the app `catalyst import n8n` makes of them, with the same requests. The stand-in parses what
  * each sent and answers it (media type, fields in order, multipart part headers), and the workflow answers
@@ -35,11 +35,13 @@ const EXPORTS = {
     sendHeaders: true,
     headerParameters: { parameters: [{ name: 'Content-Type', value: 'multipart/form-data' }, { name: 'X-Trace', value: '={{ $json.body.id }}' }] },
   }),
+  'raw.json': flow('raw-xml', { contentType: 'raw', rawContentType: 'application/xml', body: '=<order id="{{ $json.body.id }}">{{ $json.body.note }}</order>' }),
   'multipart-41.json': flow('form-multipart-41', { contentType: 'multipart-form-data', ...FIELDS }, 4.1),
 };
 
-/** The stand-in: answers what it received, parsed. */
+/** The stand-in: answers what it received, parsed (a text body as it is). */
 async function upstream(req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
+  if (req.url === '/api/raw-xml') return json(res, 200, { path: req.url, method: req.method, contentType: req.headers['content-type'] ?? null, text: body });
   const form = await parseForm(req.headers['content-type'], body);
   json(res, 200, { path: req.url, method: req.method, trace: req.headers['x-trace'] ?? null, ...form });
 }
@@ -95,6 +97,10 @@ describe('HTTP Request form bodies, side by side with n8n', () => {
     const body = r.body as { fields: [string, string][]; parts: unknown[] };
     expect(body.fields).toEqual([['grant_type', 'client_credentials'], ['client_id', 'A-17'], ['note', INPUT.note], ['count', '5'], ['title', 'Order A-17'], ['platform[]', 'instagram'], ['platform[]', 'tiktok']]);
     expect(body.parts).toEqual(body.fields.map(([name]) => ({ disposition: `form-data; name="${name}"`, contentType: null })));
+  });
+
+  it('raw: the body as written, with its content type', async () => {
+    expect(await same({ path: 'raw-xml', body: INPUT })).toMatchObject({ status: 200, body: { contentType: 'application/xml', text: `<order id="A-17">${INPUT.note}</order>` } });
   });
 
   it('multipart (4.1): the last of a repeated name', async () => {

@@ -90,6 +90,11 @@ describe('httpRequest parameters', () => {
     expectDiag(post('bodyType: form, body: { tags: [a, [b]] }'), /the items of form field "tags" are texts/, { path: 'nodes[0].body.tags[1]' });
     expectDiag(one('{ id: n, type: httpRequest, url: "https://x", bodyType: form, body: { a: b } }'), /a GET request carries no body, so it cannot send a form body/, { path: 'nodes[0].method' });
     expectDiag(post('bodyType: form, headers: { content-type: text/plain }, body: { a: b }'), /sets the Content-Type header itself/, { path: 'nodes[0].headers.content-type', fix: 'remove the Content-Type header' });
+    // bodyType text: one text, with the node's own Content-Type header
+    expect(post('bodyType: text, headers: { Content-Type: text/xml }, body: "<a>{{ input.id }}</a>"', 'input: { type: object, properties: { id: { type: string } } }\n')).toEqual([]);
+    expectDiag(post('bodyType: text, body: { a: 1 }'), /a text body is a text/, { path: 'nodes[0].body' });
+    expectDiag(post('bodyType: text'), /bodyType: text needs a body/, { fix: 'add body: "…", or remove bodyType' });
+    expectDiag(one('{ id: n, type: httpRequest, url: "https://x", bodyType: text, body: hi }'), /cannot send a text body/, { path: 'nodes[0].method' });
     // a JSON body on GET stays as it was
     expect(one('{ id: n, type: httpRequest, url: "https://x", body: { a: b } }')).toEqual([]);
   });

@@ -486,6 +486,11 @@ describe('HTTP Request', () => {
     // the legacy node: options.bodyContentType
     const legacy = run(1, { url: 'https://x.io', requestMethod: 'POST', bodyParametersUi: { parameter: [{ name: 'a', value: 1 }, { name: 'a', value: 2 }] }, options: { bodyContentType: 'form-urlencoded' } });
     expect(legacy.node('call')).toMatchObject({ bodyType: 'form', body: { a: '2' } });
+    // a raw body: the text as written, rawContentType as its Content-Type (replacing one in the headers)
+    const raw = run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, contentType: 'raw', rawContentType: 'text/xml', body: '=<note id="{{ $json.body.id }}"/>', sendHeaders: true, headerParameters: { parameters: [{ name: 'content-type', value: 'text/plain' }] } });
+    expect(raw.errors).toEqual([]);
+    expect(raw.node('call')).toMatchObject({ bodyType: 'text', body: '<note id="{{ input.id }}"/>', headers: { 'Content-Type': 'text/xml' } });
+    expect(raw.node('call').headers).not.toHaveProperty('content-type');
     // a JSON body stays JSON (no bodyType written)
     expect(run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }).node('call')).not.toHaveProperty('bodyType');
   });
@@ -513,7 +518,7 @@ describe('HTTP Request', () => {
   it.each([
     [{ url: 'https://x.io', method: 'HEAD' }, 'http-method'],
     [{ url: '' }, 'http-url'],
-    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'raw', rawContentType: 'text/xml', body: '<a/>' }, 'http-content-type'],
+    [{ url: 'https://x.io', sendBody: true, contentType: 'raw', rawContentType: 'text/xml', body: '<a/>' }, 'http-content-type'],
     [{ url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }, 'http-content-type'],
     [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=a={{ $json.x }}' }, 'http-content-type'],
     [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '{"a": {"b": 1}}' }, 'http-content-type'],

@@ -11,7 +11,7 @@ import { codeHosts, fixedHost } from './urls.ts';
 import { httpView } from '../views.ts';
 
 /**
- * HTTP Request v1–v4.x → httpRequest. Our node sends JSON, url-encoded and multipart (text) bodies and outputs {status, headers,
+ * HTTP Request v1–v4.x → httpRequest. Our node sends JSON, url-encoded, multipart (text parts) and text bodies and outputs {status, headers,
  * body}; n8n's item is the parsed body (or {body, headers, statusCode} with "full response", or
  * {data: text} for text responses), which the node's View maps.
  */
@@ -80,7 +80,7 @@ function stringValues(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null ? '' : JSON.stringify(v)]));
 }
 
-type BodyType = 'json' | 'form' | 'multipart';
+type BodyType = 'json' | 'form' | 'multipart' | 'text';
 const FORM_TYPES: Record<string, BodyType> = { 'form-urlencoded': 'form', 'multipart-form-data': 'multipart' };
 
 /** A form body given as JSON: a flat object of texts (numbers, booleans) or lists of them. */
@@ -138,6 +138,7 @@ export function convertHttp(env: NodeEnv): Converted {
   let headers: Record<string, unknown> = {};
   let body: unknown;
   let bodyType: BodyType = 'json';
+  let rawType: unknown;
   const options = param<Record<string, unknown>>(n, 'options', {});
   if (legacy) {
     const json = param<boolean>(n, 'jsonParameters', false);
@@ -158,7 +159,7 @@ export function convertHttp(env: NodeEnv): Converted {
     if (body !== undefined && contentType in FORM_TYPES) {
       bodyType = FORM_TYPES[contentType];
       if (json) body = formMap(body, 'bodyParametersJson');
-    } else if (body !== undefined && contentType !== 'json') unsupported('http-content-type', `body content type "${contentType}" is not supported (Catalyst sends JSON, form and multipart bodies)`, { parameter: 'options.bodyContentType' });
+    } else if (body !== undefined && contentType !== 'json') unsupported('http-content-type', `body content type "${contentType}" is not supported (Catalyst sends JSON, form, multipart and text bodies)`, { parameter: 'options.bodyContentType' });
   } else {
     if (param<boolean>(n, 'sendQuery', false)) {
       query =
@@ -177,8 +178,14 @@ export function convertHttp(env: NodeEnv): Converted {
       if (contentType in FORM_TYPES) {
         bodyType = FORM_TYPES[contentType];
         body = formBody(env, bodyType);
+      } else if (contentType === 'raw') {
+        // n8n sends the body as written, with rawContentType as its content-type header
+        bodyType = 'text';
+        body = withParameter('body', () => convertValue(param(n, 'body', ''), env.scope, 'string'));
+        const raw = withParameter('rawContentType', () => convertValue(param(n, 'rawContentType', ''), env.scope, 'string'));
+        if (raw !== '') rawType = raw;
       } else if (contentType !== 'json') {
-        const why = contentType === 'binaryData' ? 'binary data is not supported' : `body content type "${contentType}" is not supported (Catalyst sends JSON, form and multipart bodies)`;
+        const why = contentType === 'binaryData' ? 'binary data is not supported' : `body content type "${contentType}" is not supported (Catalyst sends JSON, form, multipart and text bodies)`;
         unsupported(contentType === 'binaryData' ? 'binary' : 'http-content-type', why, { parameter: 'contentType' });
       } else if (param<string>(n, 'specifyBody', 'keypair') === 'json') body = withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {};
       else body = pairs(env, param<Pair[]>(n, 'bodyParameters.parameters', []), 'bodyParameters.parameters', { nested: v >= 4 });
@@ -187,12 +194,14 @@ export function convertHttp(env: NodeEnv): Converted {
   if (bodyType !== 'json' && method === 'GET') unsupported('http-content-type', `a GET request with a ${bodyType} body is not supported (Catalyst sends forms with POST, PUT, PATCH or DELETE)`, { parameter: 'method' });
   // A Content-Type header naming the body's type is what we send anyway (n8n replaces a multipart one
   // with its own, boundary included).
-  const sent = { json: /json/i, form: /^\s*application\/x-www-form-urlencoded\s*(;|$)/i, multipart: /^\s*multipart\/form-data\s*(;|$)/i }[bodyType];
+  const sent = { json: /json/i, form: /^\s*application\/x-www-form-urlencoded\s*(;|$)/i, multipart: /^\s*multipart\/form-data\s*(;|$)/i, text: /^/ }[bodyType];
   for (const k of Object.keys(headers)) {
     if (k.toLowerCase() !== 'content-type') continue;
+    if (bodyType === 'text' && rawType === undefined) continue;
     if (typeof headers[k] === 'string' && sent.test(headers[k] as string)) delete headers[k];
-    else if (body !== undefined) unsupported('http-content-type', `Content-Type ${JSON.stringify(headers[k])} is not supported with a ${bodyType} body (Catalyst sends JSON, form and multipart bodies)`, { parameter: 'headers' });
+    else if (body !== undefined) unsupported('http-content-type', `Content-Type ${JSON.stringify(headers[k])} is not supported with a ${bodyType} body (Catalyst sends JSON, form, multipart and text bodies)`, { parameter: 'headers' });
   }
+  if (rawType !== undefined) headers['Content-Type'] = rawType;
 
   const auth = httpAuth(env, param<string>(n, 'authentication', 'none'), param<string>(n, 'genericAuthType'), param<string>(n, 'nodeCredentialType'));
 

@@ -90,7 +90,8 @@ async def http_request(
     """→ {status, headers, body}. 4xx/5xx fail the node unless fail_on_error is false.
 
     body_type json sends the body as JSON; form (application/x-www-form-urlencoded) and multipart
-    (multipart/form-data, text parts) send its fields: a list is the field once per item.
+    (multipart/form-data, text parts) send its fields: a list is the field once per item; text sends
+    it as written (Content-Type from the headers, else text/plain).
     """
     target = expr.text(url)
     if not valid_base_url(target):
@@ -113,8 +114,9 @@ async def http_request(
         params=_query(query) or None,
         json=expr.json_safe(body) if body_type == "json" else None,
         send_json=has_body and body_type == "json",
-        form=_form_fields(ctx, body) if has_body and body_type != "json" else None,
+        form=_form_fields(ctx, body) if has_body and body_type in ("form", "multipart") else None,
         multipart=body_type == "multipart",
+        text=expr.text(body) if has_body and body_type == "text" else None,
         timeout_s=timeout_s,
         retries=retries,
     )

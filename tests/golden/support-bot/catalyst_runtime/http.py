@@ -96,6 +96,7 @@ async def request(
     send_json: bool = False,
     form: list[tuple[str, str]] | None = None,
     multipart: bool = False,
+    text: str | None = None,
     timeout_s: float | None,
     retries: int = 0,
 ) -> Reply:
@@ -112,11 +113,15 @@ async def request(
     rid = context.request_id.get()
     if rid:
         hdrs[context.REQUEST_ID_HEADER] = rid
-    form_args: dict[str, Any] = {}
+    body_args: dict[str, Any] = {}
     if form is not None:
-        form_args, content_type = _form_body(form, multipart)
+        body_args, content_type = _form_body(form, multipart)
         if content_type:
             hdrs["Content-Type"] = content_type
+    elif text is not None:
+        body_args = {"content": text.encode("utf-8")}
+        if not any(k.lower() == "content-type" for k in hdrs):
+            hdrs["Content-Type"] = "text/plain; charset=utf-8"
     attempt = 0
     last_error: str = "no attempt made"
     last_reply: Reply | None = None
@@ -131,8 +136,8 @@ async def request(
                 kwargs: dict[str, Any] = {"headers": hdrs, "params": params, "timeout": httpx.Timeout(remaining)}
                 if send_json:
                     kwargs["json"] = json
-                elif form is not None:
-                    kwargs.update(form_args)
+                else:
+                    kwargs.update(body_args)
                 resp = await client().request(method, url, **kwargs)
             reply = Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.content, attempt)
             logs.log("debug", "http call", target=what, method=method, status=reply.status, attempt=attempt, duration_ms=round((time.monotonic() - started) * 1000, 1))
