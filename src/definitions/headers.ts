@@ -63,14 +63,15 @@ export function checkHeaderRef(ref: Extract<Reference, { root: 'request' }>, sou
 /** Headers that carry credentials whatever the workflow does with them. */
 export const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 /** Header names that say they carry a credential (e.g. x-api-key, x-auth-token, x-webhook-secret). */
-const CREDENTIAL_NAME = /(?:^|-)(?:api-?key|key|token|secret|password|passwd|auth|session|signature)(?:-|$)/;
+const CREDENTIAL_NAME = /(?:^|-)(?:api-?key|key|token|secret|password|passwd|auth|session)(?:-|$)/;
 
 /**
  * The declared headers whose values are secrets while a request runs (redacted from its log lines and
- * answers): authorization, proxy-authorization and cookie, the header of the route's apiKey or hmac auth,
- * and any header whose name says it carries a credential.
+ * answers): authorization, proxy-authorization and cookie, the header of the route's apiKey auth, and any
+ * header whose name says it carries a credential. A signature (x-hub-signature-256, the hmac auth's
+ * header) is not one: it proves one body, and webhooks commonly log and echo it.
  */
 export function credentialHeaders(declared: readonly string[], auth: AuthModel): string[] {
-  const authHeader = auth.type === 'apiKey' || auth.type === 'hmac' ? auth.header.toLowerCase() : undefined;
+  const authHeader = auth.type === 'apiKey' ? auth.header.toLowerCase() : undefined;
   return declared.filter((h) => CREDENTIAL_HEADERS.includes(h) || h === authHeader || CREDENTIAL_NAME.test(h));
 }

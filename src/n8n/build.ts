@@ -66,6 +66,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
   const starts: string[] = [];
   const instances = new Map<string, Inst[]>();
   const forced = host.opts.forcedStubs?.get(info.name);
+  if (tplan.headers) info.headers = tplan.headers;
   const issue = (severity: Severity, code: string, reason: string, node?: N8nNode, detail: Partial<ImportIssue> = {}) => {
     if (plan.issues.some((i) => i.code === code && i.node === node?.name && i.reason === reason && i.workflow === info.name)) return;
     plan.issues.push({ severity, code, file: plan.file.file, workflow: info.name, ...(node ? { node: node.name, nodeType: shortType(node.type) } : {}), reason, ...detail });
@@ -262,7 +263,7 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
     name: info.name,
     description: `Imported from n8n: ${info.n8nName ? `"${info.n8nName}" ` : ''}(${plan.file.file}), trigger "${trigger.name}" (${shortType(trigger.type)})`,
     visibility: tplan.kind === 'webhook' ? 'public' : 'internal',
-    ...(tplan.kind === 'webhook' ? { trigger: { type: 'webhook', method: tplan.method, path: tplan.path } } : tplan.schedule ? { trigger: tplan.schedule } : {}),
+    ...(tplan.kind === 'webhook' ? { trigger: { type: 'webhook', method: tplan.method, path: tplan.path, ...(tplan.headers?.size ? { headers: [...tplan.headers].sort() } : {}) } } : tplan.schedule ? { trigger: tplan.schedule } : {}),
     ...(tplan.auth !== undefined ? { auth: tplan.auth } : {}),
     input: tplan.input,
     nodes: [...out, ...responds],

@@ -66,6 +66,8 @@ export interface WorkflowInfo {
   trigger: N8nNode;
   /** How the workflow answers: a webhook's response mode, or `call` for internal workflows. */
   responseMode: 'onReceived' | 'lastNode' | 'responseNode' | 'call' | 'none';
+  /** Webhooks: the request headers the workflow reads (its trigger declares them). */
+  headers?: Set<string>;
 }
 
 export interface NodeEnv {

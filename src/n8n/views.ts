@@ -1,3 +1,4 @@
+import { HEADER_NAME, HOP_BY_HOP_HEADERS } from '../definitions/schema.ts';
 import { unsupported } from './issues.ts';
 
 /**
@@ -78,8 +79,13 @@ export function baseView(label: string, base: string, keys?: string[]): View {
   };
 }
 
-/** The webhook trigger's item {headers, params, query, body}: our `input` is the body (or the query for GET/DELETE). */
-export function webhookView(method: string): View {
+/**
+ * The webhook trigger's item {headers, params, query, body}: our `input` is the body (or the query for
+ * GET/DELETE); `headers.<name>` is the request header, read as `request.headers.<name>` and collected
+ * into `headers` (the trigger declares them). n8n's header names are lower case (Node.js lower-cases
+ * them), so `headers["X-Foo"]` reads undefined there, and null here.
+ */
+export function webhookView(method: string, headers: Set<string> = new Set()): View {
   const queryInput = method === 'GET' || method === 'DELETE';
   const noWhole = (): never =>
     unsupported('webhook-item', 'the whole webhook item ({headers, params, query, body}) has no Catalyst equivalent; read fields of $json.body (or $json.query for GET) instead');
@@ -95,7 +101,7 @@ export function webhookView(method: string): View {
         if (!queryInput) unsupported('webhook-query', `query-string parameters of a ${method} request are not available to a Catalyst workflow (its input is the JSON body)`);
         return ref('input', rest);
       }
-      if (head === 'headers') unsupported('webhook-headers', 'request headers are not available to Catalyst workflows (the input is the request body or query)');
+      if (head === 'headers') return headerRef(rest, headers);
       if (head === 'params') unsupported('webhook-params', 'URL path parameters are not supported by Catalyst webhook triggers');
       if (head === undefined) return noWhole();
       if (head === 'webhookUrl' || head === 'executionMode') return unsupported('webhook-item', `the webhook item's "${head}" is n8n-specific and not available`);
@@ -103,9 +109,26 @@ export function webhookView(method: string): View {
     },
     whole: noWhole,
     value: noWhole,
-    // headers and path parameters are not available to a Catalyst workflow: a JavaScript node sees them empty
-    jsValue: () => ({ headers: {}, params: {}, query: queryInput ? '{{ input }}' : {}, body: queryInput ? {} : '{{ input }}' }),
+    // A JavaScript node sees the headers the workflow declares (see noteJsHeaders); path parameters are not available
+    jsValue: () => ({ headers: REQUEST_HEADERS, params: {}, query: queryInput ? '{{ input }}' : {}, body: queryInput ? {} : '{{ input }}' }),
   };
+}
+
+/** What a JavaScript node receives as the webhook item's `headers`: the declared request headers. */
+export const REQUEST_HEADERS = '{{ request.headers }}';
+
+/** `headers.<name>…` of the webhook item. */
+function headerRef(rest: Key[], headers: Set<string>): Tx {
+  const [name, ...more] = rest;
+  if (name === undefined) {
+    return unsupported('webhook-headers', 'the whole request headers object cannot be read: a Catalyst workflow receives only the headers it declares; read one header, e.g. $json.headers.authorization');
+  }
+  // Node.js lower-cases header names: any other spelling, or a name no header can have, is undefined in n8n.
+  if (typeof name !== 'string' || name !== name.toLowerCase() || !HEADER_NAME.test(name)) return NULL;
+  if (HOP_BY_HOP_HEADERS.includes(name)) return unsupported('webhook-headers', `the request header "${name}" describes the connection (hop-by-hop), which a Catalyst workflow cannot read`);
+  if (more.length) return unsupported('webhook-headers', `request header "${name}" is text; reading ${[name, ...more].join('.')} inside it is not supported`);
+  headers.add(name);
+  return { src: path('request.headers', [name]), kind: 'atom', type: 'unknown' };
 }
 
 /** Our httpRequest output {status, headers, body} seen as n8n's item. */

@@ -31,6 +31,11 @@ const EXPORTS = {
   'ask.json': flow('fid-ask', 'lastNode', [
     node('Ask', 'openAi', 1.8, { modelId: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, jsonOutput: true, messages: { values: [{ role: 'system' }, { content: '={{ $json.body.q }}' }] }, options: {} }, { credentials: { openAiApi: { id: 'oaiFidelity00001', name: 'OpenAi account' } } }),
   ]),
+  // Request headers: an expression and a Code node read them by name (n8n lower-cases the names).
+  'headers.json': flow('fid-headers', 'lastNode', [
+    node('Read', 'code', 2, { mode: 'runOnceForEachItem', jsCode: "return { json: { sig: $('Webhook').first().json.headers['x-signature'] ?? null, tenant: $json.headers['x-tenant'] ?? null, upper: $json.headers['X-Tenant'] ?? null, n: Object.keys($json.body).length } };" }),
+    node('Fields', 'set', 3.4, { assignments: { assignments: [{ id: 'h1', name: 'lang', type: 'string', value: "={{ $('Webhook').item.json.headers['x-lang'] }}" }, { id: 'h2', name: 'sig', type: 'string', value: '={{ $json.sig }}' }, { id: 'h3', name: 'tenant', type: 'string', value: '={{ $json.tenant }}' }, { id: 'h4', name: 'upper', type: 'string', value: '={{ $json.upper }}' }] }, options: {} }),
+  ]),
   'unmatched.json': flow('fid-unmatched', 'responseNode', [
     node('Route', 'switch', 3.2, { rules: { values: [strictRule('string', 'a')] }, options: {} }),
     node('Respond', 'respondToWebhook', 1.1, { respondWith: 'text', responseBody: 'matched' }),
@@ -70,6 +75,14 @@ async function same(req: SideRequest) {
   expect(seen, `n8n: ${JSON.stringify(n8n)}\napp: ${JSON.stringify(app)}`).toEqual(n8n);
   return n8n;
 }
+
+describe('request headers, checked against n8n', () => {
+  it('a Code node and a Set expression read request headers by their lower-case names; missing ones are null', async () => {
+    const full = await same({ path: 'fid-headers', body: { a: 1 }, headers: { 'X-Signature': 'sha256=abc', 'x-tenant': 'acme', 'x-lang': 'de' } });
+    expect(full).toMatchObject({ status: 200, body: { lang: 'de', sig: 'sha256=abc', tenant: 'acme', upper: null } });
+    expect(await same({ path: 'fid-headers', body: { a: 1, b: 2 } })).toMatchObject({ status: 200, body: { lang: null, sig: null, tenant: null, upper: null } });
+  });
+});
 
 describe('fidelity fixes, checked against n8n', () => {
   it('imports cleanly', () => {

@@ -142,7 +142,7 @@ describe('the other exports: what runs is the same, stubs and differences are wr
       '0491': 'partial',
       '0559': 'clean',
       '0630': 'partial',
-      '0922': 'partial',
+      '0922': 'clean',
     });
   });
 
@@ -207,16 +207,16 @@ describe('the other exports: what runs is the same, stubs and differences are wr
     expect(n8n).toEqual({ status: 200, contentType: 'application/json', body: { message: 'Workflow was started' }, upstream: [] });
   });
 
-  it('0922: request headers (Authorization) checked by an IF: n8n answers 200/401, the app fails at the stub', async () => {
-    const why = 'request headers are not available to imported workflows';
-    const at = stub('check_authorization_header', /request headers are not available/);
-    const ok = await differs({ path: 'secure-webhook', body: { message: 'hi' }, headers: { authorization: 'Bearer 123' } }, why, at);
-    expect(ok.n8n).toMatchObject({ status: 200, body: { message: 'Success! Workflow completed.' } });
+  it('0922: request headers (Authorization) checked by an IF, then the Code node checks the body: same answers', async () => {
+    const req = (body: unknown, headers?: Record<string, string>): SideRequest => ({ path: 'secure-webhook', body, ...(headers ? { headers } : {}) });
+    expect(await same(req({ message: 'hi' }, { authorization: 'Bearer 123' }))).toMatchObject({ status: 200, body: { message: 'Success! Workflow completed.' } });
     // The Code node (each item, `key in body` over Object.entries) finds "message" missing; the Respond node says 401 with code 400.
-    const missing = await differs({ path: 'secure-webhook', body: { other: 'hi' }, headers: { authorization: 'Bearer 123' } }, why, at);
-    expect(missing.n8n).toMatchObject({ status: 401, body: { code: 400, message: 'Bad Request: Missing required fields' } });
-    const anonymous = await differs({ path: 'secure-webhook', body: { message: 'hi' } }, why, at);
-    expect(anonymous.n8n).toMatchObject({ status: 401, body: { code: 401 } });
+    expect(await same(req({ other: 'hi' }, { authorization: 'Bearer 123' }))).toMatchObject({ status: 401, body: { code: 400, message: 'Bad Request: Missing required fields' } });
+    // Wrong token, another scheme, the header missing, the name in another case (header names are case-insensitive).
+    for (const headers of [{ authorization: 'Bearer 124' }, { authorization: 'Basic 123' }, { authorization: 'bearer 123' }, undefined, { 'x-authorization': 'Bearer 123' }] as (Record<string, string> | undefined)[]) {
+      expect(await same(req({ message: 'hi' }, headers))).toMatchObject({ status: 401, body: { code: 401 } });
+    }
+    expect(await same(req({ message: 'hi' }, { Authorization: 'Bearer 123' }))).toMatchObject({ status: 200 });
   });
 });
 

@@ -73,7 +73,9 @@ describe('request headers in Python and in redaction', () => {
 
   it('credential headers: the fixed ones, the auth header, and names that say so', () => {
     const declared = ['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-auth-token', 'x-hub-signature-256', 'x-webhook-secret', 'x-tenant', 'accept', 'x-keyboard', 'x-custom'];
-    expect(credentialHeaders(declared, { type: 'none' })).toEqual(['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-auth-token', 'x-hub-signature-256', 'x-webhook-secret']);
+    expect(credentialHeaders(declared, { type: 'none' })).toEqual(['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-auth-token', 'x-webhook-secret']);
+    // a signature proves one body; it is not a credential
+    expect(credentialHeaders(['x-hub-signature-256'], { type: 'hmac', scheme: 'github', header: 'X-Hub-Signature-256', secrets: ['K'], toleranceSeconds: 300 })).toEqual([]);
     expect(credentialHeaders(declared, { type: 'apiKey', header: 'X-Custom', secrets: ['K'] })).toContain('x-custom');
   });
 });

@@ -11,6 +11,20 @@ describe('webhook trigger', () => {
     expect(r.errors).toEqual([]);
   });
 
+  it('request headers the workflow reads (expressions, JavaScript by name) are declared on the trigger; other reads in JavaScript warn', () => {
+    const iff = node('Check', 'if', 1, { conditions: { string: [{ value1: "={{ $('Webhook').item.json.headers.authorization }}", value2: 'Bearer x' }] } });
+    const js = node('JS', 'code', 2, { mode: 'runOnceForEachItem', jsCode: "const sig = $('Webhook').first().json.headers['x-signature'];\nconst odd = $('Webhook').first().json.headers.Upper ?? $('Webhook').first().json.headers.connection;\nconst all = $('Webhook').first().json.headers;\nreturn { json: { sig, odd, n: Object.keys(all).length } };" });
+    const r = runImport(webhookChain([iff, js, respondFirst()]));
+    expect(r.errors).toEqual([]);
+    expect(r.doc().trigger).toEqual({ type: 'webhook', method: 'POST', path: '/hook', headers: ['authorization', 'x-signature'] });
+    expect(r.node('check').if).toBe("{{ request.headers.authorization == 'Bearer x' }}");
+    expect((r.node('js').nodes as Record<string, Record<string, unknown>>).Webhook.headers).toBe('{{ request.headers }}');
+    // `$('Webhook').first().json.headers` read whole: the code sees only the declared headers
+    expect(r.issues.find((i) => i.code === 'webhook-headers')).toMatchObject({ severity: 'warning', node: 'JS', parameter: 'jsCode' });
+    const plain = runImport(webhookChain([respondFirst()]));
+    expect(plain.doc().trigger).toEqual({ type: 'webhook', method: 'POST', path: '/hook' });
+  });
+
   it('defaults: v1 and v2 listen to GET and answer immediately with "Workflow was started"', () => {
     for (const v of [1, 2]) {
       const w = workflow([node('Webhook', 'webhook', v, { path: 'x' }), node('Set', 'set', 3.4, { assignments: { assignments: [{ name: 'a', type: 'string', value: '={{ $json.query.q }}' }] } })], [['Webhook', 'Set']]);
@@ -580,7 +594,7 @@ describe('Code', () => {
     const set = node('Set', 'set', 2, { values: { string: [{ name: 'domain', value: '={{ $json.body.email.split("@")[1] }}' }, { name: 'meta.by', value: 'x' }] } });
     const r = runImport(webhookChain([set, node('JS', 'code', 2, { jsCode: 'return items;' }), respondFirst()]));
     expect(r.errors).toEqual([]);
-    expect(r.node('js').item).toEqual({ headers: {}, params: {}, query: {}, body: '{{ input }}', domain: '{{ nodes.set.domain }}', meta: { by: '{{ nodes.set.meta.by }}' } });
+    expect(r.node('js').item).toEqual({ headers: '{{ request.headers }}', params: {}, query: {}, body: '{{ input }}', domain: '{{ nodes.set.domain }}', meta: { by: '{{ nodes.set.meta.by }}' } });
     expect(Object.keys(r.node('js').item as object)).toEqual(['headers', 'params', 'query', 'body', 'domain', 'meta']);
   });
 

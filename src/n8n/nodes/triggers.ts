@@ -28,6 +28,8 @@ export interface TriggerPlan {
   notes: { code: string; reason: string; severity: 'warning' | 'note' }[];
   /** The route's `auth:` (webhooks only): `none` written out where n8n had no webhook authentication. */
   auth?: 'none' | Record<string, unknown>;
+  /** Webhooks: the request headers the workflow reads (filled while its nodes are converted; the trigger declares them). */
+  headers?: Set<string>;
   /** The schedule trigger written for an n8n Schedule Trigger whose rule maps (see planSchedule). */
   schedule?: { type: 'schedule'; cron: string };
 }
@@ -90,13 +92,15 @@ function planWebhook(n: N8nNode, notes: TriggerPlan['notes'], acc?: ProjectAcc):
     if (typeof h.value === 'string' && h.value.startsWith('=') && h.value.includes('{{')) refuse('webhook-header', 'response headers computed by expressions are not supported on the webhook node');
     headers[String(h.name).toLowerCase()] = escapeText(String(h.value ?? '').replace(/^=/, ''));
   }
+  const requestHeaders = new Set<string>();
   const plan: TriggerPlan = {
     kind: 'webhook',
     responseMode: responseMode as TriggerPlan['responseMode'],
     method,
     path,
     input: { type: 'object', additionalProperties: true },
-    view: webhookView(method),
+    view: webhookView(method, requestHeaders),
+    headers: requestHeaders,
     notes,
     auth,
     response: {
