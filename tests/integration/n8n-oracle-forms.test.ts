@@ -35,6 +35,7 @@ const EXPORTS = {
     sendHeaders: true,
     headerParameters: { parameters: [{ name: 'Content-Type', value: 'multipart/form-data' }, { name: 'X-Trace', value: '={{ $json.body.id }}' }] },
   }),
+  'string-expr.json': flow('form-string-expr', { contentType: 'form-urlencoded', specifyBody: 'string', body: '=grant_type=client%5Fcredentials&id={{ $json.body.id }}&title=Order+{{ $json.body.id }}%21&platform={{ $json.body.platform }}&flag' }),
   'raw.json': flow('raw-xml', { contentType: 'raw', rawContentType: 'application/xml', body: '=<order id="{{ $json.body.id }}">{{ $json.body.note }}</order>' }),
   'multipart-41.json': flow('form-multipart-41', { contentType: 'multipart-form-data', ...FIELDS }, 4.1),
 };
@@ -97,6 +98,10 @@ describe('HTTP Request form bodies, side by side with n8n', () => {
     const body = r.body as { fields: [string, string][]; parts: unknown[] };
     expect(body.fields).toEqual([['grant_type', 'client_credentials'], ['client_id', 'A-17'], ['note', INPUT.note], ['count', '5'], ['title', 'Order A-17'], ['platform[]', 'instagram'], ['platform[]', 'tiktok']]);
     expect(body.parts).toEqual(body.fields.map(([name]) => ({ disposition: `form-data; name="${name}"`, contentType: null })));
+  });
+
+  it('form-urlencoded from one string with expressions: split where written, the same fields', async () => {
+    expect(await same({ path: 'form-string-expr', body: INPUT })).toMatchObject({ body: { fields: [['grant_type', 'client_credentials'], ['id', 'A-17'], ['title', 'Order A-17!'], ['platform', 'tiktok'], ['flag', '']] } });
   });
 
   it('raw: the body as written, with its content type', async () => {

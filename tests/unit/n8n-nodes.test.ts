@@ -495,6 +495,11 @@ describe('HTTP Request', () => {
     // a url-encoded body as one literal string, or as JSON
     const text = run(4.2, { method: 'PUT', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: 'a=1&b=x%20y&a=2' });
     expect(text.node('call')).toMatchObject({ bodyType: 'form', body: { a: '2', b: 'x y' } });
+    // with expressions: split where written, literal parts decoded, the expressions as values (a warning)
+    const expr = run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=grant_type=client%5Fcredentials&id={{ $json.body.id }}&note=x+{{ $json.body.a }}-{{ $json.body.b }}&flag&id=2' });
+    expect(expr.errors).toEqual([]);
+    expect(expr.node('call').body).toEqual({ grant_type: 'client_credentials', id: '2', note: 'x {{ input.a }}-{{ input.b }}', flag: '' });
+    expect(expr.issues).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'http-form-string', node: 'Call' }));
     const json = run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '={{ { "q": $json.body.q, "n": 1 } }}' });
     expect(json.node('call')).toMatchObject({ bodyType: 'form', body: { q: '{{ input.q }}', n: 1 } });
     // the legacy node: options.bodyContentType
@@ -534,7 +539,8 @@ describe('HTTP Request', () => {
     [{ url: '' }, 'http-url'],
     [{ url: 'https://x.io', sendBody: true, contentType: 'raw', rawContentType: 'text/xml', body: '<a/>' }, 'http-content-type'],
     [{ url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }, 'http-content-type'],
-    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=a={{ $json.x }}' }, 'http-content-type'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '={{ $json.k }}=1' }, 'dynamic-parameter'],
+    [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=a=%7B%7B&b={{ $json.x }}' }, 'http-content-type'],
     [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '{"a": {"b": 1}}' }, 'http-content-type'],
     [{ url: 'https://x.io', method: 'POST', sendBody: true, contentType: 'form-urlencoded', sendHeaders: true, headerParameters: { parameters: [{ name: 'Content-Type', value: 'multipart/form-data' }] } }, 'http-content-type'],
     [{ url: 'https://x.io', sendBody: true, contentType: 'binaryData' }, 'binary'],

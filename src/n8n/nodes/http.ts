@@ -106,8 +106,9 @@ function formBody(env: NodeEnv, bodyType: BodyType): Record<string, unknown> {
   if (bodyType === 'form' && specify === 'json') return formMap(withParameter('jsonBody', () => convertJson(param(n, 'jsonBody', ''), env.scope, 'jsonBody')) ?? {}, 'jsonBody');
   if (bodyType === 'form' && specify === 'string') {
     const raw = param<unknown>(n, 'body', '');
-    if (typeof raw !== 'string' || (raw.startsWith('=') && raw.includes('{{'))) return unsupported('http-content-type', 'a url-encoded body written as one string with expressions is not supported; give its fields as body parameters', { parameter: 'body' });
-    return Object.fromEntries(new URLSearchParams(raw.startsWith('=') ? raw.slice(1) : raw));
+    if (typeof raw !== 'string') return unsupported('http-content-type', 'the url-encoded body is not a text', { parameter: 'body' });
+    if (!(raw.startsWith('=') && raw.includes('{{'))) return Object.fromEntries(new URLSearchParams(raw.startsWith('=') ? raw.slice(1) : raw));
+    return formString(env, raw.slice(1));
   }
   const repeated = bodyType === 'multipart' ? (v >= 4.2 ? 'list' : 'last') : v >= 4.3 ? 'list' : 'last';
   const fields = pairs(env, param<Pair[]>(n, 'bodyParameters.parameters', []), 'bodyParameters.parameters', { text: true, repeated });
@@ -117,6 +118,63 @@ function formBody(env: NodeEnv, bodyType: BodyType): Record<string, unknown> {
     if (Array.isArray(x)) x.forEach((item, j) => (out[`${k}[${j}]`] = item));
     else out[k] = x;
   }
+  return out;
+}
+
+/** Decodes url-encoded text as URLSearchParams does (`+` is a space; a bad escape stays as written). */
+function formDecode(text: string): string {
+  return text.replace(/\+/g, ' ').replace(/(%[0-9A-Fa-f]{2})+/g, (m) => {
+    try {
+      return decodeURIComponent(m);
+    } catch {
+      return m;
+    }
+  });
+}
+
+/**
+ * A url-encoded body written as one string with expressions (`a=1&b={{ $json.x }}`): n8n evaluates it,
+ * then splits it into fields. Here it is split where it is written (at `&` and the first `=` outside
+ * `{{ }}`), each literal part decoded, each expression kept as the field's value; the last of a repeated
+ * name wins, as in n8n. An expression's value is sent as it is, where n8n would decode escapes in it and
+ * split it at `&` (a warning says so).
+ */
+function formString(env: NodeEnv, text: string): Record<string, unknown> {
+  const pieces = text.split(/(\{\{[\s\S]*?\}\})/);
+  const fields: [string, string][] = [['', '']];
+  let inValue = false;
+  const lit = (t: string) => {
+    const d = formDecode(t);
+    if (/\{\{|\}\}/.test(d)) unsupported('http-content-type', 'the url-encoded body holds text that decodes to {{ or }}', { parameter: 'body' });
+    return d;
+  };
+  pieces.forEach((piece, i) => {
+    if (i % 2 === 1) {
+      if (!inValue) unsupported('dynamic-parameter', 'field names computed by expressions in a url-encoded body are not supported', { parameter: 'body', expression: piece });
+      fields[fields.length - 1][1] += piece;
+      return;
+    }
+    for (const [j, part] of piece.split('&').entries()) {
+      if (j > 0) {
+        fields.push(['', '']);
+        inValue = false;
+      }
+      const eq = inValue ? -1 : part.indexOf('=');
+      if (inValue) fields[fields.length - 1][1] += lit(part);
+      else if (eq === -1) fields[fields.length - 1][0] += lit(part);
+      else {
+        fields[fields.length - 1][0] += lit(part.slice(0, eq));
+        fields[fields.length - 1][1] += lit(part.slice(eq + 1));
+        inValue = true;
+      }
+    }
+  });
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of fields) {
+    if (name === '' && value === '') continue;
+    out[name] = withParameter('body', () => convertValue(value.includes('{{') ? `=${value}` : value, env.scope, 'string'));
+  }
+  env.issue('warning', 'http-form-string', 'the url-encoded body is split into fields where it is written; a value computed by an expression is sent as it is (n8n decodes %-escapes and + in it, and splits it at &)', { parameter: 'body' });
   return out;
 }
 
