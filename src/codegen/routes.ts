@@ -35,6 +35,8 @@ export interface RouteView {
   responses: ResponseView[];
   /** Python source of the route's AuthSpec (catalyst_runtime/auth.py), or null for auth: none. */
   authPy: string | null;
+  /** `openapi_extra` documenting the request headers the workflow reads, or null when it reads none. */
+  openapiExtraPy: string | null;
 }
 
 /** What main.py imports beyond Request and Response. */
@@ -115,6 +117,7 @@ export function buildRoutes(workflows: readonly WorkflowModel[], modelOf: (workf
         descriptionPy: pyStr(w.description || `Runs workflow ${w.name}.`),
         responses,
         authPy: authSpecPy(w.auth, peerKeyed.has(w.name)),
+        openapiExtraPy: headerParamsPy(w.requestHeaders),
       };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
@@ -145,4 +148,11 @@ export function mainImports(routes: readonly RouteView[]): MainImportsView {
     annotated: inQuery || optionalBody,
     fastapiPy: [...(optionalBody ? ['Body'] : []), ...(inQuery ? ['Query'] : []), 'Request', 'Response'].join(', '),
   };
+}
+
+/** The declared request headers as OpenAPI header parameters (optional text), for the route's `openapi_extra`. */
+function headerParamsPy(headers: readonly string[]): string | null {
+  if (!headers.length) return null;
+  const params = headers.map((h) => `{"name": ${pyStr(h)}, "in": "header", "required": False, "schema": {"type": "string"}, "description": ${pyStr(`read by the workflow (request.headers${/^[a-z_][a-z0-9_]*$/.test(h) ? `.${h}` : `['${h}']`})`)}}`);
+  return `{"parameters": [${params.join(', ')}]}`;
 }

@@ -175,6 +175,14 @@ describe('request headers', () => {
     expect(logs).toMatch(/"workflow failed".*refused \[redacted\] \/ \[redacted\]/);
   });
 
+  it('/openapi.json lists the declared headers as optional header parameters of their routes', async () => {
+    const doc = (await call(`${app.url}/openapi.json`)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[] }>> };
+    const params = (path: string, method: string) => (doc.paths[path][method].parameters ?? []).map((p) => `${p.in}:${p.name}:${p.required}`);
+    expect(params('/who', 'post')).toEqual(['header:authorization:false', 'header:x-tenant:false', 'header:x-lang:false', 'header:x-multi:false']);
+    // a GET route keeps its query parameters, followed by the headers
+    expect(params('/lookup', 'get')).toEqual(['query:id:false', 'header:x-tenant:false']);
+  });
+
   it('a value is a secret only for its own request: a later request without it logs normally', async () => {
     const r = await call(`${app.url}/lookup?id=${TOKEN}`);
     expect(r.body).toEqual({ id: TOKEN, tenant: null });
