@@ -11,7 +11,7 @@ import { mergeKind } from './nodes/merge.ts';
 import { leafResponse, respondNode } from './nodes/respond.ts';
 import type { TriggerPlan } from './nodes/triggers.ts';
 import { Names, snakeId } from './paths.ts';
-import type { View } from './views.ts';
+import { noteJsHeaders, type View } from './views.ts';
 
 /**
  * Builds one workflow definition from an n8n trigger: walks the nodes it reaches in topological order,
@@ -182,7 +182,9 @@ export function buildWorkflow(host: BuildHost, plan: FilePlan, trigger: N8nNode,
         if (forced?.has(name)) unsupported('validation', forced.get(name)!);
         if (mergeErr) throw mergeErr;
         conv = convertNode(env, n, isMerge ? kind : undefined, parents.map((p) => ({ view: outputView(p.inst, p.output), from: (p.inst.outputs[p.output] ?? [])[0]?.from })), inherited);
-        conv = withJsBefore(conv, jsx.node(n.name, inputView));
+        const jsNode = jsx.node(n.name, inputView);
+        if (jsNode) noteJsHeaders(jsNode, env);
+        conv = withJsBefore(conv, jsNode);
         errorOut = withErrorOutputs(env, conv, outputsOf(conv, parentAttaches));
       } catch (err) {
         if (!(err instanceof Unsupported)) throw err;

@@ -1,4 +1,5 @@
 import { HEADER_NAME, HOP_BY_HOP_HEADERS } from '../definitions/schema.ts';
+import type { NodeEnv, NodeOut } from './context.ts';
 import { unsupported } from './issues.ts';
 
 /**
@@ -236,4 +237,27 @@ function overlayJs(under: unknown, tree: Tree, base: string, at: Key[], unknownS
     out[k] = t === 'leaf' ? `{{ ${path(base, [...at, k])} }}` : overlayJs(out[k], t, base, [...at, k], unknownShape);
   }
   return out;
+}
+
+/**
+ * A JavaScript node (a Code node, or expressions run as JavaScript) that receives the webhook item sees
+ * the request headers the workflow declares. The headers it reads by name (`.headers.authorization`,
+ * `.headers['x-signature']`) are declared for it; if it reads them any other way (the whole object, a
+ * computed name), what it sees can differ from n8n, which gives it every header: a warning says so.
+ */
+export function noteJsHeaders(node: NodeOut, env: Pick<NodeEnv, 'wf' | 'issue'>, parameter?: string): void {
+  const headers = env.wf.headers;
+  const code = node.code;
+  if (!headers || typeof code !== 'string' || !JSON.stringify(node).includes(REQUEST_HEADERS)) return;
+  const uses = code.match(/\bheaders\b/g)?.length ?? 0;
+  let named = 0;
+  for (const m of code.matchAll(/\bheaders\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)|\bheaders\s*(?:\?\.)?\[\s*(['"`])([^'"`\\]+)\2\s*\]/g)) {
+    named++;
+    const name = m[1] ?? m[3];
+    // Node.js lower-cases header names: another spelling reads undefined in n8n too.
+    if (name === name.toLowerCase() && HEADER_NAME.test(name) && !HOP_BY_HOP_HEADERS.includes(name)) headers.add(name);
+  }
+  if (uses > named) {
+    env.issue('warning', 'webhook-headers', `the JavaScript reads request headers other than by name (.headers.<name>); it sees only the headers the workflow declares (${[...headers].sort().join(', ') || 'none'}), where n8n gives it every header`, parameter ? { parameter } : {});
+  }
 }

@@ -21,6 +21,12 @@ describe('webhook trigger', () => {
     expect((r.node('js').nodes as Record<string, Record<string, unknown>>).Webhook.headers).toBe('{{ request.headers }}');
     // `$('Webhook').first().json.headers` read whole: the code sees only the declared headers
     expect(r.issues.find((i) => i.code === 'webhook-headers')).toMatchObject({ severity: 'warning', node: 'JS', parameter: 'jsCode' });
+    // An expression that runs as JavaScript (an object literal) declares the headers it reads by name too.
+    const set = node('Fields', 'set', 3.4, { assignments: { assignments: [{ id: 'a', name: 'meta', type: 'string', value: "={{ JSON.stringify({ sig: $('Webhook').item.json.headers['x-sig'] }) }}" }] }, options: {} });
+    const viaJs = runImport(webhookChain([set, respondFirst()]));
+    expect(viaJs.errors).toEqual([]);
+    expect(viaJs.doc().trigger).toMatchObject({ headers: ['x-sig'] });
+    expect(viaJs.issues.map((i) => i.code)).not.toContain('webhook-headers');
     const plain = runImport(webhookChain([respondFirst()]));
     expect(plain.doc().trigger).toEqual({ type: 'webhook', method: 'POST', path: '/hook' });
   });

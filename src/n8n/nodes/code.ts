@@ -3,8 +3,7 @@ import { describeNode, type Converted, type NodeEnv } from '../context.ts';
 import { param } from '../defaults.ts';
 import { Unsupported, unsupported } from '../issues.ts';
 import { codeNode } from '../jsrun.ts';
-import { HEADER_NAME, HOP_BY_HOP_HEADERS } from '../../definitions/schema.ts';
-import { baseView, REQUEST_HEADERS } from '../views.ts';
+import { baseView, noteJsHeaders } from '../views.ts';
 
 /**
  * Code node. JavaScript becomes a javascript node; Python becomes a code node that runs inside a small
@@ -142,7 +141,7 @@ export function convertCode(env: NodeEnv): Converted {
     const eachJs = param<string>(n, 'mode', 'runOnceForAllItems') === 'runOnceForEachItem';
     try {
       const node = codeNode(env.id, describeNode(n), js, eachJs, env.scope, env.input);
-      if (env.wf.headers && JSON.stringify(node).includes(REQUEST_HEADERS)) jsHeaderReads(js, env, env.wf.headers);
+      noteJsHeaders(node, env, 'jsCode');
       return { nodes: [node], view: baseView(`the output of code node "${n.name}"`, `nodes.${env.id}`) };
     } catch (err) {
       if (err instanceof Unsupported) err.parameter ??= 'jsCode';
@@ -177,22 +176,3 @@ export function convertCode(env: NodeEnv): Converted {
   };
 }
 
-/**
- * A JavaScript node that receives the webhook item sees the request headers the workflow declares. The
- * headers it reads by name (`.headers.authorization`, `.headers['x-signature']`) are declared for it; if
- * it reads them any other way (the whole object, a computed name), what it sees can differ from n8n,
- * which gives it every header: a warning says so.
- */
-function jsHeaderReads(code: string, env: NodeEnv, headers: Set<string>): void {
-  const uses = code.match(/\bheaders\b/g)?.length ?? 0;
-  let named = 0;
-  for (const m of code.matchAll(/\bheaders\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)|\bheaders\s*(?:\?\.)?\[\s*(['"`])([^'"`\\]+)\2\s*\]/g)) {
-    named++;
-    const name = m[1] ?? m[3];
-    // Node.js lower-cases header names: another spelling reads undefined in n8n too.
-    if (name === name.toLowerCase() && HEADER_NAME.test(name) && !HOP_BY_HOP_HEADERS.includes(name)) headers.add(name);
-  }
-  if (uses > named) {
-    env.issue('warning', 'webhook-headers', `the JavaScript reads request headers other than by name (.headers.<name>); it sees only the headers the workflow declares (${[...headers].sort().join(', ') || 'none'}), where n8n gives it every header`, { parameter: 'jsCode' });
-  }
-}
