@@ -37,13 +37,15 @@ const REFUSED: Record<string, [string, string]> = {
  */
 export const EXTENSION_METHODS = new Set([
   'toSentenceCase', 'toTitleCase', 'toSnakeCase', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'isEmail', 'isUrl', 'isDomain',
-  'isNumeric', 'extractEmail', 'extractUrl', 'extractDomain', 'removeTags', 'quote', 'parseJson',
+  'isNumeric', 'extractEmail', 'extractUrl', 'extractDomain', 'removeTags', 'quote', 'parseJson', 'isEmpty', 'isNotEmpty', 'toJsonString', 'keys', 'values',
+  'hasField', 'first', 'last', 'reverse', 'sum', 'min', 'max', 'average', 'pluck', 'chunk', 'round', 'floor', 'ceil', 'abs', 'isInteger', 'isEven', 'isOdd',
 ]);
+/** Extension method names JavaScript has too (`$input.first()`, `Math.max()`, `Object.keys()`): Code nodes may call them. */
+const JS_NAMES = new Set(['first', 'last', 'keys', 'values', 'reverse', 'min', 'max', 'round', 'floor', 'ceil', 'abs', 'isInteger']);
 /** n8n's other extension methods (not JavaScript): refused where they are called, rather than failing at run time. */
 const N8N_METHODS = new Set([
-  'isEmpty', 'isNotEmpty', 'toDateTime', 'toNumber', 'toBoolean', 'toJsonString', 'extractUrlPath', 'removeDuplicates', 'pluck', 'compact', 'chunk',
-  'toInt', 'toFloat', 'isEven', 'isOdd', 'average', 'sum', 'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining',
-  'keepFieldsContaining', 'hasField', 'merge', 'replaceSpecialChars', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth',
+  'toDateTime', 'toNumber', 'toBoolean', 'extractUrlPath', 'removeDuplicates', 'compact', 'toInt', 'toFloat', 'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining',
+  'keepFieldsContaining', 'merge', 'replaceSpecialChars', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth',
   'isBetween', 'isInLast', 'removeMarkdown', 'toDecimalNumber', 'toWholeNumber', 'isDst', 'isWeekend', 'diffToNow', 'mergeIntoObject',
 ]);
 
@@ -107,7 +109,7 @@ export function jsRefs(ast: AcornNode, what: string, expression = false): JsRefs
       const callee = n.callee as AstNode;
       if (callee.type === 'MemberExpression' && !callee.computed) {
         const name = (callee.property as unknown as { name: string }).name;
-        if (N8N_METHODS.has(name) || (!expression && EXTENSION_METHODS.has(name))) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
+        if (N8N_METHODS.has(name) || (!expression && EXTENSION_METHODS.has(name) && !JS_NAMES.has(name))) unsupported('n8n-method', `${what} calls .${name}(), an n8n extension method that plain JavaScript does not have`);
       }
       if (callee.type === 'Identifier' && (callee as unknown as { name: string }).name === 'require' && !declared.has('require')) {
         const mod = strOf((n.arguments as unknown[])[0]);

@@ -55,6 +55,28 @@ const CALLS: ExtensionCall[] = [
   ['quote', 'line\nnext n', ['n']],
   ['quote', 'x.y', ['.']],
   ...['{"a":1,"b":[true,null]}', '[1,2]', '"x"', "{'a':1}", 'nope', '  42 ', ''].map((t): ExtensionCall => ['parseJson', t, []]),
+  // Methods of lists, objects, numbers and any value
+  ...['', 'x', [], [0], {}, { a: 1 }, 0, 5, true, false, null, undefined, '2024-05-01T10:00:00.000Z'].flatMap((v): ExtensionCall[] => [['isEmpty', v, []], ['isNotEmpty', v, []]]),
+  ...[[1, 'a'], { a: [1] }, 'x"y', 5, '2024-05-01T10:00:00.000Z'].map((v): ExtensionCall => ['toJsonString', v, []]),
+  ...[{ b: 1, a: 2 }, {}, 'ab', 3].flatMap((v): ExtensionCall[] => [['keys', v, []], ['values', v, []]]),
+  ['hasField', { a: 1 }, ['a']],
+  ['hasField', { a: 1 }, ['b']],
+  ['hasField', [1], ['0']],
+  ...[[], [1, 2, 3], 'abc', null].flatMap((v): ExtensionCall[] => [['first', v, []], ['last', v, []], ['reverse', v, []]]),
+  ...[[1, 2.5], [], [1, '2'], [3, -1, 2], { a: 1 }].flatMap((v): ExtensionCall[] => [['sum', v, []], ['min', v, []], ['max', v, []], ['average', v, []]]),
+  ...[['a'], ['a', 'b'], [], ['a', 'a'], ['z']].map((f): ExtensionCall => ['pluck', [{ a: 1, b: 2 }, { b: 3, a: 4 }, { a: 5 }, null, 5, { c: 1 }], f]),
+  ['chunk', [1, 2, 3, 4, 5], [2]],
+  ['chunk', [1, 2, 3], [5]],
+  ['chunk', [1, 2], [0]],
+  ['chunk', [1, 2], ['2']],
+  ...[[1.005, [2]], [2.5, []], [-2.5, []], [1234.5678, [2]], [1234.5678, [-1]], [0.1 + 0.2, [10]]].map(([n, a]): ExtensionCall => ['round', n, a as unknown[]]),
+  ...[-1.5, 1.2, -3, 5, 5.5].flatMap((n): ExtensionCall[] => [['floor', n, []], ['ceil', n, []], ['abs', n, []], ['isInteger', n, []]]),
+  ...[4, 3, -3, 0, 2.5].flatMap((n): ExtensionCall[] => [['isEven', n, []], ['isOdd', n, []]]),
+  ['round', 'x', []],
+  ['round', [1], []],
+  ['floor', null, []],
+  ['sum', 'abc', []],
+  ['pluck', {}, ['a']],
   // Receivers that are not text: n8n's errors
   ['toSentenceCase', 42, []],
   ['toTitleCase', null, []],
@@ -114,6 +136,12 @@ const FIELDS: Record<string, string> = {
   domain: '={{ $json.body.contact.extractDomain() }}',
   encoded: '={{ $json.body.name.base64Encode() }}',
   decoded: '={{ $json.body.name.base64Encode().base64Decode() === $json.body.name }}',
+  // Lists and numbers, and JavaScript's own methods of the same names
+  plucked: '={{ $json.body.people.pluck("name").toJsonString() }}',
+  total: '={{ $json.body.people.pluck("age").sum().round(1) }}',
+  listEnds: '={{ [$json.body.people.first().name, $json.body.people.last().name, $json.body.people.reverse().first().name].join() }}',
+  emptiness: '={{ [$json.body.people.isEmpty(), $json.body.missing.isEmpty(), $json.body.text.isNotEmpty(), $json.body.people.first().hasField("age")].join() }}',
+  native: '={{ Math.max(...$json.body.people.pluck("age")) + Object.keys($json.body).length + $input.first().json.body.name.length }}',
 };
 
 const setExport = {
@@ -183,7 +211,8 @@ describe('extension methods in imported workflows answer as n8n does', () => {
   });
 
   it('Set fields: sentence, title and snake case, chained, in text, optional, addresses, base64', async () => {
-    const r = await same({ method: 'POST', path: 'ext-fields', body: { text: 'hello WORLD. the end! of it', name: 'ada of lovelace', contact: 'Mail ada@math.example.org now' } });
+    const people = [{ name: 'Ada', age: 36.25 }, { name: 'Alan', age: 41.5 }, { name: 'Grace', age: 85 }];
+    const r = await same({ method: 'POST', path: 'ext-fields', body: { text: 'hello WORLD. the end! of it', name: 'ada of lovelace', contact: 'Mail ada@math.example.org now', people } });
     // What n8n answered (so a change on either side is visible here, not only as "still equal").
     expect(r.n8n.body).toEqual({
       sentence: 'Hello world. The end! Of it',
@@ -197,9 +226,14 @@ describe('extension methods in imported workflows answer as n8n does', () => {
       domain: null, // n8n: text with a space is no e-mail address, and not a domain either
       encoded: 'YWRhIG9mIGxvdmVsYWNl',
       decoded: 'true',
+      plucked: '["Ada","Alan","Grace"]',
+      total: '162.8',
+      listEnds: 'Ada,Grace,Grace',
+      emptiness: 'false,true,true,true',
+      native: '104',
     });
-    await same({ method: 'POST', path: 'ext-fields', body: { text: 'émile-zola: ÜBER café', name: 'ÿ 😀', contact: 'none here' } });
-    await same({ method: 'POST', path: 'ext-fields', body: { text: '', name: 'x', contact: 'https://sub.example.com/a' } });
+    await same({ method: 'POST', path: 'ext-fields', body: { text: 'émile-zola: ÜBER café', name: 'ÿ 😀', contact: 'none here', people: [{ name: 'x' }] } });
+    await same({ method: 'POST', path: 'ext-fields', body: { text: '', name: 'x', contact: 'https://sub.example.com/a', people: [{ age: 1 }, { age: 2, name: 'y' }] } });
   });
 
   it('a JSON body like the corpus`s 0450: the stand-in receives the same request from both', async () => {
@@ -213,7 +247,7 @@ describe('extension methods in imported workflows answer as n8n does', () => {
   });
 
   it('a receiver that is not text fails the workflow in both', async () => {
-    const r = await side.send({ method: 'POST', path: 'ext-fields', body: { text: 42, name: 'x', contact: '' } });
+    const r = await side.send({ method: 'POST', path: 'ext-fields', body: { text: 42, name: 'x', contact: '', people: [] } });
     expect(r.n8n.status).toBe('workflow failed');
     expect(r.app.status).toBe('workflow failed');
     expect(r.app.detail).toMatchObject({ message: expect.stringContaining('toSentenceCase() is only callable on type "String"') });

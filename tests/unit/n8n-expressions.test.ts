@@ -328,13 +328,20 @@ describe('n8n parameter values (templates)', () => {
       ['$json.a?.toTitleCase() ?? "x"', '__catalyst.ext($json.a, "toTitleCase", [], true) ?? "x"'],
       ["$json.a.urlEncode(true) + $json.b.replaceAll('x', $json.c.base64Encode())", '__catalyst.ext($json.a, "urlEncode", [true]) + $json.b.replaceAll(\'x\', __catalyst.ext($json.c, "base64Encode", []))'],
       ['$now.format("d") + $json.a.toTitleCase()', '$now.toFormat("d") + __catalyst.ext($json.a, "toTitleCase", [])'],
+      // Methods of other types, and JavaScript's own of the same name (the app calls the value's own method when its type has none)
+      ['Math.max(...$json.list.pluck("n")) + $input.first().json.n', '__catalyst.ext(Math, "max", [...__catalyst.ext($json.list, "pluck", ["n"])]) + __catalyst.ext($input, "first", []).json.n'],
       // Not a call of the method, or a computed name: left as written.
       ["$json.toTitleCase + $json['toTitleCase']()", "$json.toTitleCase + $json['toTitleCase']()"],
     ];
     cases.forEach(([e], i) => expect(exprs.add(e).src).toBe(`nodes.x_js.e${i}`));
     expect(exprs.node('Node', undefined)?.code).toBe(`return {\n${cases.map(([, out], i) => `  e${i}: (${out}),\n`).join('')}};\n`);
-    for (const e of ['$json.a.toInt()', '$json.list.pluck("x")', '$json.a.removeMarkdown()']) expect(() => exprs.add(e), e).toThrow(expect.objectContaining({ code: 'n8n-method' }));
-    expect(() => codeNode('c', 'd', 'return [{ json: { t: $json.a.toTitleCase() } }];', false, scope(), undefined)).toThrow(expect.objectContaining({ code: 'n8n-method' }));
+    for (const e of ['$json.a.toInt()', '$json.list.compact()', '$json.a.removeMarkdown()']) expect(() => exprs.add(e), e).toThrow(expect.objectContaining({ code: 'n8n-method' }));
+    for (const code of ['return [{ json: { t: $json.a.toTitleCase() } }];', 'return { n: $json.list.sum() };']) {
+      expect(() => codeNode('c', 'd', code, false, scope(), undefined), code).toThrow(expect.objectContaining({ code: 'n8n-method' }));
+    }
+    // Names JavaScript has too stay callable in Code nodes, as written.
+    const code = 'return { a: $input.first().json, b: Math.max(1, 2), c: Object.keys($json), d: [1, 2].reverse() };';
+    expect(codeNode('c', 'd', code, false, scope(), undefined).code).toBe(code);
   });
 
   it('reports unclosed templates', () => {

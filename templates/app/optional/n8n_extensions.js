@@ -183,7 +183,82 @@
   // Methods of objects (not lists), by name
   const OBJECT = {
     urlEncode: (o) => Object.keys(o).map((k) => formEncode(k) + "=" + formEncode(String(o[k]))).join("&"),
+    isEmpty: (o) => Object.keys(o).length === 0,
+    isNotEmpty: (o) => Object.keys(o).length !== 0,
+    keys: (o) => Object.keys(o),
+    values: (o) => Object.values(o),
+    hasField: (o, [field]) => field in o,
+    toJsonString: (o) => JSON.stringify(o),
   };
+  TEXT.isEmpty = (s) => s === "";
+  TEXT.isNotEmpty = (s) => s !== "";
+  TEXT.toJsonString = (s) => JSON.stringify(s);
+
+  // Methods of lists
+  function numbers(list, name) {
+    if (list.some((x) => typeof x !== "number")) throw fail(name + "(): all array elements must be numbers");
+    return list;
+  }
+  const total = (list) => list.reduce((a, b) => a + b, 0);
+  const ARRAY = {
+    isEmpty: (l) => l.length === 0,
+    isNotEmpty: (l) => l.length > 0,
+    first: (l) => l[0],
+    last: (l) => l[l.length - 1],
+    reverse: (l) => l.slice().reverse(),
+    toJsonString: (l) => JSON.stringify(l),
+    sum: (l) => total(numbers(l, "sum")),
+    min: (l) => Math.min(...numbers(l, "min")),
+    max: (l) => Math.max(...numbers(l, "max")),
+    average: (l) => (numbers(l, "average").length === 0 ? 0 : total(l) / l.length),
+    // The values of the named fields of each object (one value alone, several as a list), in the
+    // object's key order; objects that have none of them are left out.
+    pluck: (l, fields) => {
+      if (fields.length === 0) return l;
+      const out = [];
+      for (const item of l) {
+        if (!item || typeof item !== "object") continue;
+        const got = [];
+        for (const k of Object.keys(item)) for (const f of fields) if (f === k) got.push(item[k]);
+        if (got.length) out.push(got.length === 1 ? got[0] : got);
+      }
+      return out;
+    },
+    chunk: (l, [size]) => {
+      if (typeof size !== "number" || size === 0) throw fail("chunk(): expected non-zero numeric arg, e.g. .chunk(5)");
+      const out = [];
+      for (let i = 0; i < l.length; i += size) out.push(l.slice(i, i + size));
+      return out;
+    },
+  };
+
+  // Methods of numbers
+  function integer(n, name) {
+    if (!Number.isInteger(n)) throw fail(name + "() is only callable on integers");
+    return n;
+  }
+  const NUMBER = {
+    round: (n, [places = 0]) => Number(n.toFixed(places)),
+    floor: (n) => Math.floor(n),
+    ceil: (n) => Math.ceil(n),
+    abs: (n) => Math.abs(n),
+    isInteger: (n) => Number.isInteger(n),
+    isEven: (n) => integer(n, "isEven") % 2 === 0,
+    isOdd: (n) => Math.abs(integer(n, "isOdd")) % 2 === 1,
+  };
+
+  // Methods of dates (a Date, a Luxon DateTime, or text that is exactly an ISO timestamp)
+  const DATE = { isEmpty: () => false, isNotEmpty: () => true };
+  // For any other value: empty is falsy
+  const ANY = { isEmpty: (v) => !v, isNotEmpty: (v) => !!v };
+
+  // The types that have each method, for the error message (in n8n's order)
+  const TYPES = [["Array", ARRAY], ["Date", DATE], ["Number", NUMBER], ["Object", OBJECT], ["String", TEXT]];
+  function notCallable(name) {
+    const names = TYPES.filter(([, t]) => Object.hasOwn(t, name)).map(([n]) => '"' + n + '"');
+    if (names.length === 1) return fail(name + "() is only callable on type " + names[0]);
+    return fail(name + "() is only callable on types " + names.slice(0, -1).join(", ") + ", and " + names[names.length - 1]);
+  }
 
   // n8n treats text that is exactly an ISO timestamp ("2024-05-01T10:00:00.000Z") as a date.
   function isTimestamp(s) {
@@ -192,18 +267,21 @@
     return !isNaN(d.valueOf()) && d.toISOString() === s;
   }
 
+  // The method for a value: its type's, else the value's own JavaScript method (`$input.first()`,
+  // `Math.max(…)`), else the one for any value.
   return function ext(value, name, args, optional) {
-    if (value === undefined || value === null) {
-      if (optional) return undefined;
-      throw fail(name + " can't be used on " + String(value) + " value");
-    }
+    if (optional && (value === undefined || value === null)) return undefined;
     let table;
-    if (typeof value === "string" && !isTimestamp(value)) table = TEXT;
-    else if (typeof value === "object" && !Array.isArray(value) && !(value instanceof Date)) table = OBJECT;
-    if (table === undefined || !Object.hasOwn(table, name)) {
-      throw fail(name + "() is only callable on " + (Object.hasOwn(OBJECT, name) ? 'types "Object", and "String"' : 'type "String"'));
-    }
-    const method = table[name];
-    return method(value, args);
+    if (Array.isArray(value)) table = ARRAY;
+    else if (typeof value === "string" && value !== "" && isTimestamp(value)) { table = DATE; value = new Date(value); }
+    else if (typeof value === "string") table = TEXT;
+    else if (typeof value === "number") table = NUMBER;
+    else if (value && (value instanceof Date || value.isLuxonDateTime === true)) table = DATE;
+    else if (value !== null && typeof value === "object") table = OBJECT;
+    if (table !== undefined && Object.hasOwn(table, name)) return table[name](value, args);
+    if (value && typeof value[name] === "function") return value[name](...args);
+    if (Object.hasOwn(ANY, name)) return ANY[name](value);
+    if (value === undefined || value === null) throw fail(name + " can't be used on " + String(value) + " value");
+    throw notCallable(name);
   };
 })
