@@ -232,7 +232,7 @@ describe('extension methods in imported workflows answer as n8n does', () => {
       emptiness: 'false,true,true,true',
       native: '104',
     });
-    await same({ method: 'POST', path: 'ext-fields', body: { text: 'émile-zola: ÜBER café', name: 'ÿ 😀', contact: 'none here', people: [{ name: 'x' }] } });
+    await same({ method: 'POST', path: 'ext-fields', body: { text: 'émile-zola: ÜBER café', name: 'ÿ 😀', contact: 'none here', people: [{ name: 'x', age: 3 }] } });
     await same({ method: 'POST', path: 'ext-fields', body: { text: '', name: 'x', contact: 'https://sub.example.com/a', people: [{ age: 1 }, { age: 2, name: 'y' }] } });
   });
 
