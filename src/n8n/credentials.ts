@@ -46,6 +46,25 @@ const PREDEFINED: Record<string, { scheme: 'bearer' | 'header'; header?: string;
   airtableTokenApi: { scheme: 'bearer', what: 'Airtable token' },
   slackApi: { scheme: 'bearer', what: 'Slack token' },
   wordpressApi: { scheme: 'header', header: 'Authorization', what: 'the whole Authorization header value: "Basic " + base64(user:application password)' },
+  linearApi: { scheme: 'header', header: 'Authorization', what: 'Linear personal API key (sent as the Authorization header, without "Bearer")' },
+};
+
+/**
+ * OAuth2 credential types of services that also issue long-lived tokens for the same requests. n8n runs the
+ * OAuth2 flow and refreshes the token; a Catalyst app sends a fixed secret instead, so these import with a
+ * warning naming the token to use. Other OAuth2 types (Google's expire within the hour) stay refused.
+ */
+const OAUTH2_TOKEN: Record<string, { scheme: 'bearer' | 'header'; header?: string; what: string; use: string }> = {
+  linearOAuth2Api: {
+    scheme: 'header',
+    header: 'Authorization',
+    what: 'the whole Authorization header value for Linear: a personal API key (lin_api_…), or "Bearer " + an OAuth access token',
+    use: 'a Linear personal API key as it is, or "Bearer " + an OAuth access token',
+  },
+  githubOAuth2Api: { scheme: 'bearer', what: 'GitHub token', use: 'a GitHub personal access token or app installation token' },
+  notionOAuth2Api: { scheme: 'bearer', what: 'Notion integration token', use: 'a Notion internal integration token' },
+  slackOAuth2Api: { scheme: 'bearer', what: 'Slack token', use: 'a Slack bot or user token (xoxb-/xoxp-) without token rotation' },
+  airtableOAuth2Api: { scheme: 'bearer', what: 'Airtable token', use: 'an Airtable personal access token' },
 };
 
 /** The httpRequest `auth` for an HTTP Request node's authentication settings (undefined: none). */
@@ -56,8 +75,19 @@ export function httpAuth(env: NodeEnv, authentication: string, genericType: stri
   if (authentication === 'genericCredentialType') type = genericType;
   else if (authentication === 'predefinedCredentialType') {
     const p = predefinedType ?? '';
+    const oauth = OAUTH2_TOKEN[p];
+    if (oauth) {
+      const secret = credentialSecret(env, p, oauth.what);
+      env.issue('warning', 'oauth2-token', `${p}: n8n obtains and refreshes this OAuth2 token itself; Catalyst sends the secret ${secret} as it is: set it to ${oauth.use} (it is never refreshed)`, {
+        parameter: 'nodeCredentialType',
+      });
+      return oauth.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: oauth.header };
+    }
     const known = PREDEFINED[p];
-    if (!known) unsupported('credential-type', `credential type "${p}" is not supported (supported: ${Object.keys(PREDEFINED).join(', ')}, and generic header/bearer/basic auth)`, { parameter: 'nodeCredentialType' });
+    if (!known && /OAuth2Api$/.test(p)) {
+      unsupported('credential-type', `credential type "${p}" is an OAuth2 login whose tokens n8n refreshes; a Catalyst app sends a fixed secret and this service's tokens expire (OAuth2 types with long-lived tokens: ${Object.keys(OAUTH2_TOKEN).join(', ')})`, { parameter: 'nodeCredentialType' });
+    }
+    if (!known) unsupported('credential-type', `credential type "${p}" is not supported (supported: ${Object.keys(PREDEFINED).join(', ')}, ${Object.keys(OAUTH2_TOKEN).join(', ')}, and generic header/bearer/basic auth)`, { parameter: 'nodeCredentialType' });
     const secret = credentialSecret(env, p, known.what);
     return known.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: known.header };
   } else type = v1Map[authentication] ?? authentication;

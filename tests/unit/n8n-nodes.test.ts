@@ -536,8 +536,27 @@ describe('HTTP Request', () => {
     ['openAi', { authentication: 'predefinedCredentialType', nodeCredentialType: 'openAiApi' }, { openAiApi: { name: 'OpenAi account' } }, { secret: 'OPENAI_API_KEY', scheme: 'bearer' }],
     ['qdrant', { authentication: 'predefinedCredentialType', nodeCredentialType: 'qdrantApi' }, { qdrantApi: { name: 'Q' } }, { secret: 'Q', scheme: 'header', header: 'api-key' }],
     ['string credential', { authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }, { httpHeaderAuth: '1 weird name' }, { secret: 'N8N_1_WEIRD_NAME', scheme: 'header', header: 'Authorization' }],
+    ['linear API key', { authentication: 'predefinedCredentialType', nodeCredentialType: 'linearApi' }, { linearApi: { name: 'Linear' } }, { secret: 'LINEAR', scheme: 'header', header: 'Authorization' }],
   ])('credentials: %s', (_, params, credentials, auth) => {
     expect(run(4.2, { url: 'https://x.io', ...params }, { credentials }).node('call').auth).toEqual(auth);
+  });
+
+  it.each([
+    ['linearOAuth2Api', { secret: 'LINEAR_OAUTH', scheme: 'header', header: 'Authorization' }, /a Linear personal API key as it is, or "Bearer " \+ an OAuth access token/],
+    ['githubOAuth2Api', { secret: 'LINEAR_OAUTH', scheme: 'bearer' }, /a GitHub personal access token/],
+  ])('an OAuth2 credential of a service with long-lived tokens (%s): a fixed secret, with a warning that it is never refreshed', (type, auth, use) => {
+    const r = run(4.2, { url: 'https://x.io', authentication: 'predefinedCredentialType', nodeCredentialType: type }, { credentials: { [type]: { id: '7', name: 'Linear OAuth' } } });
+    expect(r.errors).toEqual([]);
+    expect(r.node('call').auth).toEqual(auth);
+    const warning = r.issues.find((i) => i.code === 'oauth2-token');
+    expect(warning).toMatchObject({ severity: 'warning', node: 'Call' });
+    expect(warning!.reason).toMatch(use);
+    expect(warning!.reason).toContain('never refreshed');
+  });
+
+  it('an OAuth2 credential whose tokens expire (Google) stays refused, saying why', () => {
+    const r = run(4.2, { url: 'https://x.io', authentication: 'predefinedCredentialType', nodeCredentialType: 'googleSheetsOAuth2Api' });
+    expect(r.errors.find((e) => e.code === 'credential-type')!.reason).toMatch(/OAuth2 login whose tokens n8n refreshes; .* tokens expire \(OAuth2 types with long-lived tokens: linearOAuth2Api, /);
   });
 
   it.each([
