@@ -46,7 +46,7 @@ const JS_NAMES = new Set(['first', 'last', 'keys', 'values', 'reverse', 'min', '
 const N8N_METHODS = new Set([
   'toDateTime', 'toNumber', 'toBoolean', 'extractUrlPath', 'removeDuplicates', 'compact', 'toInt', 'toFloat', 'randomItem', 'smartJoin', 'renameKeys', 'removeField', 'removeFieldsContaining',
   'keepFieldsContaining', 'merge', 'replaceSpecialChars', 'difference', 'intersection', 'union', 'unique', 'beginningOf', 'endOfMonth',
-  'isBetween', 'isInLast', 'removeMarkdown', 'toDecimalNumber', 'toWholeNumber', 'isDst', 'isWeekend', 'diffToNow', 'mergeIntoObject',
+  'isBetween', 'isInLast', 'removeMarkdown', 'toDecimalNumber', 'toWholeNumber', 'isDst', 'isWeekend', 'diffToNow', 'diffTo', 'mergeIntoObject', 'hash', 'toDate', 'extract', 'append',
 ]);
 
 interface AstNode {

@@ -335,7 +335,7 @@ describe('n8n parameter values (templates)', () => {
     ];
     cases.forEach(([e], i) => expect(exprs.add(e).src).toBe(`nodes.x_js.e${i}`));
     expect(exprs.node('Node', undefined)?.code).toBe(`return {\n${cases.map(([, out], i) => `  e${i}: (${out}),\n`).join('')}};\n`);
-    for (const e of ['$json.a.toInt()', '$json.list.compact()', '$json.a.removeMarkdown()']) expect(() => exprs.add(e), e).toThrow(expect.objectContaining({ code: 'n8n-method' }));
+    for (const e of ['$json.a.toInt()', '$json.list.compact()', '$json.a.removeMarkdown()', '$json.a.hash("sha256")', '$json.d.toDate()', '$json.list.append(1)']) expect(() => exprs.add(e), e).toThrow(expect.objectContaining({ code: 'n8n-method' }));
     for (const code of ['return [{ json: { t: $json.a.toTitleCase() } }];', 'return { n: $json.list.sum() };']) {
       expect(() => codeNode('c', 'd', code, false, scope(), undefined), code).toThrow(expect.objectContaining({ code: 'n8n-method' }));
     }
