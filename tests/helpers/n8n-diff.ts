@@ -5,8 +5,7 @@
  * what each sent upstream, normalised (see `observe`) so a test compares them with one `toEqual`.
  *
  * Adding a case: put the export in the file's list, route its upstream URLs to the stand-in (`rewrite`
- * + the stand-in's handler), then `expect(await side.send({...})).toMatchObject(same)` — see
- * tests/integration/n8n-oracle.test.ts.
+ * + the stand-in's handler), then `await expectSame(side, {...})` — see tests/integration/n8n-oracle.test.ts.
  *
  * Normalisations (each is a difference by design, documented in docs/n8n-import.md "Checked against n8n"):
  * - n8n serves production webhooks under /webhook/<path>; the app at /<path>.
@@ -23,6 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { generateApp, writeApp } from '../../src/codegen/index.ts';
 import { loadWorkspace } from '../../src/definitions/load.ts';
@@ -121,6 +121,19 @@ function observe(status: number, contentType: string | null, body: unknown, upst
 }
 
 /** Import the exports, start the app and n8n on them, with the stand-in both call. */
+/**
+ * Send one request to both sides and expect the app to answer as n8n did. The app's error envelope
+ * (`detail`, which n8n has no counterpart of) is left out of the comparison and shown in the message;
+ * `view` narrows what is compared (e.g. upstream requests without their bodies).
+ */
+export async function expectSame(side: SideBySide, req: SideRequest, view: (o: Observed) => unknown = (o) => o): Promise<{ n8n: Observed; app: Observed }> {
+  const r = await side.send(req);
+  const { detail, ...app } = r.app;
+  const why = detail ? `; the app's error: ${JSON.stringify(detail)}` : '';
+  expect(view(app), `${req.method ?? 'GET'} ${req.path}: the app (received) differs from n8n (expected)${why}`).toEqual(view(r.n8n));
+  return r;
+}
+
 export async function startSideBySide(opts: SideBySideOptions): Promise<SideBySide> {
   requireN8n();
   requirePython();

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, json } from '../helpers/codegen.ts';
-import { startSideBySide, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 
 const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, position: [number, number], extra: Record<string, unknown> = {}) => ({
   id: `00000000-0000-4000-8000-${String(position[0]).padStart(6, '0')}${String(position[1] + 500).padStart(6, '0')}`,
@@ -63,12 +63,7 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function same(req: SideRequest) {
-  const r = await side.send(req);
-  const { detail, ...app } = r.app;
-  expect(app, `${req.path}: the app (received) differs from n8n (expected)${detail ? `; the app's error: ${JSON.stringify(detail)}` : ''}`).toEqual(r.n8n);
-  return r.n8n;
-}
+const same = async (req: SideRequest) => (await expectSame(side, req)).n8n;
 
 describe('On Error, side by side with n8n', () => {
   it('imports both exports cleanly', () => {

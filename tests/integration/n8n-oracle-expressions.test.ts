@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, json } from '../helpers/codegen.ts';
 import { workflowId } from '../helpers/n8n.ts';
-import { startSideBySide, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 
 /** Field → [n8n expression, Set field type]. */
 const FIELDS: Record<string, [string, string]> = {
@@ -131,11 +131,7 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function same(req: SideRequest) {
-  const r = await side.send(req);
-  expect(r.app, `${req.path}: the app (received) differs from n8n (expected)`).toEqual(r.n8n);
-  return r.n8n;
-}
+const same = async (req: SideRequest) => (await expectSame(side, req)).n8n;
 
 describe('regular expressions in IF conditions run as JavaScript and answer as n8n does', () => {
   it('IF v1: /\\d\\d\\d\\d-\\d\\d-\\d\\d/i against dates, other text, a number and a missing value', async () => {

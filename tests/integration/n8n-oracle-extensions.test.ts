@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_METHODS } from '../../src/n8n/jsrun.ts';
 import { cleanupTemps, json, REPO, runAsync, tempDir, testPythonJs } from '../helpers/codegen.ts';
 import { extensionScript, n8nExtensions, type ExtensionCall, type ExtensionOutcome } from '../helpers/n8n.ts';
-import { startSideBySide, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 
 const EXT_JS = join(REPO, 'templates', 'app', 'optional', 'n8n_extensions.js');
 
@@ -198,11 +198,7 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function same(req: SideRequest) {
-  const r = await side.send(req);
-  expect(r.app, `${req.path}: the app (received) differs from n8n (expected)`).toEqual(r.n8n);
-  return r;
-}
+const same = (req: SideRequest) => expectSame(side, req);
 
 describe('extension methods in imported workflows answer as n8n does', () => {
   it('both exports import cleanly', () => {

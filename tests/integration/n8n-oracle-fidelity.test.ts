@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, json } from '../helpers/codegen.ts';
-import { startSideBySide, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 import { node, webhookChain } from '../fixtures/n8n/builder.ts';
 
 let flows = 0;
@@ -69,12 +69,7 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function same(req: SideRequest) {
-  const { n8n, app } = await side.send(req);
-  const { detail: _detail, ...seen } = app;
-  expect(seen, `n8n: ${JSON.stringify(n8n)}\napp: ${JSON.stringify(app)}`).toEqual(n8n);
-  return n8n;
-}
+const same = async (req: SideRequest) => (await expectSame(side, req)).n8n;
 
 describe('request headers, checked against n8n', () => {
   it('a Code node and a Set expression read request headers by their lower-case names; missing ones are null', async () => {

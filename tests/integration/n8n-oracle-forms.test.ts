@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, json } from '../helpers/codegen.ts';
 import { parseForm } from '../helpers/forms.ts';
-import { startSideBySide, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type Observed, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 import { node, webhookChain } from '../fixtures/n8n/builder.ts';
 
 let flows = 0;
@@ -59,13 +59,8 @@ afterAll(async () => {
 const INPUT = { id: 'A-17', note: 'a&b=c d+é%/?', platform: 'tiktok' };
 
 /** The same request to both: the same answer (the parsed form), and one upstream POST each to the same URL. */
-async function same(req: SideRequest) {
-  const r = await side.send(req);
-  const { detail, ...app } = r.app;
-  const strip = (o: typeof app) => ({ status: o.status, contentType: o.contentType, body: o.body, upstream: o.upstream.map((u) => ({ method: u.method, url: u.url })) });
-  expect(strip(app), `${req.path}: the app (received) differs from n8n (expected)${detail ? `; the app's error: ${JSON.stringify(detail)}` : ''}`).toEqual(strip(r.n8n));
-  return r.n8n;
-}
+const upstreamLines = (o: Observed) => ({ status: o.status, contentType: o.contentType, body: o.body, upstream: o.upstream.map((u) => ({ method: u.method, url: u.url })) });
+const same = async (req: SideRequest) => (await expectSame(side, req, upstreamLines)).n8n;
 
 describe('HTTP Request form bodies, side by side with n8n', () => {
   it('imports every export cleanly', () => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, json, REPO } from '../helpers/codegen.ts';
 import type { N8nCredential } from '../helpers/n8n.ts';
-import { startSideBySide, type Observed, type SideBySide, type SideRequest } from '../helpers/n8n-diff.ts';
+import { expectSame, type Observed, type SideBySide, type SideRequest, startSideBySide } from '../helpers/n8n-diff.ts';
 
 const CORPUS = process.env.CATALYST_N8N_CORPUS ?? join(REPO, '..', 'shared', 'corpus', 'n8n');
 if (!existsSync(join(CORPUS, 'MANIFEST.tsv'))) throw new Error(`the n8n corpus is missing at ${CORPUS}: check out shared/ beside the repository or set CATALYST_N8N_CORPUS`);
@@ -87,12 +87,7 @@ afterAll(async () => {
 });
 
 /** Send the request to both and expect the same normalised answer and upstream requests; gives n8n's. */
-async function same(req: SideRequest) {
-  const r = await side.send(req);
-  const { detail, ...app } = r.app;
-  expect(app, `${req.method ?? 'GET'} ${req.path}: the app (received) differs from n8n (expected)${detail ? `; the app's error: ${JSON.stringify(detail)}` : ''}`).toEqual(r.n8n);
-  return r.n8n;
-}
+const same = async (req: SideRequest) => (await expectSame(side, req)).n8n;
 
 /**
  * A difference not fixed yet, written down: n8n and the app answer differently, and the app answers
