@@ -1,9 +1,10 @@
 /**
  * A schedule under the real Pulumi engine on the local stack (issue 16), in a temporary copy of the
  * repository (harness.ts). The copy's billing project gets a test-only workflow `heartbeat` that runs
- * every minute and POSTs to a loopback server; the stack's `catalyst:env` turns on the test-only fast
- * clock (CATALYST_TEST_CLOCK_SPEED=60: one real second is one scheduled minute) with an origin shared by
- * every process of the stack, so that they agree on when a tick is. Nothing of this is in the committed
+ * every minute and POSTs to a loopback server; the deploying environment turns on the test-only fast
+ * clock (CATALYST_TEST_CLOCK_SPEED=60: one real second is one scheduled minute; only the local target passes
+ * it on, and `catalyst:env` may not set it) with an origin shared by every process of the stack, so that
+ * they agree on when a tick is. Nothing of this is in the committed
  * examples or in what `catalyst up` sets for users. The tests run in order on one deployment:
  *
  *   up → the schedule fires: its calls reach the loopback server, /metrics counts them, `catalyst
@@ -117,7 +118,10 @@ beforeAll(async () => {
   repo.edit('projects/billing/project.yaml', '  TAX_RATE: 0.2\n', '  TAX_RATE: 0.2\n  HOOK_URL: http://127.0.0.1:9\n');
   writeFileSync(repo.path('projects', 'billing', 'workflows', 'heartbeat.yaml'), HEARTBEAT);
   repo.setStackConfig(STACK, 'port', port);
-  repo.setStackConfig(STACK, 'env', { HOOK_URL: `http://127.0.0.1:${hook.port}`, CATALYST_TEST_CLOCK_SPEED: String(SPEED), CATALYST_TEST_CLOCK_ORIGIN: String(ORIGIN) });
+  repo.setStackConfig(STACK, 'env', { HOOK_URL: `http://127.0.0.1:${hook.port}` });
+  // The fast clock comes from the deploying environment (the local target passes these two through; the
+  // stack's catalyst:env may not set them).
+  Object.assign(repo.env, { CATALYST_TEST_CLOCK_SPEED: String(SPEED), CATALYST_TEST_CLOCK_ORIGIN: String(ORIGIN) });
 }, 60_000);
 
 afterAll(async () => {

@@ -220,7 +220,8 @@ describe('readStackConfig', () => {
     for (const n of ['CATALYST_SCHEDULER', 'CATALYST_SCHEDULER_TOKEN', 'CATALYST_SCHEDULER_AUTH', 'CATALYST_SCHEDULER_OIDC_AUDIENCE', 'CATALYST_SCHEDULE_LEASE_DIR']) {
       expect(reservedEnvProblem(n), n).toMatch(/reserved/);
     }
-    expect(reservedEnvProblem('CATALYST_TEST_CLOCK_SPEED')).toBeNull(); // the e2e tests' opt-in fast clock
+    expect(reservedEnvProblem('CATALYST_TEST_CLOCK_SPEED')).toMatch(/reserved for Catalyst's own tests/);
+    expect(reservedEnvProblem('CATALYST_TEST_CLOCK_ORIGIN')).toMatch(/reserved for Catalyst's own tests/);
   });
 });
 

@@ -171,6 +171,10 @@ describe('local process helpers', () => {
     expect(env).toMatchObject({ PATH: '/bin', HOME: '/h', K: 'v', CURRENCY: 'USD', CATALYST_HOST: '127.0.0.1' });
     expect(env.PORT).toMatch(/^\d+$/);
     expect(Object.keys(env).some((k) => k.startsWith('PULUMI_'))).toBe(false);
+    // the schedules' test-only fast clock reaches a local app from the deploying environment, nothing else of CATALYST_*
+    const t = processEnv(await inputs('billing'), { PATH: '/bin', CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_TEST_CLOCK_ORIGIN: '1700000000', CATALYST_SCHEDULER_TOKEN: 'from-the-shell' });
+    expect(t).toMatchObject({ CATALYST_TEST_CLOCK_SPEED: '60', CATALYST_TEST_CLOCK_ORIGIN: '1700000000' });
+    expect(t.CATALYST_SCHEDULER_TOKEN).toBeUndefined();
   });
 
   it('compare inputs by value', () => {

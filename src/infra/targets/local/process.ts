@@ -54,7 +54,9 @@ export interface LocalAppOutputs extends LocalAppInputs {
 export const RESTART_KEYS = ['appDir', 'contentHash', 'env', 'secretEnv', 'host', 'port'] as const;
 
 /** Variables of the deploying environment the app may see (never PULUMI_*, never the passphrase). */
-const PASS_THROUGH_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+// The last two: the generated app's test-only fast clock (schedules), which tests set in the deploying
+// environment; `catalyst:env` may not set them, so no deployed app (and no other target) ever gets them.
+const PASS_THROUGH_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'CATALYST_TEST_CLOCK_SPEED', 'CATALYST_TEST_CLOCK_ORIGIN'];
 
 async function healthy(url: string): Promise<boolean> {
   try {
