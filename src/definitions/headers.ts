@@ -51,7 +51,7 @@ export function checkHeaderRef(ref: Extract<Reference, { root: 'request' }>, sou
     d(at, `{{ ${source} }}: request header names are read in lower case`, `write request.headers${/^[a-z_][a-z0-9_]*$/.test(name.toLowerCase()) ? `.${name.toLowerCase()}` : `['${name.toLowerCase()}']`}`);
     return;
   }
-  if (t.headers && !declared.length) return; // the declaration itself is wrong: reported there
+  if (t.headers?.length && !declared.length) return; // the declaration itself is wrong: reported there
   const hint = closest(name.toLowerCase(), declared);
   d(
     at,
@@ -62,8 +62,14 @@ export function checkHeaderRef(ref: Extract<Reference, { root: 'request' }>, sou
 
 /** Headers that carry credentials whatever the workflow does with them. */
 export const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
-/** Header names that say they carry a credential (e.g. x-api-key, x-auth-token, x-webhook-secret). */
-const CREDENTIAL_NAME = /(?:^|-)(?:api-?key|key|token|secret|password|passwd|auth|session)(?:-|$)/;
+/** Parts of a header name (split at - and _) that say it carries a credential (x-api-key, x-auth-token, x-authorization, api_key …). */
+const CREDENTIAL_PARTS = new Set(['key', 'apikey', 'token', 'secret', 'password', 'passwd', 'auth', 'authorization', 'session', 'credential', 'credentials', 'jwt', 'bearer', 'csrf', 'xsrf', 'cookie']);
+/** …and the endings of a part that do (authtoken, accesstoken, csrftoken, clientsecret, apikey). */
+const CREDENTIAL_ENDINGS = /(?:token|secret|password|apikey)$/;
+
+function namesCredential(header: string): boolean {
+  return header.split(/[-_]/).some((part) => CREDENTIAL_PARTS.has(part) || CREDENTIAL_ENDINGS.test(part));
+}
 
 /**
  * The declared headers whose values are secrets while a request runs (redacted from its log lines and
@@ -73,5 +79,5 @@ const CREDENTIAL_NAME = /(?:^|-)(?:api-?key|key|token|secret|password|passwd|aut
  */
 export function credentialHeaders(declared: readonly string[], auth: AuthModel): string[] {
   const authHeader = auth.type === 'apiKey' ? auth.header.toLowerCase() : undefined;
-  return declared.filter((h) => CREDENTIAL_HEADERS.includes(h) || h === authHeader || CREDENTIAL_NAME.test(h));
+  return declared.filter((h) => CREDENTIAL_HEADERS.includes(h) || h === authHeader || namesCredential(h));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reservedEnvProblem } from './reserved-env.ts';
 
 /**
  * The definition format, version 1. These zod schemas are the contract: types come from z.infer,
@@ -24,6 +25,11 @@ export const ROUTE_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
 export const RESERVED_PATHS = ['/health', '/ready', '/version', '/metrics', '/docs', '/redoc', '/openapi.json'];
 
 const envName = z.string().regex(ENV_NAME, 'must be UPPER_SNAKE_CASE, e.g. OPENAI_API_KEY');
+/** A name the project's env or secrets may use: not one the platform or Catalyst sets. */
+const projectEnvName = envName.superRefine((name, ctx) => {
+  const problem = reservedEnvProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; rename it` });
+});
 const nodeId = z.string().regex(NODE_ID, 'node ids are letters, digits and _ (not starting with a digit), e.g. fetch_user');
 const timeoutMs = z.number().int().min(1).max(3_600_000).describe('timeout in milliseconds');
 const retries = z.number().int().min(0).max(10).describe('extra attempts after the first, with exponential backoff');
@@ -368,8 +374,8 @@ export const projectFile = z.strictObject({
   catalyst: formatVersion,
   name: z.string().regex(PROJECT_NAME, 'project names are lower-case letters, digits and -, 2–40 characters, e.g. support-bot'),
   description: z.string().optional(),
-  secrets: z.record(envName, z.string().describe('what the secret is for')).default({}).describe('secret names the project needs (values live in Pulumi config secrets, never here)'),
-  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).default({}).describe('plain (non-secret) settings, readable as env.NAME'),
+  secrets: z.record(projectEnvName, z.string().describe('what the secret is for')).default({}).describe('secret names the project needs (values live in Pulumi config secrets, never here)'),
+  env: z.record(projectEnvName, z.union([z.string(), z.number(), z.boolean()])).default({}).describe('plain (non-secret) settings, readable as env.NAME'),
   defaults: z
     .strictObject({
       visibility: visibility.default('internal'),

@@ -151,15 +151,9 @@ function stringifyEnv(env: Record<string, string | number | boolean>): Record<st
   );
 }
 
-/** Env names the stack may not override: the platform's and the ones Catalyst sets itself. */
-export function reservedEnvProblem(name: string): string | null {
-  if (name === 'PORT') return 'PORT is set by the target (catalyst:port for local/docker)';
-  if (name === 'CATALYST_HOST' || name === 'CATALYST_GIT_COMMIT' || name === 'CATALYST_GIT_DIRTY' || /^CATALYST_(PEER_|SCHEDULER|SCHEDULE_LEASE_DIR$)/.test(name)) {
-    return `${name} is reserved: Catalyst sets it itself (listen address, git version, peer URLs and keys, the scheduler's mode, token and lease)`;
-  }
-  if (/^CATALYST_TEST_/.test(name)) return `${name} is reserved for Catalyst's own tests (the schedules' fast clock); a deployed app never takes it`;
-  return null;
-}
+import { reservedEnvProblem } from '../definitions/reserved-env.ts';
+
+export { reservedEnvProblem };
 
 /** What the steps of readStackConfig share: the input, and where problems and warnings go. */
 interface Check {

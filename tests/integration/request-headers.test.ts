@@ -5,6 +5,7 @@
  * missing header is null; a repeated one is read as Node.js reads it; a workflowCall never forwards
  * headers; the values of credential headers never reach the app's logs or answers.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, cleanupTemps, generateInto, project, requirePython, startApp, stopAllApps, testPython, workspaceFrom, type RunningApp } from '../helpers/codegen.ts';
 
@@ -81,12 +82,15 @@ nodes:
 };
 
 let app: RunningApp;
+let appDir: string;
+let python: string;
 
 beforeAll(async () => {
   requirePython();
-  const python = await testPython();
+  python = await testPython();
   const { workspace } = workspaceFrom(FILES);
   const { dir } = generateInto(project(workspace, 'hdr'), workspace);
+  appDir = dir;
   app = await startApp(dir, python);
 }, 120_000);
 
@@ -181,6 +185,25 @@ describe('request headers', () => {
     expect(params('/who', 'post')).toEqual(['header:authorization:false', 'header:x-tenant:false', 'header:x-lang:false', 'header:x-multi:false']);
     // a GET route keeps its query parameters, followed by the headers
     expect(params('/lookup', 'get')).toEqual(['query:id:false', 'header:x-tenant:false']);
+  });
+
+  it('a request chooses how many values it sends, not how many are redacted: at most 32, the whole header values first', () => {
+    const script = [
+      'import json, sys',
+      'from catalyst_runtime import logs',
+      'cookie = "; ".join(f"c{i}=v{i:04d}-cookie-value" for i in range(500))',
+      'pairs = logs.request_pairs([("authorization", "Bearer tok-0123456789"), ("cookie", cookie), ("x-api-key", "k3y=with-equals-99")])',
+      'print(json.dumps({"values": [v for v, _ in pairs], "max": logs.MAX_REQUEST_REDACTIONS}))',
+    ].join('\n');
+    const out = JSON.parse(execFileSync(python, ['-c', script], { cwd: appDir, encoding: 'utf8' })) as { values: string[]; max: number };
+    const distinct = new Set(out.values.map((v) => v.replace(/\\/g, '')));
+    expect(out.max).toBe(32);
+    expect(distinct.size).toBeLessThanOrEqual(32);
+    // the whole values (the cookie header, the authorization, the API key), then the token after "Bearer"
+    expect(out.values).toEqual(expect.arrayContaining(['Bearer tok-0123456789', 'tok-0123456789', 'k3y=with-equals-99']));
+    expect(out.values[0].startsWith('c0=v0000-cookie-value; c1=')).toBe(true);
+    // "=" in a header other than cookie is not a cookie list: its halves are not redacted on their own
+    expect(out.values).not.toContain('with-equals-99');
   });
 
   it('a value is a secret only for its own request: a later request without it logs normally', async () => {

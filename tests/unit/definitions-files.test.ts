@@ -103,6 +103,16 @@ describe('schema problems (issues.ts): unknown keys, versions, types', () => {
     expectDiag(ds, /unsupported format version "1"/);
   });
 
+  it('project env and secrets may not use the names the platform or Catalyst sets (they would reach every deployed app)', () => {
+    const project = PROJECT.replace('  LIMIT: 10\n', '  LIMIT: 10\n  CATALYST_TEST_CLOCK_SPEED: 600\n  PORT: 9000\n').replace('  TOKEN: a token\n', '  TOKEN: a token\n  CATALYST_SCHEDULER_TOKEN: mine\n');
+    const ds = loadFiles({ 'pp/project.yaml': project }).diagnostics;
+    expectDiag(ds, /CATALYST_TEST_CLOCK_SPEED is reserved for Catalyst's own tests/, { file: 'projects/pp/project.yaml', line: 10, col: 3, path: 'env.CATALYST_TEST_CLOCK_SPEED' });
+    expectDiag(ds, /PORT is set by the target/, { line: 11, path: 'env.PORT' });
+    expectDiag(ds, /CATALYST_SCHEDULER_TOKEN is reserved: Catalyst sets it itself/, { line: 6, path: 'secrets.CATALYST_SCHEDULER_TOKEN' });
+    expect(ds).toHaveLength(3);
+    expect(loadFiles({ 'pp/project.yaml': PROJECT.replace('  LIMIT: 10\n', '  LIMIT: 10\n  CATALYST_LOG_LEVEL: debug\n') }).diagnostics).toEqual([]);
+  });
+
   it('missing format version says what is missing', () => {
     const ds = loadFiles({ 'pp/project.yaml': PROJECT.replace('catalyst: 1\n', '') }).diagnostics;
     expectDiag(ds, /^missing the format version$/, { path: 'catalyst', fix: 'start the file with `catalyst: 1`' });

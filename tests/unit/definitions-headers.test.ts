@@ -32,6 +32,9 @@ describe('trigger.headers', () => {
     expect(d.fix).toBe('declare it: trigger.headers: [authorization, x_tenant]');
     const none = expectDiag(wfDiags(PUBLIC('', RESPOND('{{ request.headers.authorization }}'))), /does not declare/);
     expect(none.fix).toBe('declare it: trigger.headers: [authorization]');
+    // an empty list declares no header: reading one is the same error (it would read null at run time)
+    const empty = expectDiag(wfDiags(PUBLIC(', headers: []', RESPOND('{{ request.headers.authorization }}'))), /does not declare/);
+    expect(empty.fix).toBe('declare it: trigger.headers: [authorization]');
   });
 
   it('a header read in upper case says to read it in lower case', () => {
@@ -77,6 +80,9 @@ describe('request headers in Python and in redaction', () => {
     // a signature proves one body; it is not a credential
     expect(credentialHeaders(['x-hub-signature-256'], { type: 'hmac', scheme: 'github', header: 'X-Hub-Signature-256', secrets: ['K'], toleranceSeconds: 300 })).toEqual([]);
     expect(credentialHeaders(declared, { type: 'apiKey', header: 'X-Custom', secrets: ['K'] })).toContain('x-custom');
+    // names split at - and _, and parts that end like a credential
+    const more = ['x-authorization', 'x-api_key', 'api_key', 'x-apikey', 'x-credentials', 'x-jwt-assertion', 'x-csrftoken', 'x-authtoken', 'x-access-token', 'x-client-secret', 'x-tenant', 'x-keyboard', 'x-request-id', 'accept-language'];
+    expect(credentialHeaders(more, { type: 'none' })).toEqual(more.slice(0, 10));
   });
 });
 

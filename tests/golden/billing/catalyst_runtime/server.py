@@ -65,7 +65,7 @@ class _Route:
 
     __slots__ = ("workflow", "validate", "short", "labels", "auth", "secrets_of")
 
-    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str, auth: bool, secrets_of: Callable[[Any], list[str]] | None = None) -> None:
+    def __init__(self, workflow: str, validate: Callable[[Any], dict[str, Any]] | None, method: str, auth: bool, secrets_of: Callable[[Any], list[tuple[str, str]]] | None = None) -> None:
         self.workflow = workflow
         self.secrets_of = secrets_of  # the values of the credential headers the workflow reads (redacted while it runs)
         self.validate = validate  # the workflow's validate_input: FastAPI validates a body with the same model

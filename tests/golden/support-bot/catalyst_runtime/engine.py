@@ -162,10 +162,13 @@ class Workflow:
                 out[name] += ", " + value
         return {"headers": out}
 
-    def secret_header_values(self, raw: Iterable[tuple[bytes, bytes]]) -> list[str]:
-        """The values of the credential headers among `raw` (to redact while the request runs)."""
+    def secret_header_values(self, raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+        """The credential headers among `raw`, (name, value) (to redact while the request runs)."""
         secret = self.secret_headers
-        return [v.decode("latin-1") for k, v in raw if k.decode("latin-1").lower() in secret] if secret else []
+        if not secret:
+            return []
+        found = ((k.decode("latin-1").lower(), v) for k, v in raw)
+        return [(name, v.decode("latin-1")) for name, v in found if name in secret]
 
     async def run(self, input: dict[str, Any], call: "Call", request: Mapping[str, Any] | None = None) -> Result:
         return await execute(self, input, call, request)

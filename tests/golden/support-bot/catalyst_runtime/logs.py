@@ -74,18 +74,35 @@ def _pairs(values: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def request_pairs(values: list[str]) -> tuple[tuple[str, str], ...]:
-    """The redactions for one request's credential header values: each value, the credential after an
-    auth scheme (`Bearer <token>`) and each cookie's value, those at least MIN_SECRET_LENGTH long."""
-    parts: list[str] = []
-    for v in values:
-        parts.append(v)
+MAX_REQUEST_REDACTIONS = 32  # values redacted per request: each costs a scan of every log line and answer
+
+
+def request_pairs(headers: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The redactions for one request's credential headers ((name, value) pairs): each value, the
+    credential after an auth scheme (`Bearer <token>`) and, for `cookie`, each cookie's value; those at
+    least MIN_SECRET_LENGTH long, at most MAX_REQUEST_REDACTIONS (whole values first, then the
+    credentials after a scheme, then cookie values, longest first): the caller chooses how many values
+    it sends, and each one is a scan of every line and answer."""
+    whole: list[str] = []
+    after_scheme: list[str] = []
+    cookies: list[str] = []
+    for name, v in headers:
+        whole.append(v)
         scheme, _, rest = v.strip().partition(" ")
         if rest and scheme.isalpha():
-            parts.append(rest.strip())
-        if "=" in v:  # a cookie list: each value
-            parts.extend(pair.partition("=")[2].strip() for pair in v.split(";"))
-    return tuple(_pairs(parts))
+            after_scheme.append(rest.strip())
+        if name == "cookie":
+            cookies.extend(pair.partition("=")[2].strip() for pair in v.split(";"))
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for group in (whole, after_scheme, cookies):
+        for v in sorted(group, key=len, reverse=True):
+            if len(chosen) == MAX_REQUEST_REDACTIONS:
+                break
+            if len(v) >= MIN_SECRET_LENGTH and v not in seen:
+                seen.add(v)
+                chosen.append(v)
+    return tuple(_pairs(chosen))
 
 
 def redact(text: str) -> str:
