@@ -151,7 +151,11 @@ export function mainImports(routes: readonly RouteView[]): MainImportsView {
 }
 
 /** The declared request headers as OpenAPI header parameters (optional text), for the route's `openapi_extra`. */
-function headerParamsPy(headers: readonly string[]): string | null {
+/** Header parameters OpenAPI 3 says tools ignore (Accept, Content-Type, Authorization: the security scheme and the body describe them). */
+const NOT_PARAMETERS = ['accept', 'content-type', 'authorization'];
+
+function headerParamsPy(declared: readonly string[]): string | null {
+  const headers = declared.filter((h) => !NOT_PARAMETERS.includes(h));
   if (!headers.length) return null;
   const params = headers.map((h) => `{"name": ${pyStr(h)}, "in": "header", "required": False, "schema": {"type": "string"}, "description": ${pyStr(`read by the workflow (request.headers${/^[a-z_][a-z0-9_]*$/.test(h) ? `.${h}` : `['${h}']`})`)}}`);
   return `{"parameters": [${params.join(', ')}]}`;

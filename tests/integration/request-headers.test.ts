@@ -182,7 +182,8 @@ describe('request headers', () => {
   it('/openapi.json lists the declared headers as optional header parameters of their routes', async () => {
     const doc = (await call(`${app.url}/openapi.json`)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[] }>> };
     const params = (path: string, method: string) => (doc.paths[path][method].parameters ?? []).map((p) => `${p.in}:${p.name}:${p.required}`);
-    expect(params('/who', 'post')).toEqual(['header:authorization:false', 'header:x-tenant:false', 'header:x-lang:false', 'header:x-multi:false']);
+    // authorization is not a parameter (OpenAPI 3: such a parameter definition is ignored)
+    expect(params('/who', 'post')).toEqual(['header:x-tenant:false', 'header:x-lang:false', 'header:x-multi:false']);
     // a GET route keeps its query parameters, followed by the headers
     expect(params('/lookup', 'get')).toEqual(['query:id:false', 'header:x-tenant:false']);
   });
