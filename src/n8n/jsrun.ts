@@ -202,29 +202,78 @@ export function dateTimeFormat(js: string, ast: AcornNode): string {
   return js;
 }
 
+/** The links of an optional chain from `top` down to its base (a member or call below them is a link). */
+function chainLinks(top: AstNode): { base: AstNode; links: AstNode[] } {
+  const links: AstNode[] = [];
+  let n = top;
+  while (n.type === 'MemberExpression' || n.type === 'CallExpression') {
+    links.unshift(n);
+    n = (n.type === 'MemberExpression' ? n.object : n.callee) as AstNode;
+  }
+  return { base: n, links };
+}
+
+const isExtensionCallee = (n: AstNode): boolean => n.type === 'MemberExpression' && !n.computed && EXTENSION_METHODS.has((n.property as AstNode).name as string);
+
 /**
  * n8n's extension method calls in an expression (`x.toTitleCase()`, `x?.quote("'")`) rewritten to
  * `__catalyst.ext(x, "toTitleCase", [])`, the app's implementation; nested calls are rewritten too.
+ * An optional chain holding such a call keeps its short-circuit, as n8n's rewrite does: each `?.` link
+ * tests its value once, `((__catalyst_v) => __catalyst_v == null ? undefined : <rest>)(<value>)`, so
+ * `a?.b.toTitleCase().length` is undefined when `a` is null.
  */
-export function extensionCalls(js: string, ast: AcornNode): string {
-  const calls: AstNode[] = [];
+export function extensionCalls(js: string): string {
+  const ast = parseExpressionAt(js, 0, { ...JS_PARSE_OPTIONS, preserveParens: true });
+  const targets: AstNode[] = [];
   walk(ast, (n) => {
-    if (n.type !== 'CallExpression') return;
-    const callee = n.callee as AstNode;
-    if (callee.type === 'MemberExpression' && !callee.computed && EXTENSION_METHODS.has((callee.property as AstNode).name as string)) calls.push(n);
+    if (n.type === 'CallExpression' && isExtensionCallee(n.callee as AstNode)) targets.push(n);
+    if (n.type === 'ChainExpression' && chainLinks(n.expression as AstNode).links.some((l) => l.type === 'CallExpression' && isExtensionCallee(l.callee as AstNode))) targets.push(n);
   });
-  calls.sort((a, b) => a.start - b.start || b.end - a.end);
+  const rank = (n: AstNode) => (n.type === 'ChainExpression' ? 0 : 1);
+  targets.sort((a, b) => a.start - b.start || b.end - a.end || rank(a) - rank(b));
+  const argsOf = (call: AstNode): string => {
+    const args = call.arguments as AstNode[];
+    return args.length ? emit(args[0].start, args[args.length - 1].end) : '';
+  };
+  /** `links` applied to the value `cur` (their `?.` already tested). */
+  const links = (cur: string, list: AstNode[]): string => {
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i];
+      const next = list[i + 1];
+      if (l.type === 'MemberExpression' && next?.type === 'CallExpression' && next.callee === l && isExtensionCallee(l)) {
+        cur = `__catalyst.ext(${cur}, ${JSON.stringify((l.property as AstNode).name)}, [${argsOf(next)}])`;
+        i++;
+      } else if (l.type === 'MemberExpression') {
+        const p = l.property as AstNode;
+        cur += l.computed ? `[${emit(p.start, p.end)}]` : `.${p.name as string}`;
+      } else cur += `(${argsOf(l)})`;
+    }
+    return cur;
+  };
+  /** A chain up to `top`, split at its last `?.` link. */
+  const chain = (top: AstNode): string => {
+    const { base, links: list } = chainLinks(top);
+    let k = list.length - 1;
+    while (k >= 0 && !list[k].optional) k--;
+    if (k < 0) return links(emit(base.start, base.end), list);
+    const l = list[k];
+    if (l.type === 'CallExpression') {
+      unsupported('syntax', `the expression calls a function with ?.() in an optional chain that also uses n8n's extension methods; write the call without ?.`);
+    }
+    const tested = chain(l.object as AstNode);
+    return `((__catalyst_v) => __catalyst_v == null ? undefined : ${links('__catalyst_v', list.slice(k))})(${tested})`;
+  };
   const emit = (from: number, to: number): string => {
     let out = '';
     let at = from;
-    for (const c of calls) {
+    for (const c of targets) {
       if (c.start < at || c.end > to) continue;
-      const callee = c.callee as AstNode;
-      const obj = callee.object as AstNode;
-      const args = c.arguments as AstNode[];
-      const optional = callee.optional === true ? ', true' : '';
-      const list = args.length ? emit(args[0].start, args[args.length - 1].end) : '';
-      out += `${js.slice(at, c.start)}__catalyst.ext(${emit(obj.start, obj.end)}, ${JSON.stringify((callee.property as AstNode).name)}, [${list}]${optional})`;
+      if (c.type === 'ChainExpression') out += `${js.slice(at, c.start)}${chain(c.expression as AstNode)}`;
+      else {
+        const callee = c.callee as AstNode;
+        const obj = callee.object as AstNode;
+        out += `${js.slice(at, c.start)}__catalyst.ext(${emit(obj.start, obj.end)}, ${JSON.stringify((callee.property as AstNode).name)}, [${argsOf(c)}])`;
+      }
       at = c.end;
     }
     return out + js.slice(at, to);
@@ -279,8 +328,7 @@ export class JsExpressions {
       return e;
     }, what, js);
     const refs = jsRefs(ast, what, true);
-    const formatted = dateTimeFormat(js, ast);
-    js = formatted === js ? extensionCalls(js, ast) : extensionCalls(formatted, parseExpressionAt(formatted, 0, JS_PARSE_OPTIONS));
+    js = extensionCalls(dateTimeFormat(js, ast));
     for (const n of refs.nodes) this.scope().node(n); // throws when it does not run before
     for (const h of refs.helpers ?? []) this.helpers.add(h);
     for (const n of refs.nodes) this.nodes.add(n);

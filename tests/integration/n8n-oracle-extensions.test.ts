@@ -132,6 +132,12 @@ const FIELDS: Record<string, string> = {
   inText: '=Dear {{ $json.body.name.toTitleCase() }}, re: {{ $json.body.text.toSentenceCase() }}',
   nested: '={{ $json.body.text.replaceAll(" ", "+").urlEncode() }}',
   optional: '={{ $json.body.missing?.toTitleCase() ?? "none" }}',
+  // An optional chain short-circuits past the extension call, as n8n's own rewrite keeps it
+  optFirst: '={{ $json.body.missing?.first().name ?? "none" }}',
+  optMember: '={{ $json.body.nothing?.b.toTitleCase() ?? "none" }}',
+  optAfter: '={{ $json.body.nothing?.toTitleCase().length ?? "none" }}',
+  optTaken: '={{ $json.body.people?.last().name.toTitleCase().length }}',
+  optUndefined: '={{ $json.body.obj?.missing.toTitleCase() ?? "none" }}',
   email: '={{ $json.body.contact.extractEmail() }}',
   domain: '={{ $json.body.contact.extractDomain() }}',
   encoded: '={{ $json.body.name.base64Encode() }}',
@@ -208,7 +214,7 @@ describe('extension methods in imported workflows answer as n8n does', () => {
 
   it('Set fields: sentence, title and snake case, chained, in text, optional, addresses, base64', async () => {
     const people = [{ name: 'Ada', age: 36.25 }, { name: 'Alan', age: 41.5 }, { name: 'Grace', age: 85 }];
-    const r = await same({ method: 'POST', path: 'ext-fields', body: { text: 'hello WORLD. the end! of it', name: 'ada of lovelace', contact: 'Mail ada@math.example.org now', people } });
+    const r = await same({ method: 'POST', path: 'ext-fields', body: { nothing: null, text: 'hello WORLD. the end! of it', name: 'ada of lovelace', contact: 'Mail ada@math.example.org now', people } });
     // What n8n answered (so a change on either side is visible here, not only as "still equal").
     expect(r.n8n.body).toEqual({
       sentence: 'Hello world. The end! Of it',
@@ -218,6 +224,11 @@ describe('extension methods in imported workflows answer as n8n does', () => {
       inText: 'Dear Ada of Lovelace, re: Hello world. The end! Of it',
       nested: 'hello%2BWORLD.%2Bthe%2Bend!%2Bof%2Bit',
       optional: 'none',
+      optFirst: 'none',
+      optMember: 'none',
+      optAfter: 'none',
+      optTaken: '5',
+      optUndefined: 'none',
       email: 'ada@math.example.org',
       domain: null, // n8n: text with a space is no e-mail address, and not a domain either
       encoded: 'YWRhIG9mIGxvdmVsYWNl',
@@ -226,7 +237,7 @@ describe('extension methods in imported workflows answer as n8n does', () => {
       total: '162.8',
       listEnds: 'Ada,Grace,Grace',
       emptiness: 'false,true,true,true',
-      native: '104',
+      native: '105',
     });
     await same({ method: 'POST', path: 'ext-fields', body: { text: 'émile-zola: ÜBER café', name: 'ÿ 😀', contact: 'none here', people: [{ name: 'x', age: 3 }] } });
     await same({ method: 'POST', path: 'ext-fields', body: { text: '', name: 'x', contact: 'https://sub.example.com/a', people: [{ age: 1 }, { age: 2, name: 'y' }] } });
@@ -247,5 +258,13 @@ describe('extension methods in imported workflows answer as n8n does', () => {
     expect(r.n8n.status).toBe('workflow failed');
     expect(r.app.status).toBe('workflow failed');
     expect(r.app.detail).toMatchObject({ message: expect.stringContaining('toSentenceCase() is only callable on type "String"') });
+  });
+
+  it('past a ?. that did not short-circuit, an extension call on undefined fails the workflow in both', async () => {
+    const body = { obj: {}, text: 'x', name: 'x', contact: '', people: [{ name: 'a' }] };
+    const r = await side.send({ method: 'POST', path: 'ext-fields', body });
+    expect(r.n8n.status).toBe('workflow failed');
+    expect(r.app.status).toBe('workflow failed');
+    expect(r.app.detail).toMatchObject({ message: expect.stringContaining("toTitleCase can't be used on undefined value") });
   });
 });

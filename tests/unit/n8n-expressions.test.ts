@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { convertToTx, convertValue, isWholeItem, translateExpression, translateValueExpression, type ExprScope } from '../../src/n8n/expr.ts';
 import { Unsupported } from '../../src/n8n/issues.ts';
 import { convertJson } from '../../src/n8n/jsontemplate.ts';
-import { codeNode, JsExpressions } from '../../src/n8n/jsrun.ts';
+import { codeNode, extensionCalls, JsExpressions } from '../../src/n8n/jsrun.ts';
 import { baseView, httpView, llmView, overlayView, webhookView, type Tree, type View } from '../../src/n8n/views.ts';
 import { unsupported } from '../../src/n8n/issues.ts';
 
@@ -325,7 +328,8 @@ describe('n8n parameter values (templates)', () => {
     const cases = [
       ['$json.a.toSentenceCase()', '__catalyst.ext($json.a, "toSentenceCase", [])'],
       ["$json.a.toSnakeCase().toTitleCase().quote(\"'\")", '__catalyst.ext(__catalyst.ext(__catalyst.ext($json.a, "toSnakeCase", []), "toTitleCase", []), "quote", ["\'"])'],
-      ['$json.a?.toTitleCase() ?? "x"', '__catalyst.ext($json.a, "toTitleCase", [], true) ?? "x"'],
+      ['$json.a?.toTitleCase() ?? "x"', '((__catalyst_v) => __catalyst_v == null ? undefined : __catalyst.ext(__catalyst_v, "toTitleCase", []))($json.a) ?? "x"'],
+      ['($json.a, $json.b).toTitleCase()', '__catalyst.ext(($json.a, $json.b), "toTitleCase", [])'],
       ["$json.a.urlEncode(true) + $json.b.replaceAll('x', $json.c.base64Encode())", '__catalyst.ext($json.a, "urlEncode", [true]) + $json.b.replaceAll(\'x\', __catalyst.ext($json.c, "base64Encode", []))'],
       ['$now.format("d") + $json.a.toTitleCase()', '$now.toFormat("d") + __catalyst.ext($json.a, "toTitleCase", [])'],
       // Methods of other types, and JavaScript's own of the same name (the app calls the value's own method when its type has none)
@@ -342,6 +346,25 @@ describe('n8n parameter values (templates)', () => {
     // Names JavaScript has too stay callable in Code nodes, as written.
     const code = 'return { a: $input.first().json, b: Math.max(1, 2), c: Object.keys($json), d: [1, 2].reverse() };';
     expect(codeNode('c', 'd', code, false, scope(), undefined).code).toBe(code);
+  });
+
+  it('an optional chain holding an extension method call still short-circuits, as in n8n; past a ?. that did not, the call fails as there', () => {
+    const ext = runInNewContext(readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'app', 'optional', 'n8n_extensions.js'), 'utf8'))();
+    const run = (e: string, vars: Record<string, unknown>) => runInNewContext(extensionCalls(e), { ...vars, __catalyst: { ext } });
+    expect(extensionCalls('a?.b.toTitleCase()')).toBe('((__catalyst_v) => __catalyst_v == null ? undefined : __catalyst.ext(__catalyst_v.b, "toTitleCase", []))(a)');
+    // Each case: n8n's answer (n8n-workflow's extendTransform + extend, tests/integration/n8n-oracle-extensions.test.ts)
+    expect(run('a?.first().name', { a: undefined })).toBeUndefined();
+    expect(run('a?.b.toTitleCase()', { a: null })).toBeUndefined();
+    expect(run('a?.toTitleCase().length', { a: null })).toBeUndefined();
+    expect(run('a?.b?.c.toTitleCase().x?.y', { a: { b: null } })).toBeUndefined();
+    expect(run('a?.b.quote(c?.d.toTitleCase())', { a: { b: 'q' }, c: null })).toBe('"q"');
+    expect(run('a?.toTitleCase().length', { a: 'ab cd' })).toBe(5);
+    expect(run('a.toTitleCase()?.length', { a: 'ab' })).toBe(2);
+    expect(run('a?.list.pluck("n").sum()', { a: { list: [{ n: 1 }, { n: 2 }] } })).toBe(3);
+    expect(() => run('a?.b.toTitleCase()', { a: {} })).toThrow("toTitleCase can't be used on undefined value");
+    expect(() => run('(a?.b).toTitleCase()', { a: null })).toThrow("toTitleCase can't be used on undefined value");
+    // n8n's extendOptional (`x.m?.()`) is not implemented: refused, not run differently
+    expect(() => extensionCalls('a?.b.toTitleCase?.()')).toThrow(expect.objectContaining({ code: 'syntax' }));
   });
 
   it('reports unclosed templates', () => {
