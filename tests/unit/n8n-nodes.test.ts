@@ -520,6 +520,34 @@ describe('HTTP Request', () => {
     expect(run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'a', value: '1' }] } }).node('call')).not.toHaveProperty('bodyType');
   });
 
+  it('field, query and header names that are Object.prototype names are kept as written; __proto__ is refused where it is written', () => {
+    const fields = [{ name: 'constructor', value: 'a' }, { name: 'toString', value: 'b' }, { name: 'toString', value: 'c' }, { name: 'valueOf', value: 'd' }];
+    const params = (contentType: string) => ({ method: 'POST', url: 'https://x.io', sendBody: true, contentType, bodyParameters: { parameters: fields }, sendQuery: true, queryParameters: { parameters: [{ name: 'hasOwnProperty', value: '1' }] }, sendHeaders: true, headerParameters: { parameters: [{ name: 'constructor', value: 'h' }] } });
+    const multipart = run(4.2, params('multipart-form-data'));
+    expect(multipart.errors).toEqual([]);
+    expect(multipart.node('call')).toMatchObject({ bodyType: 'multipart', query: { hasOwnProperty: '1' }, headers: { constructor: 'h' } });
+    expect(multipart.node('call').body).toEqual({ constructor: 'a', toString: ['b', 'c'], valueOf: 'd' });
+    expect(run(4.3, params('form-urlencoded')).node('call').body).toEqual({ constructor: 'a', 'toString[0]': 'b', 'toString[1]': 'c', valueOf: 'd' });
+    expect(run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, bodyParameters: { parameters: [{ name: 'constructor.name', value: 'x' }, { name: 'toString', value: 'y' }] } }).node('call').body).toEqual({ constructor: { name: 'x' }, toString: 'y' });
+    const literal = run(4.2, { method: 'POST', url: 'https://x.io', sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: 'constructor=1&toString=2' });
+    expect(literal.node('call').body).toEqual({ constructor: '1', toString: '2' });
+    // __proto__: refused, naming the parameter, in every way a name is written (and nothing polluted)
+    const refused = (params: Record<string, unknown>, parameter: string) => {
+      const r = run(4.2, { method: 'POST', url: 'https://x.io', ...params });
+      expect(r.errors, parameter).toMatchObject([{ code: 'http-parameter', node: 'Call', parameter, reason: expect.stringContaining('__proto__ cannot be a field, query or header name') }]);
+    };
+    const protoFields = [{ name: 'a', value: '1' }, { name: '__proto__', value: '2' }];
+    refused({ sendBody: true, contentType: 'multipart-form-data', bodyParameters: { parameters: protoFields } }, 'bodyParameters.parameters[1].name');
+    refused({ sendBody: true, contentType: 'form-urlencoded', bodyParameters: { parameters: protoFields } }, 'bodyParameters.parameters[1].name');
+    refused({ sendBody: true, bodyParameters: { parameters: [{ name: 'a.__proto__.polluted', value: 'yes' }] } }, 'bodyParameters.parameters[0].name');
+    refused({ sendQuery: true, queryParameters: { parameters: protoFields } }, 'queryParameters.parameters[1].name');
+    refused({ sendHeaders: true, headerParameters: { parameters: protoFields } }, 'headerParameters.parameters[1].name');
+    refused({ sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: 'a=1&__proto__=2' }, 'body');
+    refused({ sendBody: true, contentType: 'form-urlencoded', specifyBody: 'string', body: '=a={{ $json.body.a }}&__proto__=2' }, 'body');
+    refused({ sendBody: true, contentType: 'form-urlencoded', specifyBody: 'json', jsonBody: '{"a": 1, "__proto__": 2}' }, 'jsonBody');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('responses: full response, text, never error, continue on fail', () => {
     const r = run(4.2, { url: 'https://x.io', options: { response: { response: { fullResponse: true, neverError: true } } } }, { onError: 'continueRegularOutput' });
     expect(r.node('call')).toMatchObject({ failOnError: false });

@@ -37,6 +37,15 @@ function literalParam(env: NodeEnv, name: string, fallback: string): string {
   return raw;
 }
 
+/**
+ * A field, query or header name kept as the object key it becomes: `__proto__` cannot be one (it would
+ * be lost, or change the object itself), so it is refused.
+ */
+function fieldName(name: string, parameter: string, keys: (string | number)[] = [name]): string {
+  if (keys.includes('__proto__')) unsupported('http-parameter', `the name ${JSON.stringify(name)} is not supported (__proto__ cannot be a field, query or header name here); rename it`, { parameter });
+  return name;
+}
+
 /** Name/value pairs → an object (repeated names become lists, as n8n sends them). */
 function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boolean; text?: boolean; repeated?: 'list' | 'last' } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -54,8 +63,10 @@ function pairs(env: NodeEnv, list: Pair[], where: string, opts: { nested?: boole
     }
     let value = withParameter(`${where}[${i}].value`, () => convertValue(p.value ?? '', env.scope, opts.text ? 'string' : 'any'));
     if (opts.text && typeof value !== 'string') value = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    if (opts.nested) setAt(out, tree, lodashPath(name), value);
-    else if (name in out && opts.repeated !== 'last') out[name] = [...(Array.isArray(out[name]) ? (out[name] as unknown[]) : [out[name]]), value];
+    const keys = opts.nested ? lodashPath(name) : [name];
+    fieldName(name, `${where}[${i}].name`, keys);
+    if (opts.nested) setAt(out, tree, keys, value);
+    else if (Object.hasOwn(out, name) && opts.repeated !== 'last') out[name] = [...(Array.isArray(out[name]) ? (out[name] as unknown[]) : [out[name]]), value];
     else out[name] = value;
   });
   return out;
@@ -73,6 +84,7 @@ function withParameter<T>(parameter: string, f: () => T): T {
 function asObject(v: unknown, what: string): Record<string, unknown> {
   if (v === undefined) return {};
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return unsupported('http-json', `${what} must be a JSON object`, { parameter: what });
+  for (const k of Object.keys(v)) fieldName(k, what);
   return v as Record<string, unknown>;
 }
 
@@ -107,7 +119,11 @@ function formBody(env: NodeEnv, bodyType: BodyType): Record<string, unknown> {
   if (bodyType === 'form' && specify === 'string') {
     const raw = param<unknown>(n, 'body', '');
     if (typeof raw !== 'string') return unsupported('http-content-type', 'the url-encoded body is not a text', { parameter: 'body' });
-    if (!(raw.startsWith('=') && raw.includes('{{'))) return Object.fromEntries(new URLSearchParams(raw.startsWith('=') ? raw.slice(1) : raw));
+    if (!(raw.startsWith('=') && raw.includes('{{'))) {
+      const fields = [...new URLSearchParams(raw.startsWith('=') ? raw.slice(1) : raw)];
+      for (const [k] of fields) fieldName(k, 'body');
+      return Object.fromEntries(fields);
+    }
     return formString(env, raw.slice(1));
   }
   const repeated = bodyType === 'multipart' ? (v >= 4.2 ? 'list' : 'last') : v >= 4.3 ? 'list' : 'last';
@@ -172,7 +188,7 @@ function formString(env: NodeEnv, text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of fields) {
     if (name === '' && value === '') continue;
-    out[name] = withParameter('body', () => convertValue(value.includes('{{') ? `=${value}` : value, env.scope, 'string'));
+    out[fieldName(name, 'body')] = withParameter('body', () => convertValue(value.includes('{{') ? `=${value}` : value, env.scope, 'string'));
   }
   env.issue('warning', 'http-form-string', 'the url-encoded body is split into fields where it is written; a value computed by an expression is sent as it is (n8n decodes %-escapes and + in it, and splits it at &)', { parameter: 'body' });
   return out;
