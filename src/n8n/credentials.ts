@@ -67,6 +67,9 @@ const OAUTH2_TOKEN: Record<string, { scheme: 'bearer' | 'header'; header?: strin
   airtableOAuth2Api: { scheme: 'bearer', what: 'Airtable token', use: 'an Airtable personal access token' },
 };
 
+/** A table's entry for a name from the export (its own entries only: not `constructor`, `toString`, …). */
+const own = <T>(table: Record<string, T>, name: string): T | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
+
 /** The httpRequest `auth` for an HTTP Request node's authentication settings (undefined: none). */
 export function httpAuth(env: NodeEnv, authentication: string, genericType: string | undefined, predefinedType: string | undefined): HttpAuth | undefined {
   const v1Map: Record<string, string> = { basicAuth: 'httpBasicAuth', headerAuth: 'httpHeaderAuth', digestAuth: 'httpDigestAuth', queryAuth: 'httpQueryAuth', oAuth1: 'oAuth1Api', oAuth2: 'oAuth2Api' };
@@ -75,7 +78,7 @@ export function httpAuth(env: NodeEnv, authentication: string, genericType: stri
   if (authentication === 'genericCredentialType') type = genericType;
   else if (authentication === 'predefinedCredentialType') {
     const p = predefinedType ?? '';
-    const oauth = OAUTH2_TOKEN[p];
+    const oauth = own(OAUTH2_TOKEN, p);
     if (oauth) {
       const secret = credentialSecret(env, p, oauth.what);
       env.issue('warning', 'oauth2-token', `${p}: n8n obtains and refreshes this OAuth2 token itself; Catalyst sends the secret ${secret} as it is: set it to ${oauth.use} (it is never refreshed)`, {
@@ -83,14 +86,14 @@ export function httpAuth(env: NodeEnv, authentication: string, genericType: stri
       });
       return oauth.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: oauth.header };
     }
-    const known = PREDEFINED[p];
+    const known = own(PREDEFINED, p);
     if (!known && /OAuth2Api$/.test(p)) {
       unsupported('credential-type', `credential type "${p}" is an OAuth2 login whose tokens n8n refreshes; a Catalyst app sends a fixed secret and this service's tokens expire (OAuth2 types with long-lived tokens: ${Object.keys(OAUTH2_TOKEN).join(', ')})`, { parameter: 'nodeCredentialType' });
     }
     if (!known) unsupported('credential-type', `credential type "${p}" is not supported (supported: ${Object.keys(PREDEFINED).join(', ')}, ${Object.keys(OAUTH2_TOKEN).join(', ')}, and generic header/bearer/basic auth)`, { parameter: 'nodeCredentialType' });
     const secret = credentialSecret(env, p, known.what);
     return known.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: known.header };
-  } else type = v1Map[authentication] ?? authentication;
+  } else type = own(v1Map, authentication) ?? authentication;
   switch (type) {
     case 'httpHeaderAuth': {
       const secret = credentialSecret(env, 'httpHeaderAuth', 'value of the HTTP header');

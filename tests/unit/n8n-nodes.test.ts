@@ -609,6 +609,14 @@ describe('HTTP Request', () => {
     expect(run(4.2, params).errors.map((e) => e.code)).toContain(code);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('credential type %j (an Object.prototype name) is not supported, not taken as known', (name) => {
+    const r = run(4.2, { url: 'https://x.io', authentication: 'predefinedCredentialType', nodeCredentialType: name });
+    expect(r.errors).toMatchObject([{ code: 'credential-type', node: 'Call', parameter: 'nodeCredentialType', reason: expect.stringContaining(`credential type "${name}" is not supported`) }]);
+    expect(r.issues.filter((i) => i.code === 'oauth2-token')).toEqual([]);
+    const legacy = run(1, { url: 'https://x.io', authentication: name });
+    expect(legacy.errors.map((e) => e.code)).toEqual(['credential-type']);
+  });
+
   it('an autodetected response that nothing reads is taken as text (n8n may download a file); one that is read is detected at run time (auto)', () => {
     const unread = runImport(webhookChain([node('Download', 'httpRequest', 4.2, { url: 'https://x.io/file.pdf' })], 'onReceived'));
     expect(unread.node('download').responseType).toBe('text');
