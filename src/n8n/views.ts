@@ -251,11 +251,13 @@ export function noteJsHeaders(node: NodeOut, env: Pick<NodeEnv, 'wf' | 'issue'>,
   if (!headers || typeof code !== 'string' || !JSON.stringify(node).includes(REQUEST_HEADERS)) return;
   const uses = code.match(/\bheaders\b/g)?.length ?? 0;
   let named = 0;
-  for (const m of code.matchAll(/\bheaders\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)|\bheaders\s*(?:\?\.)?\[\s*(['"`])([^'"`\\]+)\2\s*\]/g)) {
-    named++;
+  // `.headers.<name>` (not a method call such as headers.get(…)) or `.headers['<name>']` (no `${…}` inside)
+  for (const m of code.matchAll(/\bheaders\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)(?![\w$])(?!\s*(?:\?\.\s*)?\()|\bheaders\s*(?:\?\.)?\[\s*(['"`])([^'"`\\]+)\2\s*\]/g)) {
     const name = m[1] ?? m[3];
+    if ((m[2] === '`' && name.includes('${')) || !HEADER_NAME.test(name)) continue; // not a name: the warning below
+    named++;
     // Node.js lower-cases header names: another spelling reads undefined in n8n too.
-    if (name === name.toLowerCase() && HEADER_NAME.test(name) && !HOP_BY_HOP_HEADERS.includes(name)) headers.add(name);
+    if (name === name.toLowerCase() && !HOP_BY_HOP_HEADERS.includes(name)) headers.add(name);
   }
   if (uses > named) {
     env.issue('warning', 'webhook-headers', `the JavaScript reads request headers other than by name (.headers.<name>); it sees only the headers the workflow declares (${[...headers].sort().join(', ') || 'none'}), where n8n gives it every header`, parameter ? { parameter } : {});

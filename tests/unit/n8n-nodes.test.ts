@@ -29,6 +29,14 @@ describe('webhook trigger', () => {
     expect(viaJs.issues.map((i) => i.code)).not.toContain('webhook-headers');
     const plain = runImport(webhookChain([respondFirst()]));
     expect(plain.doc().trigger).toEqual({ type: 'webhook', method: 'POST', path: '/hook' });
+    // A method call on headers, a computed template key, or a key no header can have is no header name: a warning, no declaration
+    for (const read of ["h.get('x-a')", 'h[`x-${$json.k}`]', "h['bad name']", 'h?.keys()']) {
+      const code = `const h = $('Webhook').first().json;\nreturn { json: { v: ${read.replace(/^h/, 'h.headers')}, w: h.headers['x-ok'] } };`;
+      const r2 = runImport(webhookChain([node('JS', 'code', 2, { mode: 'runOnceForEachItem', jsCode: code }), respondFirst()]));
+      expect(r2.errors, read).toEqual([]);
+      expect(r2.doc().trigger, read).toEqual({ type: 'webhook', method: 'POST', path: '/hook', headers: ['x-ok'] });
+      expect(r2.issues.filter((i) => i.code === 'webhook-headers'), read).toMatchObject([{ severity: 'warning', node: 'JS', parameter: 'jsCode' }]);
+    }
   });
 
   it('defaults: v1 and v2 listen to GET and answer immediately with "Workflow was started"', () => {
