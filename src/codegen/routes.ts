@@ -150,10 +150,10 @@ export function mainImports(routes: readonly RouteView[]): MainImportsView {
   };
 }
 
-/** The declared request headers as OpenAPI header parameters (optional text), for the route's `openapi_extra`. */
 /** Header parameters OpenAPI 3 says tools ignore (Accept, Content-Type, Authorization: the security scheme and the body describe them). */
 const NOT_PARAMETERS = ['accept', 'content-type', 'authorization'];
 
+/** The declared request headers as OpenAPI header parameters (optional text), for the route's `openapi_extra`. */
 function headerParamsPy(declared: readonly string[]): string | null {
   const headers = declared.filter((h) => !NOT_PARAMETERS.includes(h));
   if (!headers.length) return null;

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { closest } from '../shared/suggest.ts';
 import type { ProjectModel } from '../definitions/model.ts';
 import { ENV_NAME, PROJECT_NAME } from '../definitions/schema.ts';
+import { reservedEnvProblem } from '../definitions/reserved-env.ts';
 import { rollbackSchema, type RollbackState } from '../contracts/rollback.ts';
 import { configBool, configString, isSecretHandle, parseConfigText } from './options.ts';
 import type { Target } from './targets/types.ts';
@@ -151,10 +152,6 @@ function stringifyEnv(env: Record<string, string | number | boolean>): Record<st
   );
 }
 
-import { reservedEnvProblem } from '../definitions/reserved-env.ts';
-
-export { reservedEnvProblem };
-
 /** What the steps of readStackConfig share: the input, and where problems and warnings go. */
 interface Check {
   stack: string;
@@ -216,7 +213,7 @@ function resolveTarget(c: Check, targets: ConfigContext['targets']): Target<unkn
   return undefined;
 }
 
-/** The project's declared secrets: each must be set, and set as a secret. */
+/** `catalyst:schedulerToken`: unset (null), or a secret of at least 8 characters. */
 function checkSchedulerToken(c: Check): pulumi.Output<string> | null {
   const v = c.values[SCHEDULER_TOKEN_KEY];
   if (v === undefined) return null;
@@ -226,6 +223,7 @@ function checkSchedulerToken(c: Check): pulumi.Output<string> | null {
   return null;
 }
 
+/** The project's declared secrets: each must be set, and set as a secret. */
 function checkProjectSecrets(c: Check, project: ProjectModel | undefined): Record<string, pulumi.Output<string>> {
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const s of project?.secrets ?? []) {

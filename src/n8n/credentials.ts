@@ -79,19 +79,17 @@ export function httpAuth(env: NodeEnv, authentication: string, genericType: stri
   else if (authentication === 'predefinedCredentialType') {
     const p = predefinedType ?? '';
     const oauth = own(OAUTH2_TOKEN, p);
-    if (oauth) {
-      const secret = credentialSecret(env, p, oauth.what);
-      env.issue('warning', 'oauth2-token', `${p}: n8n obtains and refreshes this OAuth2 token itself; Catalyst sends the secret ${secret} as it is: set it to ${oauth.use} (it is never refreshed)`, {
-        parameter: 'nodeCredentialType',
-      });
-      return oauth.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: oauth.header };
-    }
-    const known = own(PREDEFINED, p);
+    const known = oauth ?? own(PREDEFINED, p);
     if (!known && /OAuth2Api$/.test(p)) {
       unsupported('credential-type', `credential type "${p}" is an OAuth2 login whose tokens n8n refreshes; a Catalyst app sends a fixed secret and this service's tokens expire (OAuth2 types with long-lived tokens: ${Object.keys(OAUTH2_TOKEN).join(', ')})`, { parameter: 'nodeCredentialType' });
     }
     if (!known) unsupported('credential-type', `credential type "${p}" is not supported (supported: ${Object.keys(PREDEFINED).join(', ')}, ${Object.keys(OAUTH2_TOKEN).join(', ')}, and generic header/bearer/basic auth)`, { parameter: 'nodeCredentialType' });
     const secret = credentialSecret(env, p, known.what);
+    if (oauth) {
+      env.issue('warning', 'oauth2-token', `${p}: n8n obtains and refreshes this OAuth2 token itself; Catalyst sends the secret ${secret} as it is: set it to ${oauth.use} (it is never refreshed)`, {
+        parameter: 'nodeCredentialType',
+      });
+    }
     return known.scheme === 'bearer' ? { secret, scheme: 'bearer' } : { secret, scheme: 'header', header: known.header };
   } else type = own(v1Map, authentication) ?? authentication;
   switch (type) {
